@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const url = z.url({ protocol: /^https?$/ });
+
+/** Every environment variable the bot reads. README "Configuration" lists the same, with defaults. */
+export const Config = z.object({
+  SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token (xoxb-...)'),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'must be the app signing secret'),
+  /** Set to use Socket Mode instead of the HTTP receiver. */
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-...)').optional(),
+  /** Slack Web API base URL, ending in /api/ (GovSlack, or a local stand-in in tests). */
+  SLACK_API_URL: url.optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  INTEGRATION_API_URL: url.default('https://common-services.birdeye.com'),
+  /** Overall deadline for one integration API call, retries included. */
+  INTEGRATION_API_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
+  /** Carestack vendor key: the same for every client, a deployment secret. */
+  CARESTACK_VENDOR_KEY: z.string().min(1).optional(),
+  /** Overrides https://<customer domain>.carestack.com (tests, proxies). `{domain}` is replaced. */
+  CARESTACK_API_BASE_URL: z.string().min(1).optional(),
+  REDIS_URL: z.string().min(1).optional(),
+  ALLOWED_USERGROUP_IDS: commaList,
+  ALLOWED_USER_IDS: commaList,
+  AUDIT_CHANNEL_ID: z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a channel ID like C0123ABCD').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BULK_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+});
+export type Config = z.infer<typeof Config>;
+
+/** Parses the environment; the error names the first bad variable in one line. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Config.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    const why = issue?.code === 'invalid_type' && !(name in cleaned) ? 'is required' : (issue?.message ?? 'is invalid');
+    throw new ConfigError('config_invalid', `Configuration error: ${name} ${why}`);
+  }
+  return parsed.data;
+}
