@@ -1,0 +1,14 @@
+import type { Catalog } from './catalog';
+import type { Config } from './config';
+import type { IntegrationClient } from './integration/client';
+import type { Logger } from './logger';
+import type { Store } from './store/types';
+
+/** Everything a handler needs, built once in main.ts (and by the test harness). */
+export interface Services {
+  config: Config;
+  catalog: Catalog;
+  api: IntegrationClient;
+  store: Store;
+  logger: Logger;
+}
