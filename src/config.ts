@@ -18,7 +18,10 @@ export const Config = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token (xoxb-...)'),
   SLACK_SIGNING_SECRET: z.string().min(8, 'must be the app signing secret'),
   /** Set to use Socket Mode instead of the HTTP receiver. */
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-...)').optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'must be an app-level token (xapp-...)')
+    .optional(),
   /** Slack Web API base URL, ending in /api/ (GovSlack, or a local stand-in in tests). */
   SLACK_API_URL: url.optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -32,7 +35,10 @@ export const Config = z.object({
   REDIS_URL: z.string().min(1).optional(),
   ALLOWED_USERGROUP_IDS: commaList,
   ALLOWED_USER_IDS: commaList,
-  AUDIT_CHANNEL_ID: z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a channel ID like C0123ABCD').optional(),
+  AUDIT_CHANNEL_ID: z
+    .string()
+    .regex(/^[CG][A-Z0-9]+$/, 'must be a channel ID like C0123ABCD')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BULK_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
 });

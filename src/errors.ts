@@ -62,7 +62,10 @@ export class StoreError extends BotError {}
 
 /** Another write to the same business is in progress. */
 export class BusyError extends BotError {
-  constructor(readonly holder: string, businessNumber: string) {
+  constructor(
+    readonly holder: string,
+    businessNumber: string,
+  ) {
     super('busy', `Business ${businessNumber} is being changed by ${holder}`, { businessNumber });
   }
 }
@@ -71,7 +74,8 @@ export class ForbiddenError extends BotError {}
 
 /** The words a support engineer sees for an error. */
 export function userMessage(err: unknown): string {
-  if (!(err instanceof BotError)) return 'Something went wrong on our side. Nothing was lost: try again, and if it keeps failing tell the bot owners.';
+  if (!(err instanceof BotError))
+    return 'Something went wrong on our side. Nothing was lost: try again, and if it keeps failing tell the bot owners.';
   switch (err.code) {
     case 'api_unauthorized':
       return 'The integration API refused our credentials (401). The bot owners need to check its API access.';

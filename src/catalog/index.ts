@@ -87,36 +87,66 @@ export function checkConsistency(crms: readonly CrmDefinition[]): void {
       seen.add(v);
     }
   };
-  unique('CRM id', crms.map((c) => c.id));
-  unique('integrationSourceId', crms.map((c) => c.integrationSourceId));
-  unique('CRM name or alias', crms.flatMap((c) => [c.id, c.displayName, ...c.aliases].map((n) => squash(n))));
-  unique('trigger id', crms.flatMap((c) => c.triggers.flatMap((t) => (t.id === undefined ? [] : [t.id]))));
-  unique('reason id', crms.flatMap((c) => c.reasons.map((r) => r.id)));
+  unique(
+    'CRM id',
+    crms.map((c) => c.id),
+  );
+  unique(
+    'integrationSourceId',
+    crms.map((c) => c.integrationSourceId),
+  );
+  unique(
+    'CRM name or alias',
+    crms.flatMap((c) => [...new Set([c.id, c.displayName, c.integrationSource, ...c.aliases].map((n) => squash(n)))]),
+  );
+  unique(
+    'trigger id',
+    crms.flatMap((c) => c.triggers.flatMap((t) => (t.id === undefined ? [] : [t.id]))),
+  );
+  unique(
+    'reason id',
+    crms.flatMap((c) => c.reasons.map((r) => r.id)),
+  );
 
   for (const crm of crms) {
     const at = (level: Level) => (level === 'group' ? crm.groupProperties : crm.locationProperties);
     const has = (level: Level, key: string) => at(level).some((p) => p.key === key);
     const hasAny = (key: string) => has('group', key) || has('location', key);
-    unique(`${crm.id} group property`, crm.groupProperties.map((p) => p.key));
-    unique(`${crm.id} location property`, crm.locationProperties.map((p) => p.key));
-    unique(`${crm.id} trigger name`, crm.triggers.map((t) => t.triggerName));
+    unique(
+      `${crm.id} group property`,
+      crm.groupProperties.map((p) => p.key),
+    );
+    unique(
+      `${crm.id} location property`,
+      crm.locationProperties.map((p) => p.key),
+    );
+    unique(
+      `${crm.id} trigger name`,
+      crm.triggers.map((t) => t.triggerName),
+    );
     for (const reason of crm.reasons) {
       if (!reason.id.startsWith(`${crm.id}.`)) fail(`${crm.id}: reason id ${reason.id} must start with "${crm.id}."`);
       const refs: Array<[Level | undefined, string | undefined]> = [
         [reason.controlledBy?.level, reason.controlledBy?.property],
-        ['property' in reason.fix ? reason.fix.level : undefined, 'property' in reason.fix ? reason.fix.property : undefined],
+        [
+          'property' in reason.fix ? reason.fix.level : undefined,
+          'property' in reason.fix ? reason.fix.property : undefined,
+        ],
         [undefined, reason.check?.kind === 'inAllowedList' ? reason.check.property : undefined],
       ];
       for (const [level, key] of refs) {
         if (key === undefined) continue;
         if (level ? !has(level, key) : !hasAny(key)) {
-          fail(`${crm.id}: reason ${reason.id} refers to property "${key}"${level ? ` at ${level} level` : ''}, which is not in the catalog`);
+          fail(
+            `${crm.id}: reason ${reason.id} refers to property "${key}"${level ? ` at ${level} level` : ''}, which is not in the catalog`,
+          );
         }
       }
     }
     for (const lookup of crm.lookups) {
       for (const key of [...lookup.needs, lookup.fills]) {
-        if (!hasAny(key)) fail(`${crm.id}: lookup ${lookup.id} refers to property "${key}", which is not in the catalog`);
+        if (!hasAny(key))
+          fail(`${crm.id}: lookup ${lookup.id} refers to property "${key}", which is not in the catalog`);
       }
     }
     for (const p of [...crm.groupProperties, ...crm.locationProperties]) {
@@ -125,7 +155,8 @@ export function checkConsistency(crms: readonly CrmDefinition[]): void {
       }
     }
     if (crm.auth.kind === 'credentials') {
-      for (const key of crm.auth.properties) if (!hasAny(key)) fail(`${crm.id}: credential property "${key}" is not in the catalog`);
+      for (const key of crm.auth.properties)
+        if (!hasAny(key)) fail(`${crm.id}: credential property "${key}" is not in the catalog`);
     }
     const cred = crm.reauth.credential;
     if (cred && !has(cred.level, cred.property)) {

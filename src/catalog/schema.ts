@@ -79,7 +79,8 @@ export const TriggerDef = z.object({
   triggerName: z.string().min(1),
   displayName: z.string().min(1),
   description: z.string().min(1),
-  triggerTypeId: z.number().int().positive(),
+  /** Absent with the id: both are read from the triggers endpoint. */
+  triggerTypeId: z.number().int().positive().optional(),
   /** Sent in the create-group body only where the article sends it. */
   actionIds: z.array(z.number().int()).optional(),
   /** Pre-selected in the setup modal. */
@@ -104,7 +105,12 @@ export type FixDef = z.infer<typeof FixDef>;
 /** What in a contact's log record decides the reason, so the bot can say which value failed which rule. */
 export const ReasonCheck = z.discriminatedUnion('kind', [
   /** The log value must be one of the configured (or default) list values. */
-  z.object({ kind: z.literal('inAllowedList'), logKey: z.string(), property: z.string().optional(), allowed: z.array(z.string()).optional() }),
+  z.object({
+    kind: z.literal('inAllowedList'),
+    logKey: z.string(),
+    property: z.string().optional(),
+    allowed: z.array(z.string()).optional(),
+  }),
   /** The log flag must be false (beta) or true (active). */
   z.object({ kind: z.literal('flag'), logKey: z.string(), badValue: z.boolean() }),
   /** At least one of these log keys must carry a value (email/phone). */
