@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CatalogError } from '../errors';
@@ -6,8 +6,18 @@ import { CrmDefinition, type Level, type PropertyDef } from './schema';
 
 export * from './schema';
 
-/** catalog/ at the project root, next to src/ (and next to dist/ in a build). */
-export const DEFAULT_CATALOG_DIR = path.resolve(__dirname, '..', '..', 'catalog');
+/** catalog/ beside the nearest package.json: the same from src/ (tsx) and dist/src/ (compiled). */
+export const DEFAULT_CATALOG_DIR = path.join(projectRoot(__dirname), 'catalog');
+
+function projectRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(from, '..', '..');
+    dir = parent;
+  }
+  return dir;
+}
 
 export class Catalog {
   private readonly byId = new Map<string, CrmDefinition>();
