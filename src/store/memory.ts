@@ -1,0 +1,111 @@
+import { StoreError } from '../errors';
+import { checkMaxLen, checkTtl, DEFAULT_KEY_PREFIX, encodeValue, type Store } from './types';
+
+type Entry = { kind: 'value'; text: string; expiresAt: number } | { kind: 'list'; items: string[]; expiresAt: number };
+
+const SWEEP_INTERVAL_MS = 30_000;
+
+/**
+ * Single-process store: a Map with expiry timestamps. Expired entries are
+ * dropped lazily on access and by a periodic sweep (unref'd, so it never keeps
+ * the process alive). Values are kept as JSON text so callers never share
+ * mutable objects with the store, exactly like Redis.
+ */
+export class MemoryStore implements Store {
+  private readonly entries = new Map<string, Entry>();
+  private readonly sweepTimer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly options: { prefix?: string; now?: () => number } = {}) {
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    const entry = this.live(key, 'value');
+    return entry ? (JSON.parse(entry.text) as T) : undefined;
+  }
+
+  async set(key: string, value: unknown, ttlMs: number): Promise<void> {
+    this.assertOpen();
+    this.entries.set(this.k(key), { kind: 'value', text: encodeValue(value), expiresAt: this.now() + checkTtl(ttlMs) });
+  }
+
+  async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
+    const text = encodeValue(value);
+    const ttl = checkTtl(ttlMs);
+    if (this.live(key)) return false;
+    this.entries.set(this.k(key), { kind: 'value', text, expiresAt: this.now() + ttl });
+    return true;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.assertOpen();
+    this.entries.delete(this.k(key));
+  }
+
+  async compareAndDelete(key: string, expected: string): Promise<boolean> {
+    const entry = this.live(key);
+    if (entry?.kind !== 'value' || entry.text !== expected) return false;
+    this.entries.delete(this.k(key));
+    return true;
+  }
+
+  async pushCapped(listKey: string, value: unknown, maxLen: number, ttlMs: number): Promise<void> {
+    const text = encodeValue(value);
+    const cap = checkMaxLen(maxLen);
+    const ttl = checkTtl(ttlMs);
+    const items = [text, ...(this.live(listKey, 'list')?.items ?? [])].slice(0, cap);
+    this.entries.set(this.k(listKey), { kind: 'list', items, expiresAt: this.now() + ttl });
+  }
+
+  async listRange<T = unknown>(listKey: string, limit: number): Promise<T[]> {
+    const items = this.live(listKey, 'list')?.items ?? [];
+    return limit > 0 ? items.slice(0, limit).map((text) => JSON.parse(text) as T) : [];
+  }
+
+  async ping(): Promise<boolean> {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    this.entries.clear();
+  }
+
+  /** The unexpired entry at key; with `kind`, a different type is an error (as Redis WRONGTYPE). */
+  private live(key: string): Entry | undefined;
+  private live<K extends Entry['kind']>(key: string, kind: K): Extract<Entry, { kind: K }> | undefined;
+  private live(key: string, kind?: Entry['kind']): Entry | undefined {
+    this.assertOpen();
+    const fullKey = this.k(key);
+    const entry = this.entries.get(fullKey);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.entries.delete(fullKey);
+      return undefined;
+    }
+    if (kind && entry.kind !== kind) {
+      throw new StoreError('store_unavailable', `Memory store: key holds a ${entry.kind}, not a ${kind}`, { key });
+    }
+    return entry;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError('store_unavailable', 'Memory store is closed');
+  }
+
+  private k(key: string): string {
+    return (this.options.prefix ?? DEFAULT_KEY_PREFIX) + key;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+}

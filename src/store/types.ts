@@ -1,0 +1,51 @@
+/**
+ * The bot's shared state. Low level on purpose: JSON values with TTLs, so the
+ * same contract can be met by one process (memory) or many replicas (Redis).
+ *
+ * Values are stored as their `JSON.stringify` text. Every key is namespaced
+ * with the store's prefix (default 'crmbot:'); callers pass bare keys.
+ * Any failure to reach the backing store is thrown as StoreError('store_unavailable').
+ */
+export interface Store {
+  /** The stored value, or undefined when missing or expired. Not validated: parse it if it matters. */
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  /** Writes (or overwrites) a JSON-serializable value that expires after ttlMs. */
+  set(key: string, value: unknown, ttlMs: number): Promise<void>;
+  /** SET NX PX: writes only when the key is absent; true when this call wrote it. */
+  setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean>;
+  delete(key: string): Promise<void>;
+  /**
+   * Atomically deletes the key only if its stored text equals `expected`
+   * (the exact `JSON.stringify` of the value that was set). True when deleted.
+   */
+  compareAndDelete(key: string, expected: string): Promise<boolean>;
+  /** Prepends to a list (newest first), keeps at most maxLen items and resets the list's TTL. */
+  pushCapped(listKey: string, value: unknown, maxLen: number, ttlMs: number): Promise<void>;
+  /** Up to `limit` items, newest first; [] when the list is missing. */
+  listRange<T = unknown>(listKey: string, limit: number): Promise<T[]>;
+  /** Health check: true when the store answers. Never throws. */
+  ping(): Promise<boolean>;
+  /** Releases connections and timers. Later calls fail with StoreError. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_KEY_PREFIX = 'crmbot:';
+
+/** Shared argument checks, so both implementations reject the same mistakes. */
+export function encodeValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new TypeError('Store values must be JSON-serializable (got undefined or a function)');
+  return text;
+}
+
+export function checkTtl(ttlMs: number): number {
+  // Redis PX needs a positive integer; a zero/negative TTL is always a caller bug.
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0)
+    throw new RangeError(`ttlMs must be a positive number of milliseconds, got ${ttlMs}`);
+  return Math.ceil(ttlMs);
+}
+
+export function checkMaxLen(maxLen: number): number {
+  if (!Number.isInteger(maxLen) || maxLen < 1) throw new RangeError(`maxLen must be a positive integer, got ${maxLen}`);
+  return maxLen;
+}
