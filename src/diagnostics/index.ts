@@ -1,0 +1,3 @@
+export * from './explain';
+export * from './log-record';
+export * from './match';

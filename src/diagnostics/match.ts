@@ -1,0 +1,361 @@
+import type { Catalog, CrmDefinition, RestrictionReason } from '../catalog';
+
+/**
+ * Recognises a restriction reason in whatever people paste: the article text with or
+ * without quotes, other case, typos, and surrounding log noise. Everything that depends
+ * only on the catalog is computed once in `createMatcher`; `match` does no regex
+ * compilation and no allocation proportional to the catalog beyond one small array.
+ */
+
+export type ReasonCandidate = { reason: RestrictionReason; crm: CrmDefinition; score: number };
+
+export type MatchResult =
+  | ({ kind: 'match' } & ReasonCandidate)
+  | { kind: 'ambiguous'; candidates: ReasonCandidate[] }
+  | { kind: 'none'; knownReasons: Array<{ reason: RestrictionReason; crm: CrmDefinition }> };
+
+export type MatchOptions = {
+  /** CRM id, display name or alias. When given, only that CRM's reasons are considered. */
+  crmId?: string;
+};
+
+export type Matcher = { match(text: string, options?: MatchOptions): MatchResult };
+
+/** Longer pastes are cut: the reason is near the start of any sensible paste, and the cap bounds the cost. */
+export const MAX_INPUT_CHARS = 4000;
+/** Share of a reason's token weight the input must cover. */
+const SCORE_THRESHOLD = 0.6;
+/** Different reasons scoring this close to the best one are reported as ambiguous. */
+const AMBIGUITY_MARGIN = 0.1;
+/** Words that carry little meaning: they count, but far less than the distinctive words. */
+const STOP_WORDS = new Set([
+  'a',
+  'an',
+  'and',
+  'are',
+  'be',
+  'for',
+  'if',
+  'in',
+  'is',
+  'not',
+  'of',
+  'on',
+  'or',
+  'the',
+  'to',
+]);
+const STOP_WORD_WEIGHT = 0.25;
+
+type Variant = { tokenIds: number[]; weights: number[]; totalWeight: number; members: Uint8Array };
+const NO_WORDS: readonly number[] = [];
+type Entry = { reason: RestrictionReason; crm: CrmDefinition; variants: Variant[] };
+type Scored = { entry: Entry; score: number; distinctive: number[] };
+
+/** Typos allowed in a word of this length: none for short words, which are too easily confused. */
+export function allowedEdits(length: number): number {
+  if (length >= 8) return 2;
+  if (length >= 4) return 1;
+  return 0;
+}
+
+export function createMatcher(catalog: Catalog): Matcher {
+  const entries: Entry[] = [];
+  const vocabulary = new Map<string, number>();
+  const vocabTokens: string[] = [];
+  const idOf = (token: string): number => {
+    let id = vocabulary.get(token);
+    if (id === undefined) {
+      id = vocabTokens.length;
+      vocabulary.set(token, id);
+      vocabTokens.push(token);
+    }
+    return id;
+  };
+
+  const tokenised: Array<{ crm: CrmDefinition; reason: RestrictionReason; variants: number[][] }> = [];
+  for (const crm of catalog.crms) {
+    for (const reason of crm.reasons) {
+      const variants = [reason.text, ...reason.aliases].map((t) => [...new Set(tokenize(t))].map(idOf));
+      tokenised.push({ crm, reason, variants });
+    }
+  }
+
+  // Document frequency over distinct reason wordings, so a text several CRMs share ("Integration is beta")
+  // is not made less distinctive by the sharing itself.
+  const distinctWordings = new Map<string, number[]>();
+  for (const { variants } of tokenised) {
+    for (const ids of variants) distinctWordings.set([...ids].sort((a, b) => a - b).join(' '), ids);
+  }
+  const documentFrequency = new Array<number>(vocabTokens.length).fill(0);
+  for (const ids of distinctWordings.values()) for (const id of ids) documentFrequency[id]! += 1;
+  const wordingCount = distinctWordings.size;
+  const weightOf = vocabTokens.map((token, id) => {
+    const idf = Math.log(1 + wordingCount / (documentFrequency[id] ?? 1));
+    return STOP_WORDS.has(token) ? idf * STOP_WORD_WEIGHT : idf;
+  });
+  const isDistinctive = vocabTokens.map((token) => !STOP_WORDS.has(token));
+
+  for (const { crm, reason, variants } of tokenised) {
+    entries.push({
+      crm,
+      reason,
+      variants: variants.map((ids) => {
+        const weights = ids.map((id) => weightOf[id] ?? 0);
+        const members = new Uint8Array(vocabTokens.length);
+        for (const id of ids) members[id] = 1;
+        return { tokenIds: ids, weights, totalWeight: weights.reduce((a, b) => a + b, 0), members };
+      }),
+    });
+  }
+
+  // Fuzzy candidates are looked up by length, then filtered by a letter-set bitmask before the edit distance.
+  const vocabMasks = vocabTokens.map(letterMask);
+  const vocabByLength = new Map<number, number[]>();
+  vocabTokens.forEach((token, id) => {
+    if (allowedEdits(token.length) === 0 || hasDigit(token)) return;
+    const list = vocabByLength.get(token.length) ?? [];
+    list.push(id);
+    vocabByLength.set(token.length, list);
+  });
+
+  const entriesByCrm = new Map<string, Entry[]>();
+  for (const entry of entries) {
+    const list = entriesByCrm.get(entry.crm.id) ?? [];
+    list.push(entry);
+    entriesByCrm.set(entry.crm.id, list);
+  }
+
+  /** Catalog words each input word stands for, exactly or within the allowed typos (usually none). */
+  function wordsMatching(token: string): readonly number[] {
+    const exact = vocabulary.get(token);
+    if (exact !== undefined) return [exact];
+    if (token.length < 4 || hasDigit(token)) return NO_WORDS;
+    const mask = letterMask(token);
+    const found: number[] = [];
+    for (let length = token.length - 2; length <= token.length + 2; length++) {
+      const ids = vocabByLength.get(length);
+      if (!ids) continue;
+      for (const id of ids) {
+        const word = vocabTokens[id]!;
+        const maxEdits = allowedEdits(word.length);
+        if (Math.abs(word.length - token.length) > maxEdits) continue;
+        // Each edit changes at most two letters of the letter set, so a larger difference cannot be within reach.
+        if (popcount(mask ^ (vocabMasks[id] ?? 0)) > 2 * maxEdits) continue;
+        if (boundedDamerauLevenshtein(token, word, maxEdits) <= maxEdits) found.push(id);
+      }
+    }
+    return found.length > 0 ? found : NO_WORDS;
+  }
+
+  function scoreEntries(scope: readonly Entry[], tokens: readonly string[]): Scored[] {
+    const present = new Uint8Array(vocabTokens.length);
+    const byToken = new Map<string, readonly number[]>();
+    const positions: Array<readonly number[]> = tokens.map((token) => {
+      let ids = byToken.get(token);
+      if (!ids) {
+        ids = wordsMatching(token);
+        byToken.set(token, ids);
+        for (const id of ids) present[id] = 1;
+      }
+      return ids;
+    });
+
+    const scored: Scored[] = [];
+    for (const entry of scope) {
+      let best: Scored | undefined;
+      for (const variant of entry.variants) {
+        let matchedWeight = 0;
+        const distinctive: number[] = [];
+        for (let i = 0; i < variant.tokenIds.length; i++) {
+          const id = variant.tokenIds[i]!;
+          if (!present[id]) continue;
+          matchedWeight += variant.weights[i]!;
+          if (isDistinctive[id]) distinctive.push(id);
+        }
+        if (variant.totalWeight === 0 || matchedWeight / variant.totalWeight < SCORE_THRESHOLD) continue;
+        const score = matchedWeight / (variant.totalWeight + foreignWordPenalty(variant, positions));
+        if (!best || score > best.score) best = { entry, score, distinctive };
+      }
+      if (best && best.score >= SCORE_THRESHOLD && best.distinctive.length > 0) scored.push(best);
+    }
+    return scored.sort((a, b) => b.score - a.score);
+  }
+
+  /**
+   * Distinctive words of other reasons inside the stretch of input this wording covers count against it:
+   * "Appointment type is not in the allowed list" is not CareCloud's "Appointment status is not on the
+   * allowed list". Only a compact stretch is judged; words spread over a long log line are noise.
+   */
+  function foreignWordPenalty(variant: Variant, positions: ReadonlyArray<readonly number[]>): number {
+    let first = -1;
+    let last = -1;
+    for (let i = 0; i < positions.length; i++) {
+      if (positions[i]!.some((id) => variant.members[id])) {
+        if (first < 0) first = i;
+        last = i;
+      }
+    }
+    if (first < 0 || last - first + 1 > variant.tokenIds.length * 2 + 2) return 0;
+    let penalty = 0;
+    for (let i = first + 1; i < last; i++) {
+      const ids = positions[i]!;
+      if (ids.some((id) => variant.members[id])) continue;
+      let heaviest = 0;
+      for (const id of ids) if (isDistinctive[id]) heaviest = Math.max(heaviest, weightOf[id] ?? 0);
+      penalty += heaviest;
+    }
+    return penalty;
+  }
+
+  function decide(scored: Scored[]): MatchResult | undefined {
+    const top = scored[0];
+    if (!top) return undefined;
+    const contenders = scored.filter((s) => s.score >= top.score - AMBIGUITY_MARGIN);
+    // A reason whose distinctive words the input covers is more specific than one covering a strict subset:
+    // "Custom Appointment Status …" also covers every word of "Appointment status …".
+    const specific = contenders.filter(
+      (weaker) =>
+        !contenders.some(
+          (stronger) =>
+            stronger !== weaker &&
+            stronger.score >= weaker.score - AMBIGUITY_MARGIN &&
+            isStrictSuperset(stronger.distinctive, weaker.distinctive),
+        ),
+    );
+    const candidates = specific.map(({ entry, score }) => ({ reason: entry.reason, crm: entry.crm, score }));
+    if (candidates.length === 1) return { kind: 'match', ...candidates[0]! };
+    return { kind: 'ambiguous', candidates };
+  }
+
+  function resolveCrm(crmId: string): CrmDefinition {
+    return catalog.find(crmId) ?? catalog.get(crmId);
+  }
+
+  return {
+    match(text: string, options: MatchOptions = {}): MatchResult {
+      const crm = options.crmId === undefined ? undefined : resolveCrm(options.crmId);
+      const scope = crm ? (entriesByCrm.get(crm.id) ?? []) : entries;
+      const input = text.length > MAX_INPUT_CHARS ? text.slice(0, MAX_INPUT_CHARS) : text;
+
+      // A "restrictionReason=…" field names the reason exactly; the rest of a log line is noise that
+      // could only blur it. Fall back to the whole text when the field does not match anything.
+      for (const fieldValue of restrictionReasonFields(input)) {
+        const result = decide(scoreEntries(scope, tokenize(fieldValue)));
+        if (result) return result;
+      }
+      const result = decide(scoreEntries(scope, tokenize(input)));
+      if (result) return result;
+      return { kind: 'none', knownReasons: scope.map(({ reason, crm: owner }) => ({ reason, crm: owner })) };
+    },
+  };
+}
+
+function isStrictSuperset(larger: readonly number[], smaller: readonly number[]): boolean {
+  if (larger.length <= smaller.length) return false;
+  return smaller.every((id) => larger.includes(id));
+}
+
+/**
+ * Lower-case ASCII words and numbers. Quotes of every kind, punctuation and JSON syntax separate words;
+ * JSON escapes (`\u2018`, `\n`) are skipped so they do not glue onto the next word.
+ */
+export function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  let start = -1;
+  const lower = text.toLowerCase();
+  for (let i = 0; i <= lower.length; i++) {
+    const code = i < lower.length ? lower.charCodeAt(i) : 32;
+    const isWordChar = (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
+    if (isWordChar) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0) {
+      tokens.push(lower.slice(start, i));
+      start = -1;
+    }
+    if (code === 92 /* backslash */) i += lower.charCodeAt(i + 1) === 117 /* u */ ? 5 : 1;
+  }
+  return tokens;
+}
+
+const RESTRICTION_FIELD = /restriction[\s_-]*reason["'\s]*[:=]\s*/gi;
+const QUOTE_CLOSERS: Record<string, string> = { '"': '"', "'": "'", '“': '”' };
+
+/** Values of `restrictionReason=…`, `"restriction_reason": "…"` and similar fields, in order. */
+export function restrictionReasonFields(text: string): string[] {
+  const values: string[] = [];
+  RESTRICTION_FIELD.lastIndex = 0;
+  for (let found = RESTRICTION_FIELD.exec(text); found; found = RESTRICTION_FIELD.exec(text)) {
+    const start = found.index + found[0].length;
+    const closer = QUOTE_CLOSERS[text.charAt(start)];
+    let end: number;
+    if (closer) {
+      end = start + 1;
+      while (end < text.length && text.charAt(end) !== closer && text.charAt(end) !== '\n') {
+        end += text.charAt(end) === '\\' ? 2 : 1;
+      }
+      values.push(text.slice(start + 1, end));
+    } else {
+      end = start;
+      while (end < text.length && !'\n}|'.includes(text.charAt(end))) end++;
+      values.push(text.slice(start, end));
+    }
+    RESTRICTION_FIELD.lastIndex = Math.max(end, start + 1);
+  }
+  return values;
+}
+
+function hasDigit(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const code = token.charCodeAt(i);
+    if (code >= 48 && code <= 57) return true;
+  }
+  return false;
+}
+
+function letterMask(token: string): number {
+  let mask = 0;
+  for (let i = 0; i < token.length; i++) mask |= 1 << (token.charCodeAt(i) % 32);
+  return mask;
+}
+
+function popcount(value: number): number {
+  let v = value - ((value >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/**
+ * Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions),
+ * giving up with `max + 1` as soon as every cell of a row exceeds `max`.
+ */
+export function boundedDamerauLevenshtein(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const width = b.length + 1;
+  let beforePrevious = new Array<number>(width).fill(0);
+  let previous = Array.from({ length: width }, (_, j) => j);
+  let current = new Array<number>(width).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      let value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (
+        i > 1 &&
+        j > 1 &&
+        a.charCodeAt(i - 1) === b.charCodeAt(j - 2) &&
+        a.charCodeAt(i - 2) === b.charCodeAt(j - 1)
+      ) {
+        value = Math.min(value, beforePrevious[j - 2]! + 1);
+      }
+      current[j] = value;
+      if (value < rowMin) rowMin = value;
+    }
+    if (rowMin > max) return max + 1;
+    [beforePrevious, previous, current] = [previous, current, beforePrevious];
+  }
+  return previous[b.length]!;
+}
