@@ -1,0 +1,27 @@
+import type { App } from '@slack/bolt';
+import type { Services } from '../../../services';
+import { buildHomeView } from '../../views/help';
+import { SUBCOMMANDS } from '../commands/subcommands';
+import { visibleSubcommands } from '../commands/subcommands/help';
+
+/**
+ * Events API. Every event listened to here must be in manifest.yml settings.event_subscriptions.bot_events
+ * (test/slack/manifest.test.ts checks both ways). Bolt acks events itself before listeners run.
+ */
+export function register(app: App, services: Services): void {
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await client.views.publish({ user_id: event.user, view: buildHomeView(helpFor(services)) });
+  });
+
+  app.event('app_mention', async ({ event, say }) => {
+    await say({
+      text: 'I work through the `/crm` command. Type `/crm help` to see what I can do.',
+      thread_ts: event.thread_ts ?? event.ts,
+    });
+  });
+}
+
+function helpFor(services: Services) {
+  return { subcommands: visibleSubcommands(SUBCOMMANDS), crms: services.catalog.crms.map((crm) => crm.displayName) };
+}
