@@ -1,0 +1,4 @@
+export * from './curl';
+export * from './normalize';
+export * from './plan';
+export * from './types';
