@@ -1,0 +1,112 @@
+import { LookupId } from '../../src/catalog/schema';
+import { BotError, userMessage } from '../../src/errors';
+import { IntegrationClient } from '../../src/integration/client';
+import { LOOKUP_IDS, runLookup } from '../../src/integration/lookups';
+import { FAKE, FAKE_SECRET_VALUES, FakeApi, fixture, memoryLogger } from './fake-api';
+
+let api: FakeApi;
+let client: IntegrationClient;
+const logs = memoryLogger();
+
+beforeEach(async () => {
+  api = new FakeApi();
+  await api.start();
+  client = new IntegrationClient({
+    baseUrl: api.url,
+    timeoutMs: 2000,
+    logger: logs.logger,
+    retry: { maxRetries: 0 },
+    carestack: { vendorKey: FAKE.vendorKey, baseUrlTemplate: `${api.url}/carestack/{domain}` },
+  });
+});
+
+afterEach(async () => {
+  await client.close();
+  await api.stop();
+});
+
+afterAll(() => {
+  for (const secret of FAKE_SECRET_VALUES) expect(logs.text()).not.toContain(secret);
+});
+
+const carestackInputs = {
+  'carestack.customer.domain': 'partners.sb',
+  'carestack.account.key': FAKE.accountKey,
+  'carestack.account.id': FAKE.accountId,
+};
+
+it('implements every LookupId', () => {
+  expect([...LOOKUP_IDS].sort()).toEqual([...LookupId.options].sort());
+});
+
+it('cloud9.locations offers location codes labelled with name and place', async () => {
+  api.on('GET', '/commonservices/cloud9/locations', { json: fixture('cloud9-locations.json') });
+  await expect(
+    runLookup(client, 'cloud9.locations', { ClientID: FAKE.clientId, 'is.aws.hosted': 'true' }),
+  ).resolves.toEqual([
+    { value: '4', label: '4 — S Corp Vallejo (Vallejo, CA)' },
+    { value: '6', label: '6 — S Corp Benicia (Benicia, CA)' },
+  ]);
+  expect(api.requests[0]?.query).toEqual({ clientId: FAKE.clientId, isAwsHosted: 'true' });
+});
+
+it('cloud9.locations treats an empty is.aws.hosted as false', async () => {
+  api.on('GET', '/commonservices/cloud9/locations', { json: [] });
+  await runLookup(client, 'cloud9.locations', { ClientID: FAKE.clientId });
+  expect(api.requests[0]?.query.isAwsHosted).toBe('false');
+});
+
+it('nextech.practitioners offers practitioner ids; nextech.locations offers location names', async () => {
+  api
+    .on('GET', '/nextech/practitioners', { json: fixture('nextech-practitioners.assumed.json') })
+    .on('GET', '/nextech/locations', { json: fixture('nextech-locations.assumed.json') });
+  await expect(runLookup(client, 'nextech.practitioners', { 'practice.id': FAKE.practiceId })).resolves.toEqual([
+    { value: '417445', label: '417445 — Mary Cathy' },
+    { value: '704546', label: '704546 — Donald Smith' },
+  ]);
+  await expect(runLookup(client, 'nextech.locations', { 'practice.id': FAKE.practiceId })).resolves.toEqual([
+    { value: 'Dermatology', label: 'Dermatology' },
+    { value: 'Oncology', label: 'Oncology' },
+  ]);
+});
+
+it('carestack.locations offers location ids; carestack.appointmentStatuses offers status names', async () => {
+  api
+    .on('GET', '/carestack/partners.sb/api/v1.0/locations', { json: fixture('carestack-locations.json') })
+    .on('GET', '/carestack/partners.sb/api/v1.0/appointment-status', {
+      json: fixture('carestack-appointment-statuses.json'),
+    });
+  const locations = await runLookup(client, 'carestack.locations', carestackInputs);
+  expect(locations[1]).toEqual({ value: '19031', label: '19031 — Carestack Demo' });
+  const statuses = await runLookup(client, 'carestack.appointmentStatuses', carestackInputs);
+  expect(statuses.map((s) => s.value)).toContain('Arrived');
+  expect(statuses).toHaveLength(14);
+});
+
+it('keeps the first of options with the same value', async () => {
+  api.on('GET', '/nextech/locations', {
+    json: [{ name: 'Dermatology' }, { name: 'Oncology' }, { name: 'Dermatology' }],
+  });
+  const options = await runLookup(client, 'nextech.locations', { 'practice.id': FAKE.practiceId });
+  expect(options.map((o) => o.value)).toEqual(['Dermatology', 'Oncology']);
+});
+
+it('asks for a missing input before calling anything', async () => {
+  await expect(
+    runLookup(client, 'carestack.locations', { 'carestack.customer.domain': 'partners.sb' }),
+  ).rejects.toMatchObject({
+    code: 'validation_failed',
+    message: expect.stringContaining('carestack.account.key'),
+  });
+  expect(api.requests).toHaveLength(0);
+});
+
+it('turns an API failure into lookup_failed without any input value in the message', async () => {
+  api.on('GET', '/carestack/partners.sb/api/v1.0/locations', { status: 401 });
+  const err = await runLookup(client, 'carestack.locations', carestackInputs).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(BotError);
+  expect(err).toMatchObject({ code: 'lookup_failed', context: { lookup: 'carestack.locations', status: 401 } });
+  const shown = userMessage(err);
+  expect(shown).toMatch(/^The lookup failed: Carestack refused the request/);
+  for (const secret of FAKE_SECRET_VALUES) expect(shown).not.toContain(secret);
+});
