@@ -11,7 +11,10 @@ const catalog = loadCatalog();
 function catalogWith(file: string, edit: (crm: Record<string, unknown>) => void): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'catalog-'));
   for (const crm of catalog.crms) {
-    const raw = parseYaml(readFileSync(path.join(DEFAULT_CATALOG_DIR, `${crm.id}.yaml`), 'utf8')) as Record<string, unknown>;
+    const raw = parseYaml(readFileSync(path.join(DEFAULT_CATALOG_DIR, `${crm.id}.yaml`), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     if (`${crm.id}.yaml` === file) edit(raw);
     writeFileSync(path.join(dir, `${crm.id}.yaml`), stringify(raw));
   }
@@ -46,7 +49,10 @@ describe('CRM catalog', () => {
   it('leaves Nextech triggers without a documented ID unresolved instead of inventing one', () => {
     const nextech = catalog.get('nextech');
     const undocumented = nextech.triggers.filter((t) => t.id === undefined);
-    expect(undocumented.map((t) => t.triggerName)).toEqual(['Appointment Trigger', 'Nextech Appointment Upsert Trigger']);
+    expect(undocumented.map((t) => t.triggerName)).toEqual([
+      'Appointment Trigger',
+      'Nextech Appointment Upsert Trigger',
+    ]);
     for (const t of undocumented) expect(t.triggerTypeId).toBeUndefined();
   });
 
@@ -64,7 +70,8 @@ describe('CRM catalog', () => {
         if (reason.controlledBy) {
           expect(catalog.property(crm, reason.controlledBy.level, reason.controlledBy.property)).toBeDefined();
         }
-        if ('property' in reason.fix) expect(catalog.property(crm, reason.fix.level, reason.fix.property)).toBeDefined();
+        if ('property' in reason.fix)
+          expect(catalog.property(crm, reason.fix.level, reason.fix.property)).toBeDefined();
       }
       for (const lookup of crm.lookups) {
         const exists = (key: string) =>
@@ -128,15 +135,18 @@ describe('CRM catalog', () => {
     });
     // Nextech: pipe list vs comma list, both without whitespace; default status fulfilled; version note.
     const nextech = catalog.get('nextech');
-    expect(catalog.property(nextech, 'group', 'appointment.types')?.format).toMatchObject({ separator: '|', joinWith: '|' });
+    expect(catalog.property(nextech, 'group', 'appointment.types')?.format).toMatchObject({
+      separator: '|',
+      joinWith: '|',
+    });
     expect(catalog.property(nextech, 'group', 'appointment.status')?.format).toMatchObject({ joinWith: ',' });
     expect(catalog.property(nextech, 'group', 'appointment.status')?.implicitDefault).toBe('fulfilled');
     expect(nextech.notes.join(' ')).toMatch(/V14\.1/);
     expect(nextech.notes.join(' ')).toMatch(/Appointment Purpose/);
     // Carestack: location id mandatory for enterprise.
-    expect(catalog.property(catalog.get('carestack'), 'location', 'carestack.location.id')?.requirement.enterprise).toBe(
-      'required',
-    );
+    expect(
+      catalog.property(catalog.get('carestack'), 'location', 'carestack.location.id')?.requirement.enterprise,
+    ).toBe('required');
   });
 
   it('finds a CRM by what people type', () => {

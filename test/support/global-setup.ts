@@ -10,13 +10,19 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.TEST_REDIS_URL) return;
   const bin = spawnSync('sh', ['-c', 'command -v redis-server']).stdout.toString().trim();
   if (!bin) {
-    throw new Error('redis-server is not installed: run `apt-get install -y redis-server` (as .ci/run does) or set TEST_REDIS_URL');
+    throw new Error(
+      'redis-server is not installed: run `apt-get install -y redis-server` (as .ci/run does) or set TEST_REDIS_URL',
+    );
   }
   const port = await freePort();
-  const child: ChildProcess = spawn(bin, ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], {
-    stdio: 'ignore',
-    detached: false,
-  });
+  const child: ChildProcess = spawn(
+    bin,
+    ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'],
+    {
+      stdio: 'ignore',
+      detached: false,
+    },
+  );
   await waitForPort(port);
   process.env.TEST_REDIS_URL = `redis://127.0.0.1:${port}`;
   (globalThis as { __redis?: ChildProcess }).__redis = child;
