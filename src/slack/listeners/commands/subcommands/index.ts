@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, RespondArguments, SlashCommand } from '@slack/b
 import type { Logger } from '../../../../logger';
 import type { Services } from '../../../../services';
 import { help } from './help';
+import { status } from './status';
 
 /**
  * The `/crm` subcommand registry: the one extension point for new subcommands.
@@ -61,4 +62,5 @@ export interface SubcommandContext {
 /** Key = what the user types after `/crm`. One line per subcommand; see the comment on Subcommand. */
 export const SUBCOMMANDS: Record<string, Subcommand> = {
   help,
+  status,
 };
