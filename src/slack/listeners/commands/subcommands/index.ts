@@ -3,6 +3,7 @@ import type { Logger } from '../../../../logger';
 import type { Services } from '../../../../services';
 import { help } from './help';
 import { status } from './status';
+import { triggers } from './triggers';
 
 /**
  * The `/crm` subcommand registry: the one extension point for new subcommands.
@@ -63,4 +64,5 @@ export interface SubcommandContext {
 export const SUBCOMMANDS: Record<string, Subcommand> = {
   help,
   status,
+  triggers,
 };

@@ -1,0 +1,12 @@
+import { listCrmTriggers } from '../../../../handlers/triggers';
+import { buildTriggersMessage } from '../../../views/triggers';
+import type { Subcommand } from './index';
+
+export const triggers: Subcommand = {
+  usage: '/crm triggers <crm>',
+  description: "Lists a CRM's triggers with their IDs, from the integration API, marked against the catalog.",
+  examples: ['/crm triggers nextech', '/crm triggers cloud9'],
+  run: async (ctx) => {
+    await ctx.respond(buildTriggersMessage(await listCrmTriggers(ctx.services, ctx.rest)));
+  },
+};
