@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../../../services';
+import { registerLookupActions } from './lookups';
 
 /**
  * Block actions (buttons, selects, overflow menus). Add one line per flow:
@@ -7,4 +8,6 @@ import type { Services } from '../../../services';
  * Listeners ack first, then parse `body`/`action` and call a handler in src/handlers.
  * Use stable, prefixed action_ids (`<flow>_<what>`), or a RegExp such as /^setup_/ for a family.
  */
-export function register(_app: App, _services: Services): void {}
+export function register(app: App, services: Services): void {
+  registerLookupActions(app, services);
+}

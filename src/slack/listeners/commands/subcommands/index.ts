@@ -4,6 +4,7 @@ import type { Services } from '../../../../services';
 import { help } from './help';
 import { status } from './status';
 import { triggers } from './triggers';
+import { lookup } from './lookup';
 
 /**
  * The `/crm` subcommand registry: the one extension point for new subcommands.
@@ -65,4 +66,5 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   help,
   status,
   triggers,
+  lookup,
 };
