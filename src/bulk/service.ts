@@ -1,0 +1,549 @@
+import type { App } from '@slack/bolt';
+import { ApiError, BotError, userMessage } from '../errors';
+import { idempotencyKey, performWrite } from '../operations/write';
+import { maskRequest, toCurl } from '../planner';
+import type { Services } from '../services';
+import { buildDryRunMessage, buildProgressMessage, ERRORS_SHOWN, type ProgressView } from '../slack/views/bulk';
+import { toCsv } from './csv';
+import {
+  acquireLease,
+  type BulkRun,
+  countRows,
+  createRun,
+  type Lease,
+  loadRun,
+  newRunId,
+  type RunRow,
+  recentRunIds,
+  saveRun,
+} from './run-record';
+import { type Classified, type RunnerProgress, runRows } from './runner';
+import { type BulkTarget, planRow, validateTable } from './validate';
+
+type SlackClient = App['client'];
+
+/** Tunable timings (tests shorten them). */
+export const bulkTiming = {
+  /** A run whose lease is older than this is considered interrupted and may be resumed elsewhere. */
+  leaseMs: 30_000,
+  heartbeatMs: 5_000,
+  /** The progress message is updated at most this often. */
+  progressIntervalMs: 1_000,
+  /** Pause after a 429 without a usable Retry-After. */
+  defaultRetryAfterMs: 1_000,
+};
+
+/** Secret property values by run id and business number: process memory only, never the store. */
+const secretValues = new Map<string, Map<string, Record<string, string>>>();
+
+interface ActiveRun {
+  cancelled: boolean;
+  /** Stop sending without finishing the run (shutdown, lost lease): another replica resumes it. */
+  abandoned: boolean;
+  finished: Promise<void>;
+}
+const active = new Map<string, ActiveRun>();
+
+const cancelKey = (runId: string) => `bulk:cancel:${runId}`;
+
+// ------------------------------------------------------------------ dry run
+
+export interface DryRunInput {
+  userId: string;
+  channel: string;
+  crmId: string;
+  enterpriseId: string;
+  groupId: number;
+  text: string;
+}
+
+/** Validates the table and posts the dry-run summary (nothing is sent). Returns the draft run id, if any. */
+export async function prepareDryRun(
+  services: Services,
+  client: SlackClient,
+  input: DryRunInput,
+): Promise<string | undefined> {
+  const { catalog } = services;
+  const crm = catalog.get(input.crmId);
+  const target: BulkTarget = { crmId: input.crmId, enterpriseId: input.enterpriseId, groupId: input.groupId };
+  const validation = validateTable(catalog, target, input.text);
+  const runId = newRunId();
+  const secretKeys = catalog.secretKeys(crm);
+  const first = validation.valid[0];
+  const problemLines = validation.problems.map((p) => `Line ${p.line}, ${p.column}: ${p.message}`);
+  const message = buildDryRunMessage({
+    runId,
+    crmName: crm.displayName,
+    enterpriseId: input.enterpriseId,
+    groupId: input.groupId,
+    validCount: validation.valid.length,
+    invalidCount: validation.invalidLines.length,
+    problemLines: problemLines.slice(0, ERRORS_SHOWN),
+    totalProblems: problemLines.length,
+    ...(first ? { curlPreview: toCurl(first.mapping, services.config.INTEGRATION_API_URL, secretKeys) } : {}),
+    tableProblems: validation.tableProblems,
+  });
+  const posted = await slackCall(() => client.chat.postMessage({ channel: input.channel, ...message }));
+  if (validation.tableProblems.length > 0) return undefined;
+  const threadTs = posted.ts;
+  if (validation.problems.length > 0) {
+    const csv = toCsv([
+      ['line', 'column', 'business id', 'problem'],
+      ...validation.problems.map((p) => [p.line, p.column, businessIdOnLine(validation, p.line), p.message]),
+    ]);
+    await uploadCsv(
+      client,
+      input.channel,
+      threadTs,
+      `bulk-${input.enterpriseId}-errors.csv`,
+      csv,
+      'Every problem found',
+    );
+  }
+  if (validation.valid.length === 0) return undefined;
+
+  const secrets = new Map<string, Record<string, string>>();
+  const rows: RunRow[] = validation.valid.map((row) => {
+    const properties: Record<string, string> = {};
+    const rowSecrets: Record<string, string> = {};
+    for (const [key, value] of Object.entries(row.properties)) {
+      // Secret keys keep their place (body order) with an empty value; the value stays in memory.
+      if (secretKeys.has(key) && value.trim() !== '') {
+        rowSecrets[key] = value;
+        properties[key] = '';
+      } else properties[key] = value;
+    }
+    if (Object.keys(rowSecrets).length > 0) secrets.set(row.businessNumber, rowSecrets);
+    return {
+      line: row.line,
+      businessNumber: row.businessNumber,
+      properties,
+      secretKeys: Object.keys(rowSecrets),
+      state: 'pending',
+      attempt: 1,
+    };
+  });
+  if (secrets.size > 0) secretValues.set(runId, secrets);
+  const now = Date.now();
+  await createRun(services.store, {
+    id: runId,
+    userId: input.userId,
+    channel: input.channel,
+    ...(threadTs ? { threadTs } : {}),
+    crmId: input.crmId,
+    enterpriseId: input.enterpriseId,
+    groupId: input.groupId,
+    status: 'draft',
+    cancelled: false,
+    invalidCount: validation.invalidLines.length,
+    rows,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return runId;
+}
+
+function businessIdOnLine(validation: ReturnType<typeof validateTable>, line: number): string {
+  return validation.valid.find((r) => r.line === line)?.businessNumber ?? '';
+}
+
+// ------------------------------------------------------------- run control
+
+/** Confirm on the dry run: starts sending. A second click (or replica) finds the run no longer a draft. */
+export async function confirmRun(services: Services, client: SlackClient, runId: string): Promise<void> {
+  const run = await loadRun(services.store, runId);
+  if (run?.status !== 'draft') return;
+  const lease = await acquireLease(services.store, runId, bulkTiming.leaseMs);
+  if (!lease) return;
+  run.status = 'running';
+  run.startedAt = Date.now();
+  await saveRun(services.store, run);
+  start(services, client, run, lease);
+}
+
+export async function discardRun(services: Services, client: SlackClient, runId: string): Promise<void> {
+  const run = await loadRun(services.store, runId);
+  if (run?.status !== 'draft') return;
+  run.status = 'discarded';
+  await saveRun(services.store, run);
+  secretValues.delete(runId);
+  if (run.threadTs) {
+    await slackCall(() =>
+      client.chat.update({
+        channel: run.channel,
+        ts: run.threadTs!,
+        text: 'Bulk onboarding discarded: nothing was sent.',
+        blocks: [],
+      }),
+    );
+  }
+}
+
+/** Cancel: in-flight rows finish, nothing new is sent, the run is marked cancelled. */
+export async function cancelRun(services: Services, runId: string): Promise<void> {
+  await services.store.set(cancelKey(runId), true, bulkTiming.leaseMs * 4);
+  const local = active.get(runId);
+  if (local) local.cancelled = true;
+}
+
+/** "Retry failed rows": failed rows only, each with a new attempt number. */
+export async function retryFailedRows(services: Services, client: SlackClient, runId: string): Promise<void> {
+  const run = await loadRun(services.store, runId);
+  if (!run || run.status !== 'finished' || !run.rows.some((r) => r.state === 'failed')) return;
+  const lease = await acquireLease(services.store, runId, bulkTiming.leaseMs);
+  if (!lease) return;
+  for (const row of run.rows) {
+    if (row.state !== 'failed') continue;
+    row.state = 'pending';
+    row.attempt++;
+    delete row.error;
+  }
+  run.status = 'running';
+  run.cancelled = false;
+  await services.store.delete(cancelKey(runId));
+  await saveRun(services.store, run);
+  start(services, client, run, lease);
+}
+
+/** Resume button, or start-up: pending rows of a running (interrupted) or cancelled run. */
+export async function resumeRun(services: Services, client: SlackClient, runId: string): Promise<boolean> {
+  const run = await loadRun(services.store, runId);
+  if (!run || !(run.status === 'running' || run.status === 'cancelled')) return false;
+  if (countRows(run).pending === 0) return false;
+  const lease = await acquireLease(services.store, runId, bulkTiming.leaseMs);
+  if (!lease) return false;
+  run.status = 'running';
+  run.cancelled = false;
+  await services.store.delete(cancelKey(runId));
+  await saveRun(services.store, run);
+  start(services, client, run, lease);
+  return true;
+}
+
+/**
+ * On start-up: runs left 'running' whose lease has expired (their replica died) are
+ * resumed here. The lease (SET NX) makes sure only one replica takes each.
+ */
+export async function resumeInterruptedRuns(services: Services, client: SlackClient): Promise<string[]> {
+  const resumed: string[] = [];
+  for (const id of await recentRunIds(services.store)) {
+    const run = await loadRun(services.store, id);
+    if (run?.status !== 'running' || active.has(id)) continue;
+    if (await resumeRun(services, client, id)) resumed.push(id);
+  }
+  if (resumed.length > 0) services.logger.info({ runs: resumed }, 'Resumed interrupted bulk runs');
+  return resumed;
+}
+
+/**
+ * Stops sending in this process (shutdown). In-flight rows finish and are recorded; the runs
+ * stay 'running' so another replica (or this one after a restart) resumes them.
+ */
+export async function stopLocalRuns(options: { releaseLeases: boolean } = { releaseLeases: true }): Promise<void> {
+  const stopping = [...active.values()];
+  for (const run of stopping) {
+    run.abandoned = true;
+    (run as ActiveRun & { releaseLease?: boolean }).releaseLease = options.releaseLeases;
+  }
+  await Promise.all(stopping.map((r) => r.finished));
+}
+
+/** Resolves when the run has stopped in this process (tests). */
+export function runFinished(runId: string): Promise<void> {
+  return active.get(runId)?.finished ?? Promise.resolve();
+}
+
+// ---------------------------------------------------------------- execute
+
+function start(services: Services, client: SlackClient, run: BulkRun, lease: Lease): void {
+  const local: ActiveRun & { releaseLease?: boolean } = {
+    cancelled: false,
+    abandoned: false,
+    finished: Promise.resolve(),
+  };
+  active.set(run.id, local);
+  local.finished = execute(services, client, run, lease, local)
+    .catch((err: unknown) => {
+      services.logger.error(
+        { runId: run.id, err: err instanceof Error ? err.message : String(err) },
+        'Bulk run failed',
+      );
+    })
+    .finally(() => {
+      if (active.get(run.id) === local) active.delete(run.id);
+    });
+}
+
+async function execute(
+  services: Services,
+  client: SlackClient,
+  run: BulkRun,
+  lease: Lease,
+  local: ActiveRun & { releaseLease?: boolean },
+): Promise<void> {
+  const { store, catalog, logger } = services;
+  const crm = catalog.get(run.crmId);
+  const secretKeys = catalog.secretKeys(crm);
+  const target: BulkTarget = { crmId: run.crmId, enterpriseId: run.enterpriseId, groupId: run.groupId };
+  const memorySecrets = secretValues.get(run.id);
+  const startedAt = Date.now();
+
+  const pending = run.rows.filter((r) => r.state === 'pending');
+  const missingSecrets = pending.filter((r) => r.secretKeys.length > 0 && !memorySecrets?.has(r.businessNumber));
+  const publisher = new ProgressPublisher(client, run, logger);
+  await publisher.ensurePosted(progressView(run, 'running', startedAt));
+  await saveRun(store, run);
+
+  if (missingSecrets.length > 0) {
+    // Secret values were never stored; after a restart they must be given again.
+    const keys = [...new Set(missingSecrets.flatMap((r) => r.secretKeys))].join(', ');
+    run.status = 'cancelled';
+    await saveRun(store, run);
+    await lease.release();
+    await publisher.publishNow(
+      progressView(run, 'needs_secrets', startedAt, {
+        note: `${missingSecrets.length} rows have secret values (${keys}) that the bot does not store, and it restarted since they were given. Run \`/crm bulk ${run.enterpriseId}\` again with the rows not done yet (see the results so far); rows already done are not sent again.`,
+      }),
+    );
+    return;
+  }
+
+  let saving: Promise<void> = Promise.resolve();
+  let dirty = false;
+  const scheduleSave = () => {
+    dirty = true;
+    saving = saving
+      .then(async () => {
+        if (!dirty) return;
+        dirty = false;
+        run.heartbeatAt = Date.now();
+        await saveRun(store, run);
+      })
+      .catch((err: unknown) => logger.warn({ runId: run.id, err: String(err) }, 'Could not save bulk run progress'));
+  };
+
+  const heartbeat = setInterval(() => {
+    void (async () => {
+      if (!(await lease.renew())) local.abandoned = true;
+      if ((await store.get(cancelKey(run.id))) === true) local.cancelled = true;
+      scheduleSave();
+    })().catch((err: unknown) => logger.warn({ runId: run.id, err: String(err) }, 'Bulk heartbeat failed'));
+  }, bulkTiming.heartbeatMs);
+  heartbeat.unref();
+  if ((await store.get(cancelKey(run.id))) === true) local.cancelled = true;
+
+  const byKey = new Map(pending.map((r) => [r.businessNumber, r]));
+  const done0 = run.rows.filter((r) => r.state === 'done').length;
+  const failed0 = run.rows.filter((r) => r.state === 'failed').length;
+  publisher.startTicking();
+  const summary = await runRows({
+    rows: pending.map((r) => ({ key: r.businessNumber, attempt: r.attempt })),
+    concurrency: services.config.BULK_CONCURRENCY,
+    alreadyDone: done0,
+    alreadyFailed: failed0,
+    isCancelled: () => local.cancelled || local.abandoned,
+    classify: classifyFailure,
+    send: async (row, attempt) => {
+      const source = byKey.get(row.key)!;
+      const properties = { ...source.properties, ...memorySecrets?.get(row.key) };
+      const planned = planRow(catalog, target, { businessNumber: source.businessNumber, properties });
+      if (!planned.ok) throw new BotError('validation_failed', planned.errors.map((e) => e.message).join('; '));
+      await performWrite(services, client, {
+        userId: run.userId,
+        idempotencyKey: idempotencyKey('bulk', run.id, source.businessNumber, attempt),
+        businessNumber: source.businessNumber,
+        crmId: run.crmId,
+        operation: 'createMapping',
+        maskedRequest: maskRequest(planned.mapping, secretKeys),
+        send: () => services.api.createMapping(planned.mapping.body),
+      });
+    },
+    onRowSettled: (row, settled) => {
+      const source = byKey.get(row.key)!;
+      source.attempt = settled.attempt;
+      source.state = settled.ok ? 'done' : 'failed';
+      if (settled.error) source.error = settled.error;
+      else delete source.error;
+      scheduleSave();
+    },
+    onProgress: (progress) =>
+      publisher.update(viewFromProgress(run, progress, local.cancelled ? 'cancelling' : 'running')),
+  });
+  clearInterval(heartbeat);
+  publisher.stopTicking();
+  scheduleSave();
+  await saving;
+
+  if (local.abandoned) {
+    if (local.releaseLease) await lease.release();
+    await publisher.publishNow(viewFromProgress(run, summary, 'interrupted'));
+    return;
+  }
+  run.status = local.cancelled && summary.left > 0 ? 'cancelled' : 'finished';
+  run.cancelled = run.status === 'cancelled';
+  run.finishedAt = Date.now();
+  await saveRun(store, run);
+  await lease.release();
+  if (run.status === 'finished') secretValues.delete(run.id);
+  await publisher.publishNow(viewFromProgress(run, summary, run.status));
+  const results = toCsv([
+    ['row', 'business id', 'outcome', 'error'],
+    ...run.rows.map((r) => [r.line, r.businessNumber, r.state === 'pending' ? 'not sent' : r.state, r.error ?? '']),
+  ]);
+  const counts = countRows(run);
+  await uploadCsv(
+    client,
+    run.channel,
+    run.threadTs,
+    `bulk-${run.enterpriseId}-results.csv`,
+    results,
+    `${run.status === 'cancelled' ? 'Cancelled' : 'Done'}: ${counts.done} created, ${counts.failed} failed, ${counts.pending} not sent.`,
+  ).catch((err: unknown) => logger.warn({ runId: run.id, err: String(err) }, 'Could not upload bulk results'));
+}
+
+function classifyFailure(error: unknown): Classified {
+  if (error instanceof BotError && error.code === 'api_rate_limited') {
+    const retryAfterMs = error instanceof ApiError ? error.details.retryAfterMs : undefined;
+    return { retryAfterMs: retryAfterMs ?? bulkTiming.defaultRetryAfterMs };
+  }
+  const status = error instanceof ApiError && error.details.status ? ` (HTTP ${error.details.status})` : '';
+  return { reason: `${userMessage(error)}${status}` };
+}
+
+function progressView(
+  run: BulkRun,
+  status: ProgressView['status'],
+  startedAt: number,
+  extra: Partial<ProgressView> = {},
+): ProgressView {
+  const counts = countRows(run);
+  return {
+    runId: run.id,
+    status,
+    total: run.rows.length,
+    done: counts.done,
+    failed: counts.failed,
+    left: counts.pending,
+    elapsedMs: Date.now() - startedAt,
+    ...extra,
+  };
+}
+
+function viewFromProgress(run: BulkRun, p: RunnerProgress, status: ProgressView['status']): ProgressView {
+  return {
+    runId: run.id,
+    status,
+    total: p.total,
+    done: p.done,
+    failed: p.failed,
+    left: p.left,
+    elapsedMs: p.elapsedMs,
+    ...(p.etaMs === undefined ? {} : { etaMs: p.etaMs }),
+    ...(p.pausedUntil === undefined ? {} : { pausedUntil: p.pausedUntil }),
+  };
+}
+
+// ------------------------------------------------------------------ slack
+
+/** One progress message per run: posted once in the thread, then chat.update at most once per interval. */
+class ProgressPublisher {
+  private latest: ProgressView | undefined;
+  private sent: ProgressView | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private slackPausedUntil = 0;
+  private sending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly client: SlackClient,
+    private readonly run: BulkRun,
+    private readonly logger: Services['logger'],
+  ) {}
+
+  async ensurePosted(view: ProgressView): Promise<void> {
+    if (this.run.progressTs) {
+      await this.publishNow(view);
+      return;
+    }
+    const posted = await slackCall(() =>
+      this.client.chat.postMessage({
+        channel: this.run.channel,
+        ...(this.run.threadTs ? { thread_ts: this.run.threadTs } : {}),
+        ...buildProgressMessage(view),
+      }),
+    );
+    if (posted.ts) this.run.progressTs = posted.ts;
+    this.sent = view;
+  }
+
+  update(view: ProgressView): void {
+    this.latest = view;
+  }
+
+  startTicking(): void {
+    this.timer = setInterval(() => this.tick(), bulkTiming.progressIntervalMs);
+    this.timer.unref();
+  }
+
+  stopTicking(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private tick(): void {
+    const view = this.latest;
+    if (!view || view === this.sent || Date.now() < this.slackPausedUntil) return;
+    this.sent = view;
+    this.sending = this.sending.then(() => this.send(view, false));
+  }
+
+  async publishNow(view: ProgressView): Promise<void> {
+    await this.sending;
+    this.sent = view;
+    await this.send(view, true);
+  }
+
+  private async send(view: ProgressView, mustArrive: boolean): Promise<void> {
+    const ts = this.run.progressTs;
+    if (!ts) return;
+    const call = () => this.client.chat.update({ channel: this.run.channel, ts, ...buildProgressMessage(view) });
+    try {
+      await (mustArrive ? slackCall(call) : call());
+    } catch (err) {
+      const retryAfter = rateLimitedSeconds(err);
+      if (retryAfter !== undefined) this.slackPausedUntil = Date.now() + retryAfter * 1000;
+      else this.logger.warn({ runId: this.run.id, err: String(err) }, 'Could not update the bulk progress message');
+    }
+  }
+}
+
+function rateLimitedSeconds(err: unknown): number | undefined {
+  const e = err as { code?: string; retryAfter?: number };
+  return e?.code === 'slack_webapi_rate_limited_error' ? (e.retryAfter ?? 1) : undefined;
+}
+
+/** A Slack call that waits out one `ratelimited` answer (up to 30 s) and tries again. */
+export async function slackCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const retryAfter = rateLimitedSeconds(err);
+    if (retryAfter === undefined) throw err;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 30) * 1000));
+    return call();
+  }
+}
+
+export async function uploadCsv(
+  client: SlackClient,
+  channel: string,
+  threadTs: string | undefined,
+  filename: string,
+  content: string,
+  comment: string,
+): Promise<void> {
+  const file = { filename, title: filename, content, initial_comment: comment };
+  await slackCall(() =>
+    threadTs
+      ? client.files.uploadV2({ channel_id: channel, thread_ts: threadTs, ...file })
+      : client.files.uploadV2({ channel_id: channel, ...file }),
+  );
+}
