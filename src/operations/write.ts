@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { ApiError, BotError, ForbiddenError, userMessage } from '../errors';
+import { ApiError, BotError, BusyError, ForbiddenError, userMessage } from '../errors';
 import type { Services } from '../services';
 import { runOnce } from '../store/idempotency';
 import { withLock } from '../store/lock';
@@ -60,23 +60,37 @@ export async function performWrite<T>(
     throw err;
   }
 
-  const result = await runOnce(
-    services.store,
-    `write:${write.idempotencyKey}`,
-    IDEMPOTENCY_TTL_MS,
-    () =>
-      withLock(services.store, `business:${write.businessNumber}`, `<@${write.userId}>`, LOCK_TTL_MS, async () => {
-        try {
-          const outcome = await write.send();
-          await audit('succeeded');
-          return outcome;
-        } catch (err) {
-          await audit(err instanceof ApiError && err.details.maybeApplied ? 'unknown' : 'failed', err);
-          throw err;
-        }
-      }),
-    { logger: services.logger, waitTimeoutMs: 30_000 },
-  );
+  const runKey = `write:${write.idempotencyKey}`;
+  let lockTaken = false;
+  let result: WriteResult<T>;
+  try {
+    result = await runOnce(
+      services.store,
+      runKey,
+      IDEMPOTENCY_TTL_MS,
+      // The lock is named by the bare business number: BusyError shows it to the user as is.
+      () =>
+        withLock(services.store, write.businessNumber, `<@${write.userId}>`, LOCK_TTL_MS, async () => {
+          lockTaken = true;
+          try {
+            const outcome = await write.send();
+            await audit('succeeded');
+            return outcome;
+          } catch (err) {
+            await audit(err instanceof ApiError && err.details.maybeApplied ? 'unknown' : 'failed', err);
+            throw err;
+          }
+        }),
+      { logger: services.logger, waitTimeoutMs: 30_000 },
+    );
+  } catch (err) {
+    // Refused by the lock: nothing was sent, so this intent must stay retryable once the holder is done,
+    // instead of replaying "busy" for a day. runOnce keeps its record under `idempotency:<key>`.
+    if (err instanceof BusyError && !lockTaken && !err.context.replayed) {
+      await services.store.delete(`idempotency:${runKey}`).catch(() => undefined);
+    }
+    throw err;
+  }
   if (!result.executed) {
     services.logger.info(
       { operation: write.operation, businessNumber: write.businessNumber },
