@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../../../services';
+import { registerDiagnoseActions } from './diagnose';
 import { registerLookupActions } from './lookups';
+import { registerReauthActions } from './reauth';
 
 /**
  * Block actions (buttons, selects, overflow menus). Add one line per flow:
@@ -10,4 +12,6 @@ import { registerLookupActions } from './lookups';
  */
 export function register(app: App, services: Services): void {
   registerLookupActions(app, services);
+  registerDiagnoseActions(app, services);
+  registerReauthActions(app, services);
 }

@@ -3,6 +3,7 @@ import type { Services } from '../../../services';
 import { buildHomeView } from '../../views/help';
 import { SUBCOMMANDS } from '../commands/subcommands';
 import { visibleSubcommands } from '../commands/subcommands/help';
+import { registerDiagnoseEvents } from './diagnose';
 
 /**
  * Events API. Every event listened to here must be in manifest.yml settings.event_subscriptions.bot_events
@@ -14,12 +15,7 @@ export function register(app: App, services: Services): void {
     await client.views.publish({ user_id: event.user, view: buildHomeView(helpFor(services)) });
   });
 
-  app.event('app_mention', async ({ event, say }) => {
-    await say({
-      text: 'I work through the `/crm` command. Type `/crm help` to see what I can do.',
-      thread_ts: event.thread_ts ?? event.ts,
-    });
-  });
+  registerDiagnoseEvents(app, services);
 }
 
 function helpFor(services: Services) {

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../../../services';
+import { registerDiagnoseShortcuts } from './diagnose';
 
 /** Message shortcut declared in manifest.yml (features.shortcuts). */
 export const TROUBLESHOOT_CONTACT = 'troubleshoot_contact';
@@ -8,14 +9,7 @@ export const TROUBLESHOOT_CONTACT = 'troubleshoot_contact';
  * Global and message shortcuts. Each callback_id must also be in manifest.yml features.shortcuts
  * (test/slack/manifest.test.ts checks both ways).
  */
-export function register(app: App, _services: Services): void {
-  // Placeholder until the troubleshooting flow lands: whoever builds it replaces this listener
-  // with one that opens its modal (trigger_id expires 3 s after the click, so open it right after ack).
-  app.shortcut(TROUBLESHOOT_CONTACT, async ({ ack, respond }) => {
-    await ack();
-    await respond?.({
-      response_type: 'ephemeral',
-      text: 'Troubleshooting from a message is not available yet. Type `/crm help` to see what the bot can do.',
-    });
-  });
+export function register(app: App, services: Services): void {
+  // TROUBLESHOOT_CONTACT opens the diagnose modal prefilled from the message.
+  registerDiagnoseShortcuts(app, services);
 }

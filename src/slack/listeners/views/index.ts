@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../../../services';
+import { registerDiagnoseViews } from './diagnose';
 import { registerLookupViews } from './lookups';
+import { registerReauthViews } from './reauth';
 
 /**
  * Modal submissions and closes: `app.view('setup_modal', ...)` / `app.view({ callback_id, type: 'view_closed' }, ...)`.
@@ -9,4 +11,6 @@ import { registerLookupViews } from './lookups';
  */
 export function register(app: App, services: Services): void {
   registerLookupViews(app, services);
+  registerDiagnoseViews(app, services);
+  registerReauthViews(app, services);
 }

@@ -1,7 +1,9 @@
 import type { AllMiddlewareArgs, RespondArguments, SlashCommand } from '@slack/bolt';
 import type { Logger } from '../../../../logger';
 import type { Services } from '../../../../services';
+import { diagnose } from './diagnose';
 import { help } from './help';
+import { reauth } from './reauth';
 import { status } from './status';
 import { triggers } from './triggers';
 import { lookup } from './lookup';
@@ -63,7 +65,9 @@ export interface SubcommandContext {
 
 /** Key = what the user types after `/crm`. One line per subcommand; see the comment on Subcommand. */
 export const SUBCOMMANDS: Record<string, Subcommand> = {
+  diagnose,
   help,
+  reauth,
   status,
   triggers,
   lookup,

@@ -1,0 +1,41 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { userMessage } from '../../../errors';
+import { diagnosePicked } from '../../../handlers/diagnose';
+import { startFix } from '../../../handlers/fix';
+import type { Services } from '../../../services';
+import { buildDiagnosisMessage, buildDiagnosisModal, DIAGNOSE_PICK, FIX_OPEN } from '../../views/diagnose';
+import { buildFixConfirmModal, buildFixInputsModal, buildFixManualModal } from '../../views/fix';
+
+const PICK = new RegExp(`^${DIAGNOSE_PICK}`);
+
+export function registerDiagnoseActions(app: App, services: Services): void {
+  /** One of several candidate reasons picked: the answer replaces the question. */
+  app.action<BlockAction<ButtonAction>>(PICK, async ({ ack, action, body, client, respond }) => {
+    await ack();
+    const diagnosis = await diagnosePicked(services, action.value ?? '');
+    if (body.view) {
+      await client.views.update({ view_id: body.view.id, view: buildDiagnosisModal(diagnosis) });
+    } else {
+      await respond({ replace_original: true, ...buildDiagnosisMessage(diagnosis) });
+    }
+  });
+
+  /** A fix button: the confirm step opens at once (trigger_id lasts 3 s), then fills in. */
+  app.action<BlockAction<ButtonAction>>(FIX_OPEN, async ({ ack, action, body, client }) => {
+    await ack();
+    let view: ReturnType<typeof buildFixManualModal>;
+    try {
+      const step = await startFix(services, action.value ?? '');
+      view =
+        step.kind === 'manual'
+          ? buildFixManualModal(step.text)
+          : step.kind === 'inputs'
+            ? buildFixInputsModal(step)
+            : buildFixConfirmModal(step);
+    } catch (err) {
+      view = buildFixManualModal(userMessage(err));
+    }
+    if (body.view) await client.views.push({ trigger_id: body.trigger_id, view });
+    else await client.views.open({ trigger_id: body.trigger_id, view });
+  });
+}
