@@ -7,6 +7,7 @@ import { reauth } from './reauth';
 import { status } from './status';
 import { triggers } from './triggers';
 import { lookup } from './lookup';
+import { history } from './history';
 
 /**
  * The `/crm` subcommand registry: the one extension point for new subcommands.
@@ -71,4 +72,5 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   status,
   triggers,
   lookup,
+  history,
 };
