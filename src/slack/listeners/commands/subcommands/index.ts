@@ -3,11 +3,11 @@ import type { Logger } from '../../../../logger';
 import type { Services } from '../../../../services';
 import { diagnose } from './diagnose';
 import { help } from './help';
+import { history } from './history';
+import { lookup } from './lookup';
 import { reauth } from './reauth';
 import { status } from './status';
 import { triggers } from './triggers';
-import { lookup } from './lookup';
-import { history } from './history';
 
 /**
  * The `/crm` subcommand registry: the one extension point for new subcommands.
@@ -68,9 +68,9 @@ export interface SubcommandContext {
 export const SUBCOMMANDS: Record<string, Subcommand> = {
   diagnose,
   help,
+  history,
+  lookup,
   reauth,
   status,
   triggers,
-  lookup,
-  history,
 };
