@@ -1,0 +1,263 @@
+import { FakeApi, fixture } from '../integration/fake-api';
+import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
+
+// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
+type Json = Record<string, any>;
+
+const BUSINESS = '170000000000011';
+
+function buttons(blocks: Json[]): Json[] {
+  return blocks.flatMap((b) => (b.type === 'actions' ? b.elements : b.accessory ? [b.accessory] : []));
+}
+
+function submission(values: { crm?: string; business?: string; reason?: string; record?: string }, metadata = '') {
+  const input = (value: string | undefined) => ({ value: { type: 'plain_text_input', value: value ?? null } });
+  return {
+    view: {
+      id: 'V_DIAG',
+      callback_id: 'diagnose_modal',
+      private_metadata: metadata,
+      state: {
+        values: {
+          crm: {
+            value: {
+              type: 'static_select',
+              selected_option: values.crm
+                ? { value: values.crm, text: { type: 'plain_text', text: values.crm } }
+                : null,
+            },
+          },
+          business: input(values.business),
+          reason: input(values.reason),
+          record: input(values.record),
+        },
+      },
+    },
+  };
+}
+
+describe('diagnose', () => {
+  let bot: TestBot;
+  let api: FakeApi;
+
+  beforeAll(async () => {
+    api = new FakeApi();
+    await api.start();
+    bot = await startTestBot({ integrationBaseUrl: api.url });
+  });
+  afterAll(async () => {
+    await bot.stop();
+    await api.stop();
+  });
+  afterEach(() => {
+    bot.slack.reset();
+    api.requests.length = 0;
+  });
+
+  /** Submits the diagnose modal; returns the ack and the answer view (views.update after the working view). */
+  async function diagnoseModal(values: Parameters<typeof submission>[0]) {
+    const res = await bot.sendViewSubmission(submission(values, JSON.stringify({ c: TEST_CHANNEL })));
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({ response_action: 'update' });
+    const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'diagnose_answer');
+    expect(call.body.view_id).toBe('V_DIAG');
+    return call.body.view as Json;
+  }
+
+  it('/crm diagnose opens the modal at once, prefilled from the command text', async () => {
+    await bot.sendCommand('diagnose Appointment status is not on the allowed list');
+    const call = await bot.slack.waitFor('views.open');
+    const view = call.body.view;
+    expect(view.callback_id).toBe('diagnose_modal');
+    const reason = view.blocks.find((b: Json) => b.block_id === 'reason');
+    expect(reason.element.initial_value).toBe('Appointment status is not on the allowed list');
+    expect(reason.element.multiline).toBe(true);
+    const crm = view.blocks.find((b: Json) => b.block_id === 'crm');
+    expect(crm.element.options.map((o: Json) => o.value)).toEqual(bot.services.catalog.crms.map((c) => c.id));
+    expect(JSON.parse(view.private_metadata)).toEqual({ c: TEST_CHANNEL });
+    expect(view.title.text.length).toBeLessThanOrEqual(24);
+  });
+
+  it('refuses an empty submission and a malformed business ID inline', async () => {
+    const empty = await bot.sendViewSubmission(submission({}));
+    expect(empty.json()).toEqual({
+      response_action: 'errors',
+      errors: { reason: 'Paste the restriction reason (or a log record that contains it).' },
+    });
+    const bad = await bot.sendViewSubmission(submission({ reason: 'Integration is beta', business: '12345' }));
+    expect(bad.json()).toEqual({
+      response_action: 'errors',
+      errors: { business: 'Business ID must be the 15-digit number from Birdeye (Settings → Integrations → API)' },
+    });
+    expect(bot.slack.callsTo('views.update')).toHaveLength(0);
+  });
+
+  it('CareCloud: names the reason, meaning, log keys, controlling property and the exact finding', async () => {
+    const view = await diagnoseModal({
+      crm: 'carecloud',
+      reason: 'Appointment status is not on the allowed list',
+      record: 'pms_appointment_status=No Show',
+    });
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain('*CareCloud*: Appointment status is not on the allowed list');
+    expect(text).toContain("The appointment's status is not one of the statuses configured");
+    expect(text).toContain('`pms_appointment_status`');
+    expect(text).toContain('Appointment status (`appointment_status`, location level)');
+    expect(text).toContain(
+      "appointment status 'No Show' is not among the allowed 'Checked-Out, Billed' (the default: the bot has no record of a configured Appointment status).",
+    );
+    const ids = buttons(view.blocks).map((b) => b.action_id);
+    expect(ids).toEqual(['fix_open', 'status_reauth']);
+    expect(JSON.parse(buttons(view.blocks)[1]!.value)).toEqual({ crmId: 'carecloud' });
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+  });
+
+  it('Nextech: a group-level list has no button; the manual path is said honestly', async () => {
+    const view = await diagnoseModal({
+      crm: 'nextech',
+      reason: '‘Appointment status’ is not in the allowed list',
+      record: '{"additionalParams":{"appointment":{"status":"completed"}}}',
+    });
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain("appointment status 'completed' is not among the allowed 'fulfilled'");
+    expect(text).toContain("the integration API documents no call that changes a group's properties");
+    expect(text).toContain("add 'completed' to Appointment statuses");
+    expect(buttons(view.blocks).map((b) => b.action_id)).toEqual(['status_reauth']);
+  });
+
+  it('Cliniko: an inactive patient is for the clinic to fix, with the flag finding', async () => {
+    const view = await diagnoseModal({ crm: 'cliniko', reason: 'The customer is inactive', record: 'active=false' });
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain('*Cliniko*: The customer is inactive');
+    expect(text).toContain('• active is false.');
+    expect(text).toContain("Fix (in the clinic's Cliniko)");
+    expect(text).toContain('Reactivate the patient in Cliniko');
+    expect(buttons(view.blocks).map((b) => b.action_id)).toEqual(['status_reauth']);
+  });
+
+  it('Carestack: no contact details, matched without choosing the CRM', async () => {
+    const view = await diagnoseModal({
+      reason: 'Phone or Email should be valid for creating a customer Email: null, Phone: null.',
+      record: '{"email": null, "phone": null}',
+    });
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain('*Carestack*');
+    expect(text).toContain('The contact has no email and no phone.');
+    expect(text).toContain('Add a valid email address or mobile phone number');
+  });
+
+  it('Cloud 9 Ortho: beta is fixed by a button', async () => {
+    const view = await diagnoseModal({ crm: 'cloud9-ortho', reason: 'Integration is beta', record: 'beta=true' });
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain('*Cloud 9 Ortho*: Integration is beta');
+    expect(text).toContain('• beta is true.');
+    const fix = buttons(view.blocks).find((b) => b.action_id === 'fix_open');
+    expect(fix?.text.text).toBe('Turn beta off');
+  });
+
+  it('by business ID: reads the group to learn the CRM (Cliniko)', async () => {
+    api.on('GET', `/integration/businessintegrationgroup/${BUSINESS}`, { json: fixture('group-cliniko.json') });
+    const view = await diagnoseModal({ business: BUSINESS, reason: 'Integration is beta' });
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain('*Cliniko*: Integration is beta');
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /integration/businessintegrationgroup/${BUSINESS}`,
+    ]);
+    const reauth = buttons(view.blocks).find((b) => b.action_id === 'status_reauth');
+    expect(JSON.parse(reauth!.value)).toEqual({ businessNumber: BUSINESS, crmId: 'cliniko', groupId: 22253 });
+  });
+
+  it('by business ID without a group: says so', async () => {
+    api.on('GET', `/integration/businessintegrationgroup/${BUSINESS}`, { json: [] });
+    const view = await diagnoseModal({ business: BUSINESS, reason: 'Integration is beta' });
+    expect(JSON.stringify(view.blocks)).toContain(
+      `Business ${BUSINESS} has no integration group of a CRM the bot knows`,
+    );
+  });
+
+  it('ambiguous text lists candidates per CRM; picking one answers it', async () => {
+    const view = await diagnoseModal({ reason: 'The customer is inactive', record: 'active=false' });
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain('matches more than one known reason');
+    const picks = buttons(view.blocks);
+    expect(picks.map((b) => b.action_id)).toEqual([
+      'diagnose_pick_carestack.customer-inactive',
+      'diagnose_pick_cliniko.customer-inactive',
+    ]);
+    expect(text).toContain('*Carestack*: Customer is inactive.');
+    expect(text).toContain('*Cliniko*: The customer is inactive');
+
+    bot.slack.reset();
+    await bot.sendBlockAction({
+      view: { id: 'V_DIAG' },
+      actions: [{ action_id: picks[1]!.action_id, value: picks[1]!.value }],
+    });
+    const answer = await bot.slack.waitFor('views.update');
+    expect(answer.body.view_id).toBe('V_DIAG');
+    const answerText = JSON.stringify(answer.body.view.blocks);
+    expect(answerText).toContain('*Cliniko*: The customer is inactive');
+    expect(answerText).toContain('• active is false.');
+  });
+
+  it('nonsense: honest "no known reason", with the known reasons of the chosen CRM', async () => {
+    const view = await diagnoseModal({ crm: 'cliniko', reason: 'flux capacitor overheated' });
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain('No known restriction reason for Cliniko matches that text');
+    expect(text).toContain('*Known Cliniko reasons*');
+    for (const reason of bot.services.catalog.get('cliniko').reasons) expect(text).toContain(reason.text);
+    expect(text).not.toContain('Carestack');
+    expect(buttons(view.blocks)).toEqual([]);
+  });
+
+  it('app_mention answers in a thread, mention stripped', async () => {
+    await bot.sendEvent({
+      type: 'app_mention',
+      user: 'U_ALICE',
+      text: '<@U_BOT> Phone or Email should be valid for creating a customer Email: null, Phone: null.',
+      ts: '1700000005.000100',
+      channel: 'C_SUPPORT',
+    });
+    const call = await bot.slack.waitFor('chat.postMessage');
+    expect(call.body).toMatchObject({ channel: 'C_SUPPORT', thread_ts: '1700000005.000100' });
+    expect(call.body.text).toBe(
+      'Carestack: Phone or Email should be valid for creating a customer Email: null, Phone: null.',
+    );
+    expect(JSON.stringify(call.body.blocks)).toContain('The patient has neither a valid email address');
+  });
+
+  it('app_mention with nothing that matches says so and suggests /crm diagnose', async () => {
+    await bot.sendEvent({
+      type: 'app_mention',
+      user: 'U_ALICE',
+      text: '<@U_BOT> the widget is purple',
+      ts: '1700000006.000100',
+      thread_ts: '1700000001.000001',
+      channel: 'C_SUPPORT',
+    });
+    const call = await bot.slack.waitFor('chat.postMessage');
+    expect(call.body).toMatchObject({ channel: 'C_SUPPORT', thread_ts: '1700000001.000001' });
+    expect(call.body.text).toBe('No known restriction reason matches that text.');
+    expect(JSON.stringify(call.body.blocks)).toContain('/crm diagnose');
+    expect(call.body.blocks.length).toBeLessThanOrEqual(50);
+  });
+
+  it('message shortcut opens the modal: log-looking lines go to the record, the rest to the reason', async () => {
+    const res = await bot.sendShortcut({
+      callback_id: 'troubleshoot_contact',
+      message: {
+        type: 'message',
+        user: 'U_OTHER',
+        ts: '1700000007.000100',
+        text: 'Appointment status is not on the allowed list\npms_appointment_status=No Show\nbeta: false',
+      },
+    });
+    expect(res.status).toBe(200);
+    const call = await bot.slack.waitFor('views.open');
+    const view = call.body.view;
+    expect(view.callback_id).toBe('diagnose_modal');
+    const block = (id: string) => view.blocks.find((b: Json) => b.block_id === id);
+    expect(block('reason').element.initial_value).toBe('Appointment status is not on the allowed list');
+    expect(block('record').element.initial_value).toBe('pms_appointment_status=No Show\nbeta: false');
+    expect(JSON.parse(view.private_metadata)).toEqual({ c: TEST_CHANNEL, t: '1700000007.000100' });
+  });
+});
