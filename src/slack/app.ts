@@ -234,7 +234,7 @@ function errorBoundary(log: Logger): Middleware<AnyMiddlewareArgs> {
       await args.next();
     } catch (error) {
       log.error({ err: describeError(error), request }, 'Slack listener failed');
-      const text = userMessage(error);
+      const text = slackApiMessage(error) ?? userMessage(error);
       // A slash command not yet acked can carry the message in the ack itself.
       if (request.kind === 'slash_command' && (await tryAck(ack, { response_type: 'ephemeral', text }, log))) return;
       await tryAck(ack, undefined, log);
@@ -245,6 +245,31 @@ function errorBoundary(log: Logger): Middleware<AnyMiddlewareArgs> {
     }
     if (await tryAck(ack, undefined, log)) log.warn({ request }, 'No listener acknowledged the request; acked it');
   };
+}
+
+/**
+ * Words for a failed Slack Web API call from a listener (it throws Slack's own error, not a BotError).
+ * The Web client fails fast (rejectRateLimitedCalls, 2 short retries), so the user can be told at once.
+ */
+export function slackApiMessage(error: unknown): string | undefined {
+  const coded = error as { code?: unknown; data?: { error?: unknown } };
+  if (coded?.code === 'slack_webapi_rate_limited_error') {
+    return 'Slack is rate-limiting the bot right now, so nothing was opened or sent. Wait a few seconds and run the command again.';
+  }
+  if (coded?.code !== 'slack_webapi_platform_error') return undefined;
+  const slackError = typeof coded.data?.error === 'string' ? coded.data.error : 'unknown';
+  if (
+    slackError === 'expired_trigger_id' ||
+    slackError === 'invalid_trigger_id' ||
+    slackError === 'trigger_exchanged'
+  ) {
+    return 'Slack only lets the bot open a form within 3 seconds of your command, and that window passed. Run the command again.';
+  }
+  if (slackError === 'ratelimited') {
+    return 'Slack is rate-limiting the bot right now, so nothing was opened or sent. Wait a few seconds and run the command again.';
+  }
+  // Slack's error codes (channel_not_found, not_in_channel, ...) are safe to show and tell an admin what to fix.
+  return `Slack refused a request from the bot (\`${slackError.replace(/[^a-z0-9_]/gi, '')}\`). Try again; if it keeps happening, tell the bot owners.`;
 }
 
 /** Acks unless something already did. True when this call sent the ack. */
@@ -313,8 +338,10 @@ export function describeRequest(body: unknown): Record<string, string | undefine
 /** Error fields worth logging; avoids serializers walking into requests, responses or payloads. */
 export function describeError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { message: String(error) };
-  const coded = error as Error & { code?: unknown };
-  return { name: error.name, message: error.message, code: coded.code, stack: error.stack };
+  const coded = error as Error & { code?: unknown; data?: { error?: unknown } };
+  // Slack Web API errors carry Slack's error code in data.error; log that, never the rest of data.
+  const slackError = typeof coded.data?.error === 'string' ? coded.data.error : undefined;
+  return { name: error.name, message: error.message, code: coded.code, slackError, stack: error.stack };
 }
 
 /** Bolt and the Web API client log through this: warnings and errors only, into our pino logger. */
