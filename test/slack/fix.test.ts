@@ -1,0 +1,356 @@
+import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
+import { FakeApi, fixture } from '../integration/fake-api';
+import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
+
+// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
+type Json = Record<string, any>;
+
+const MAPPING = '/integration/add/businessintegrationmapping';
+const groups = (business: string) => `/integration/businessintegrationgroup/${business}`;
+const CANARY = 'canary-secret-7f3a9c1e-do-not-leak';
+
+function buttons(blocks: Json[]): Json[] {
+  return blocks.flatMap((b) => (b.type === 'actions' ? b.elements : b.accessory ? [b.accessory] : []));
+}
+
+function input(value: string | null) {
+  return { value: { type: 'plain_text_input', value } };
+}
+
+function record(
+  partial: Partial<ConfigRecord> & Pick<ConfigRecord, 'businessNumber' | 'crmId' | 'groupId'>,
+): ConfigRecord {
+  return {
+    accountType: 'smb',
+    groupProperties: {},
+    locationProperties: {},
+    secretKeysSet: [],
+    updatedBy: 'U_SETUP',
+    updatedAt: '2025-01-01T00:00:00.000Z',
+    ...partial,
+  };
+}
+
+describe('one-click fixes', () => {
+  let bot: TestBot;
+  let api: FakeApi;
+
+  beforeAll(async () => {
+    api = new FakeApi();
+    await api.start();
+    bot = await startTestBot({ integrationBaseUrl: api.url });
+  });
+  afterAll(async () => {
+    await bot.stop();
+    await api.stop();
+  });
+  afterEach(() => {
+    bot.slack.reset();
+    api.requests.length = 0;
+  });
+
+  const writes = () => api.requests.filter((r) => r.method !== 'GET');
+
+  /** Diagnoses through the modal; returns the answer view. */
+  async function diagnoseModal(values: { crm?: string; business?: string; reason: string; record?: string }) {
+    await bot.sendViewSubmission({
+      view: {
+        id: 'V_DIAG',
+        callback_id: 'diagnose_modal',
+        private_metadata: JSON.stringify({ c: TEST_CHANNEL }),
+        state: {
+          values: {
+            crm: { value: { type: 'static_select', selected_option: values.crm ? { value: values.crm } : null } },
+            business: input(values.business ?? null),
+            reason: input(values.reason),
+            record: input(values.record ?? null),
+          },
+        },
+      },
+    });
+    const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'diagnose_answer');
+    return call.body.view as Json;
+  }
+
+  /** Clicks the fix button in the answer modal; returns the pushed modal. */
+  async function clickFix(answer: Json) {
+    const fix = buttons(answer.blocks).find((b) => b.action_id === 'fix_open');
+    expect(fix).toBeDefined();
+    bot.slack.reset();
+    await bot.sendBlockAction({ view: { id: 'V_DIAG' }, actions: [{ action_id: 'fix_open', value: fix!.value }] });
+    const call = await bot.slack.waitFor('views.push');
+    return call.body.view as Json;
+  }
+
+  async function confirm(view: Json, values: Record<string, string> = {}, viewId = 'V_FIX') {
+    return bot.sendViewSubmission({
+      view: {
+        id: viewId,
+        callback_id: 'fix_confirm',
+        private_metadata: view.private_metadata,
+        state: { values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, input(v)])) },
+      },
+    });
+  }
+
+  async function result() {
+    const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'fix_done');
+    return JSON.stringify(call.body.view.blocks);
+  }
+
+  it('addToList with a ConfigRecord: exact mapping body with the new list, outcome posted, record updated', async () => {
+    const business = '170000000000101';
+    await saveConfigRecord(
+      bot.services.store,
+      record({
+        businessNumber: business,
+        crmId: 'carecloud',
+        groupId: 21000,
+        locationProperties: { appointment_status: 'Checked-Out, Billed', location_name: 'Main Street' },
+      }),
+    );
+    api.on('GET', groups(business), { json: fixture('group-carecloud.json') });
+    const answer = await diagnoseModal({
+      business,
+      reason: 'Appointment status is not on the allowed list',
+      record: 'pms_appointment_status=No Show',
+    });
+    expect(JSON.stringify(answer.blocks)).toContain(
+      "Set Appointment status on the location mapping to 'Checked-Out, Billed, No Show'",
+    );
+    const modal = await clickFix(answer);
+    expect(modal.callback_id).toBe('fix_confirm');
+    const text = JSON.stringify(modal.blocks);
+    expect(text).toContain(`curl --location --request PUT '${api.url}${MAPPING}'`);
+    expect(text).toContain('Checked-Out, Billed, No Show');
+
+    api.on('PUT', MAPPING, { json: { status: 'success' } });
+    const ack = await confirm(modal);
+    expect(ack.json()).toMatchObject({ response_action: 'update' });
+    expect(await result()).toContain(
+      "set Appointment status on the CareCloud mapping of business 170000000000101 to 'Checked-Out, Billed, No Show'",
+    );
+    expect(writes()).toHaveLength(1);
+    expect(JSON.parse(writes()[0]!.body)).toEqual({
+      businessNumber: 170000000000101,
+      integrationGroupId: 21000,
+      active: true,
+      integrationProperties: [
+        { propertyKey: 'appointment_status', propertyValue: 'Checked-Out, Billed, No Show' },
+        { propertyKey: 'location_name', propertyValue: 'Main Street' },
+      ],
+    });
+    const posted = await bot.slack.waitFor('chat.postMessage');
+    expect(posted.body.channel).toBe(TEST_CHANNEL);
+    expect(posted.body.text).toContain(`<@${TEST_USER}> set Appointment status`);
+    const saved = await readConfigRecord(bot.services.store, business);
+    expect(saved?.locationProperties).toEqual({
+      appointment_status: 'Checked-Out, Billed, No Show',
+      location_name: 'Main Street',
+    });
+    const audit = await bot.services.store.listRange<Json>(`audit:business:${business}`, 5);
+    expect(audit[0]).toMatchObject({ operation: 'fix.addToList', outcome: 'succeeded', crmId: 'carecloud' });
+  });
+
+  it('addToList without a record asks for the current value (and says why), then builds the new list from it', async () => {
+    const business = '170000000000102';
+    const answer = await diagnoseModal({
+      crm: 'carecloud',
+      reason: 'Appointment status is not on the allowed list',
+      record: 'pms_appointment_status=No Show',
+    });
+    const modal = await clickFix(answer);
+    expect(modal.callback_id).toBe('fix_inputs');
+    const text = JSON.stringify(modal.blocks);
+    expect(text).toContain("The API has no documented read of a mapping's properties");
+    const ids = modal.blocks.filter((b: Json) => b.type === 'input').map((b: Json) => b.block_id);
+    expect(ids).toEqual([
+      'business',
+      'account_type',
+      'current:appointment_status',
+      'current:location_name',
+      'current:provider_name',
+      'add_value',
+    ]);
+    expect(modal.blocks.find((b: Json) => b.block_id === 'add_value').element.initial_value).toBe('No Show');
+    expect(writes()).toHaveLength(0);
+
+    api.on('GET', groups(business), { json: fixture('group-carecloud.json') });
+    const step = await bot.sendViewSubmission({
+      view: {
+        id: 'V_FIX2',
+        callback_id: 'fix_inputs',
+        private_metadata: modal.private_metadata,
+        state: {
+          values: {
+            business: input(business),
+            account_type: { value: { type: 'static_select', selected_option: { value: 'smb' } } },
+            'current:appointment_status': input('Checked-Out, Billed, Arrived'),
+            'current:location_name': input(null),
+            'current:provider_name': input(null),
+            add_value: input('No Show'),
+          },
+        },
+      },
+    });
+    const update = step.json();
+    expect(update.response_action).toBe('update');
+    expect(update.view.callback_id).toBe('fix_confirm');
+    expect(JSON.stringify(update.view.blocks)).toContain('Checked-Out, Billed, Arrived, No Show');
+
+    api.on('PUT', MAPPING, { json: {} });
+    await confirm(update.view, {}, 'V_FIX2');
+    await result();
+    expect(JSON.parse(writes()[0]!.body)).toEqual({
+      businessNumber: 170000000000102,
+      integrationGroupId: 21000,
+      active: true,
+      integrationProperties: [
+        { propertyKey: 'appointment_status', propertyValue: 'Checked-Out, Billed, Arrived, No Show' },
+      ],
+    });
+  });
+
+  it('setBetaFalse (Cliniko): a location secret is asked again, sent isSecure, and leaks nowhere', async () => {
+    const business = '170000000000103';
+    await saveConfigRecord(
+      bot.services.store,
+      record({
+        businessNumber: business,
+        crmId: 'cliniko',
+        groupId: 22253,
+        locationProperties: { 'cliniko.location.name': 'Main', 'customer.fetch.delay': '0' },
+        secretKeysSet: ['location:cliniko.api.key'],
+      }),
+    );
+    api.on('GET', groups(business), { json: fixture('group-cliniko.json') });
+    const answer = await diagnoseModal({
+      business,
+      reason: 'Integration is beta',
+      record: `beta=true\ncliniko.api.key=${CANARY}`,
+    });
+    const modal = await clickFix(answer);
+    expect(modal.callback_id).toBe('fix_confirm');
+    const secret = modal.blocks.find((b: Json) => b.block_id === 'secret:cliniko.api.key');
+    expect(secret).toMatchObject({ optional: false, element: { type: 'plain_text_input' } });
+    expect(secret.element.initial_value).toBeUndefined();
+    expect(JSON.stringify(modal.blocks)).toContain('********');
+
+    const missing = await confirm(modal, { 'secret:cliniko.api.key': '' });
+    expect(missing.json()).toEqual({
+      response_action: 'errors',
+      errors: { 'secret:cliniko.api.key': 'Enter the API key override again.' },
+    });
+
+    api.on('PUT', MAPPING, { json: {} });
+    const ack = await confirm(modal, { 'secret:cliniko.api.key': CANARY });
+    expect(ack.text).not.toContain(CANARY);
+    expect(await result()).toContain('turned beta off on the Cliniko mapping of business 170000000000103');
+    expect(JSON.parse(writes()[0]!.body)).toEqual({
+      businessNumber: 170000000000103,
+      integrationGroupId: 22253,
+      active: true,
+      integrationProperties: [
+        { propertyKey: 'cliniko.location.name', propertyValue: 'Main', isSecure: false },
+        { propertyKey: 'customer.fetch.delay', propertyValue: '0', isSecure: false },
+        { propertyKey: 'cliniko.api.key', propertyValue: CANARY, isSecure: true },
+      ],
+      test: false,
+      beta: false,
+    });
+    await bot.slack.waitFor('chat.postMessage');
+    expect(JSON.stringify(bot.slack.calls)).not.toContain(CANARY);
+    expect(JSON.stringify(bot.slack.responses)).not.toContain(CANARY);
+    expect(JSON.stringify(await bot.services.store.listRange('audit:all', 100))).not.toContain(CANARY);
+    expect(JSON.stringify(await readConfigRecord(bot.services.store, business))).not.toContain(CANARY);
+    expect(bot.logText()).not.toContain(CANARY);
+  });
+
+  it('setProperty (Nextech location.name): asks the new value, then sends it', async () => {
+    const business = '170000000000104';
+    await saveConfigRecord(
+      bot.services.store,
+      record({
+        businessNumber: business,
+        crmId: 'nextech',
+        groupId: 150,
+        locationProperties: { 'location.name': 'Derm' },
+      }),
+    );
+    api.on('GET', groups(business), { json: fixture('group-nextech.json') });
+    const answer = await diagnoseModal({ business, reason: 'configured locations do not exist in nextech' });
+    const modal = await clickFix(answer);
+    expect(modal.callback_id).toBe('fix_inputs');
+    const field = modal.blocks.find((b: Json) => b.block_id === 'new_value');
+    expect(field.element.initial_value).toBe('Derm');
+    expect(modal.blocks.filter((b: Json) => b.type === 'input')).toHaveLength(1);
+
+    const step = await bot.sendViewSubmission({
+      view: {
+        id: 'V_FIX4',
+        callback_id: 'fix_inputs',
+        private_metadata: modal.private_metadata,
+        state: { values: { new_value: input('Dermatology|Oncology') } },
+      },
+    });
+    const update = step.json();
+    expect(update.view.callback_id).toBe('fix_confirm');
+    api.on('PUT', MAPPING, { json: {} });
+    await confirm(update.view, {}, 'V_FIX4');
+    await result();
+    expect(JSON.parse(writes()[0]!.body)).toEqual({
+      businessNumber: 170000000000104,
+      integrationGroupId: 150,
+      active: true,
+      integrationProperties: [{ propertyKey: 'location.name', propertyValue: 'Dermatology|Oncology' }],
+    });
+  });
+
+  it('Nextech group-level status: no button, no request, the manual path instead', async () => {
+    const business = '170000000000105';
+    api.on('GET', groups(business), { json: fixture('group-nextech.json') });
+    const answer = await diagnoseModal({
+      business,
+      reason: '‘Appointment status’ is not in the allowed list',
+      record: 'additionalParams.appointment.status=completed',
+    });
+    const text = JSON.stringify(answer.blocks);
+    expect(text).toContain('Fix (by hand)');
+    expect(text).toContain(
+      "Appointment statuses is a group property, and the integration API documents no call that changes a group's properties (only its triggers), so the bot sends nothing for this. Change it by hand: in the integration dashboard, open the Nextech integration group (group 150), Manage Properties, and add 'completed' to Appointment statuses.",
+    );
+    expect(buttons(answer.blocks).map((b) => b.action_id)).toEqual(['status_reauth']);
+    expect(writes()).toHaveLength(0);
+  });
+
+  it('a double click on Send makes one API call', async () => {
+    const business = '170000000000106';
+    await saveConfigRecord(
+      bot.services.store,
+      record({
+        businessNumber: business,
+        crmId: 'carecloud',
+        groupId: 21000,
+        locationProperties: { location_name: 'Main' },
+      }),
+    );
+    api.on('GET', groups(business), { json: fixture('group-carecloud.json') });
+    const answer = await diagnoseModal({ business, reason: 'Integration is beta', record: 'beta=true' });
+    const modal = await clickFix(answer);
+    api.on('PUT', MAPPING, { json: {} }, { json: {} });
+    const [a, b] = await Promise.all([confirm(modal, {}, 'V_DOUBLE'), confirm(modal, {}, 'V_DOUBLE')]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'fix_done');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(writes()).toHaveLength(1);
+    expect(JSON.parse(writes()[0]!.body)).toEqual({
+      businessNumber: 170000000000106,
+      integrationGroupId: 21000,
+      active: true,
+      integrationProperties: [{ propertyKey: 'location_name', propertyValue: 'Main' }],
+      beta: false,
+    });
+    expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+});
