@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../../../services';
+import { registerBulkActions } from './bulk';
 import { registerDiagnoseActions } from './diagnose';
 import { registerLookupActions } from './lookups';
 import { registerReauthActions } from './reauth';
@@ -11,6 +12,7 @@ import { registerReauthActions } from './reauth';
  * Use stable, prefixed action_ids (`<flow>_<what>`), or a RegExp such as /^setup_/ for a family.
  */
 export function register(app: App, services: Services): void {
+  registerBulkActions(app, services);
   registerLookupActions(app, services);
   registerDiagnoseActions(app, services);
   registerReauthActions(app, services);

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../../../services';
+import { registerBulkViews } from './bulk';
 import { registerDiagnoseViews } from './diagnose';
 import { registerLookupViews } from './lookups';
 import { registerReauthViews } from './reauth';
@@ -10,6 +11,7 @@ import { registerReauthViews } from './reauth';
  * within 3 s; start slow work only after acking (push a "working" view or update it afterwards).
  */
 export function register(app: App, services: Services): void {
+  registerBulkViews(app, services);
   registerLookupViews(app, services);
   registerDiagnoseViews(app, services);
   registerReauthViews(app, services);

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, RespondArguments, SlashCommand } from '@slack/bolt';
 import type { Logger } from '../../../../logger';
 import type { Services } from '../../../../services';
+import { bulk } from './bulk';
 import { diagnose } from './diagnose';
 import { help } from './help';
 import { history } from './history';
@@ -66,6 +67,7 @@ export interface SubcommandContext {
 
 /** Key = what the user types after `/crm`. One line per subcommand; see the comment on Subcommand. */
 export const SUBCOMMANDS: Record<string, Subcommand> = {
+  bulk,
   diagnose,
   help,
   history,
