@@ -1,0 +1,254 @@
+import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
+import { FakeApi, fixture } from '../integration/fake-api';
+import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
+
+// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
+type Json = Record<string, any>;
+
+const MAPPING = '/integration/add/businessintegrationmapping';
+const groups = (business: string) => `/integration/businessintegrationgroup/${business}`;
+const CANARY = 'canary-credential-91b2e7d4-do-not-leak';
+
+function buttons(blocks: Json[]): Json[] {
+  return blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []));
+}
+/** The mrkdwn of every section, as a person reads it. */
+function sectionText(blocks: Json[]): string {
+  return blocks.map((b) => b.text?.text ?? '').join('\n');
+}
+function input(value: string | null) {
+  return { value: { type: 'plain_text_input', value } };
+}
+
+describe('re-authorize', () => {
+  let bot: TestBot;
+  let api: FakeApi;
+
+  beforeAll(async () => {
+    api = new FakeApi();
+    await api.start();
+    bot = await startTestBot({ integrationBaseUrl: api.url });
+  });
+  afterAll(async () => {
+    await bot.stop();
+    await api.stop();
+  });
+  afterEach(() => {
+    bot.slack.reset();
+    api.requests.length = 0;
+  });
+  const writes = () => api.requests.filter((r) => r.method !== 'GET');
+
+  it.each([
+    ['carecloud', 'Scroll down to CRM Integrations and click "Authorize CareCloud".', undefined],
+    [
+      'nextech',
+      'raise a ticket at the Nextech support portal with the practice ID',
+      'the Nextech Partner Portal (Birdeye API Setup case, Group ID)',
+    ],
+    ['cliniko', 'Manage API keys', "the clinic's Cliniko user (My info, Manage API keys)"],
+    ['carestack', 'emailing Carestack support', 'the client, who gets it from Carestack support'],
+    ['cloud9-ortho', 'integrations@cloud9.software', undefined],
+  ])('/crm reauth %s shows the catalog steps', async (crmId, step, obtainFrom) => {
+    const res = await bot.sendCommand(`reauth ${crmId}`);
+    const reply = (await res.nextResponse()).body;
+    expect(reply.response_type).toBe('ephemeral');
+    const text = sectionText(reply.blocks);
+    const crm = bot.services.catalog.get(crmId);
+    expect(text).toContain(`Re-authorize ${crm.displayName}`);
+    crm.reauth.steps.forEach((s, i) => {
+      expect(text).toContain(`${i + 1}. ${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}`);
+    });
+    expect(text).toContain(step);
+    if (obtainFrom) {
+      expect(text).toContain(obtainFrom);
+      expect(buttons(reply.blocks).map((b) => b.action_id)).toEqual(['reauth_enter_credential']);
+    } else {
+      expect(buttons(reply.blocks)).toEqual([]);
+    }
+  });
+
+  it('/crm reauth <business> reads the group for the CRM (Nextech), never showing a practice ID value', async () => {
+    const business = '170000000000201';
+    api.on('GET', groups(business), { json: fixture('group-nextech.json') });
+    const res = await bot.sendCommand(`reauth ${business}`);
+    const reply = (await res.nextResponse()).body;
+    const text = sectionText(reply.blocks);
+    expect(text).toContain('*Re-authorize Nextech*');
+    expect(text).toContain('A 401 Unauthorized');
+    expect(text).toContain(`for business ${business}`);
+    expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
+  });
+
+  it('status_reauth on a message (the /crm status button) answers with the steps', async () => {
+    const res = await bot.sendBlockAction({
+      message: { ts: '1700000000.000100', text: 'status' },
+      actions: [
+        {
+          action_id: 'status_reauth',
+          value: JSON.stringify({ businessNumber: '170000000000202', crmId: 'carecloud', groupId: 21000 }),
+        },
+      ],
+    });
+    const reply = (await res.nextResponse()).body;
+    expect(reply.response_type).toBe('ephemeral');
+    expect(JSON.stringify(reply.blocks)).toContain('Authorize CareCloud');
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('status_reauth in the diagnosis modal pushes the steps', async () => {
+    await bot.sendBlockAction({
+      view: { id: 'V_DIAG' },
+      actions: [{ action_id: 'status_reauth', value: JSON.stringify({ crmId: 'cliniko' }) }],
+    });
+    const pushed = await bot.slack.waitFor('views.push');
+    expect(pushed.body.view.title.text).toBe('Re-authorize');
+    const update = await bot.slack.waitFor('views.update');
+    expect(JSON.stringify(update.body.view.blocks)).toContain('Cliniko uses an API key');
+  });
+
+  /** /crm reauth <crm> → Enter new credential → the modal. */
+  async function openCredentialModal(crm: string): Promise<Json> {
+    const res = await bot.sendCommand(`reauth ${crm}`);
+    const reply = (await res.nextResponse()).body;
+    const button = buttons(reply.blocks)[0]!;
+    await bot.sendBlockAction({
+      message: { ts: '1700000000.000100' },
+      actions: [{ action_id: 'reauth_enter_credential', value: button.value }],
+    });
+    return (await bot.slack.waitFor('views.open')).body.view;
+  }
+
+  it('Cliniko: a new API key is set at location level (isSecure true); the canary leaks nowhere', async () => {
+    const business = '170000000000203';
+    const view = await openCredentialModal('cliniko');
+    expect(view.callback_id).toBe('reauth_credential');
+    const ids = view.blocks.filter((b: Json) => b.type === 'input').map((b: Json) => b.block_id);
+    expect(ids).toEqual(['credential', 'business', 'current:cliniko.location.name', 'current:customer.fetch.delay']);
+    expect(view.blocks.find((b: Json) => b.block_id === 'credential').element.initial_value).toBeUndefined();
+
+    api.on('GET', groups(business), { json: fixture('group-cliniko.json') });
+    api.on('PUT', MAPPING, { json: {} });
+    const ack = await bot.sendViewSubmission({
+      view: {
+        id: 'V_CRED',
+        callback_id: 'reauth_credential',
+        private_metadata: view.private_metadata,
+        state: {
+          values: {
+            credential: input(CANARY),
+            business: input(business),
+            'current:cliniko.location.name': input('Main'),
+            'current:customer.fetch.delay': input(null),
+          },
+        },
+      },
+    });
+    expect(ack.json()).toMatchObject({ response_action: 'update' });
+    const done = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'fix_done');
+    expect(JSON.stringify(done.body.view.blocks)).toContain(
+      `set a new API key override on the Cliniko mapping of business ${business} (location level)`,
+    );
+    expect(writes()).toHaveLength(1);
+    expect(JSON.parse(writes()[0]!.body)).toEqual({
+      businessNumber: 170000000000203,
+      integrationGroupId: 22253,
+      active: true,
+      integrationProperties: [
+        { propertyKey: 'cliniko.location.name', propertyValue: 'Main', isSecure: false },
+        { propertyKey: 'cliniko.api.key', propertyValue: CANARY, isSecure: true },
+        { propertyKey: 'customer.fetch.delay', propertyValue: '0', isSecure: false },
+      ],
+      test: false,
+      beta: false,
+    });
+    const posted = await bot.slack.waitFor('chat.postMessage');
+    expect(posted.body.channel).toBe(TEST_CHANNEL);
+    expect(posted.body.text).toContain(`<@${TEST_USER}> set a new API key override`);
+
+    const saved = await readConfigRecord(bot.services.store, business);
+    expect(saved?.secretKeysSet).toEqual(['location:cliniko.api.key']);
+    expect(JSON.stringify(bot.slack.calls)).not.toContain(CANARY);
+    expect(JSON.stringify(bot.slack.responses)).not.toContain(CANARY);
+    expect(ack.text).not.toContain(CANARY);
+    expect(JSON.stringify(await bot.services.store.listRange('audit:all', 100))).not.toContain(CANARY);
+    expect(JSON.stringify(await bot.services.store.listRange(`audit:business:${business}`, 10))).not.toContain(CANARY);
+    expect(JSON.stringify(saved)).not.toContain(CANARY);
+    expect(bot.logText()).not.toContain(CANARY);
+  });
+
+  it('Carestack: the account key override with the ConfigRecord for the other properties', async () => {
+    const business = '170000000000204';
+    const existing: ConfigRecord = {
+      businessNumber: business,
+      crmId: 'carestack',
+      accountType: 'enterprise',
+      groupId: 23995,
+      groupProperties: { 'carestack.customer.domain': 'partners.sb' },
+      locationProperties: { 'carestack.appointment.status': 'Arrived, Completed', 'carestack.location.id': '1, 19031' },
+      secretKeysSet: ['carestack.account.key', 'carestack.account.id'],
+      updatedBy: 'U_SETUP',
+      updatedAt: '2025-01-01T00:00:00.000Z',
+    };
+    await saveConfigRecord(bot.services.store, existing);
+    api.on('GET', groups(business), { json: fixture('group-carestack.json') });
+    const res = await bot.sendCommand(`reauth ${business}`);
+    const reply = (await res.nextResponse()).body;
+    expect(JSON.stringify(reply.blocks)).toContain('the client, who gets it from Carestack support');
+    await bot.sendBlockAction({
+      message: { ts: '1700000000.000100' },
+      actions: [{ action_id: 'reauth_enter_credential', value: buttons(reply.blocks)[0]!.value }],
+    });
+    const view = (await bot.slack.waitFor('views.open')).body.view;
+    const ids = view.blocks.filter((b: Json) => b.type === 'input').map((b: Json) => b.block_id);
+    expect(ids).toEqual(['credential', 'business']);
+    expect(view.blocks.find((b: Json) => b.block_id === 'business').element.initial_value).toBe(business);
+
+    api.on('PUT', MAPPING, { json: {} });
+    await bot.sendViewSubmission({
+      view: {
+        id: 'V_CRED2',
+        callback_id: 'reauth_credential',
+        private_metadata: view.private_metadata,
+        state: { values: { credential: input(CANARY), business: input(business) } },
+      },
+    });
+    await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'fix_done');
+    expect(JSON.parse(writes()[0]!.body)).toEqual({
+      businessNumber: 170000000000204,
+      integrationGroupId: 23995,
+      active: true,
+      integrationProperties: [
+        { propertyKey: 'carestack.appointment.status', propertyValue: 'Arrived, Completed', isSecure: false },
+        { propertyKey: 'carestack.location.id', propertyValue: '1, 19031', isSecure: false },
+        { propertyKey: 'carestack.account.key', propertyValue: CANARY, isSecure: true },
+      ],
+      test: false,
+      beta: false,
+    });
+    expect(JSON.stringify(bot.slack.calls)).not.toContain(CANARY);
+    expect(bot.logText()).not.toContain(CANARY);
+  });
+
+  it('refuses a missing credential and a malformed Nextech practice ID inline, without echoing it', async () => {
+    const view = await openCredentialModal('nextech');
+    const submit = (credential: string | null) =>
+      bot.sendViewSubmission({
+        view: {
+          id: 'V_CRED3',
+          callback_id: 'reauth_credential',
+          private_metadata: view.private_metadata,
+          state: { values: { credential: input(credential), business: input('170000000000205') } },
+        },
+      });
+    expect((await submit(null)).json()).toEqual({
+      response_action: 'errors',
+      errors: { credential: 'Enter the new credential.' },
+    });
+    const bad = await submit(`not-a-uuid-${CANARY}`);
+    expect(bad.json().response_action).toBe('errors');
+    expect(bad.text).not.toContain(CANARY);
+    expect(writes()).toHaveLength(0);
+    expect(bot.logText()).not.toContain(CANARY);
+  });
+});
