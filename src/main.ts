@@ -1,3 +1,4 @@
+import { resumeInterruptedRuns } from './bulk/service';
 import { loadCatalog } from './catalog';
 import { type Config, loadConfig } from './config';
 import { ConfigError } from './errors';
@@ -36,6 +37,9 @@ async function main(): Promise<void> {
   logger.info(
     { port, socketMode: Boolean(config.SLACK_APP_TOKEN), crms: catalog.crms.map((c) => c.id) },
     'CRM bot started',
+  );
+  void resumeInterruptedRuns(services, bot.app.client).catch((err: unknown) =>
+    logger.warn({ err: errorFields(err) }, 'Could not resume bulk runs'),
   );
 
   let shuttingDown = false;
