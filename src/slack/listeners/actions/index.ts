@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Services } from '../../../services';
 import { registerBulkActions } from './bulk';
 import { registerDiagnoseActions } from './diagnose';
+import { registerHomeActions } from './home';
 import { registerLookupActions } from './lookups';
 import { registerReauthActions } from './reauth';
 
@@ -16,4 +17,5 @@ export function register(app: App, services: Services): void {
   registerLookupActions(app, services);
   registerDiagnoseActions(app, services);
   registerReauthActions(app, services);
+  registerHomeActions(app, services);
 }

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Services } from '../../../services';
 import { registerBulkViews } from './bulk';
 import { registerDiagnoseViews } from './diagnose';
+import { registerHomeViews } from './home';
 import { registerLookupViews } from './lookups';
 import { registerReauthViews } from './reauth';
 
@@ -15,4 +16,5 @@ export function register(app: App, services: Services): void {
   registerLookupViews(app, services);
   registerDiagnoseViews(app, services);
   registerReauthViews(app, services);
+  registerHomeViews(app, services);
 }
