@@ -241,6 +241,23 @@ describe('diagnose', () => {
     expect(call.body.blocks.length).toBeLessThanOrEqual(50);
   });
 
+  it("/crm status's Diagnose button opens the modal with the business and CRM filled in", async () => {
+    await bot.sendBlockAction({
+      message: { ts: '1700000000.000100' },
+      actions: [
+        {
+          action_id: 'status_diagnose',
+          value: JSON.stringify({ businessNumber: BUSINESS, crmId: 'nextech', groupId: 150 }),
+        },
+      ],
+    });
+    const view = (await bot.slack.waitFor('views.open')).body.view;
+    expect(view.callback_id).toBe('diagnose_modal');
+    const block = (id: string) => view.blocks.find((b: Json) => b.block_id === id);
+    expect(block('business').element.initial_value).toBe(BUSINESS);
+    expect(block('crm').element.initial_option.value).toBe('nextech');
+  });
+
   it('message shortcut opens the modal: log-looking lines go to the record, the rest to the reason', async () => {
     const res = await bot.sendShortcut({
       callback_id: 'troubleshoot_contact',

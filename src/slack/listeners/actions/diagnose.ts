@@ -3,12 +3,37 @@ import { userMessage } from '../../../errors';
 import { diagnosePicked } from '../../../handlers/diagnose';
 import { startFix } from '../../../handlers/fix';
 import type { Services } from '../../../services';
-import { buildDiagnosisMessage, buildDiagnosisModal, DIAGNOSE_PICK, FIX_OPEN } from '../../views/diagnose';
+import {
+  buildDiagnoseModal,
+  buildDiagnosisMessage,
+  buildDiagnosisModal,
+  DIAGNOSE_PICK,
+  FIX_OPEN,
+} from '../../views/diagnose';
 import { buildFixConfirmModal, buildFixInputsModal, buildFixManualModal } from '../../views/fix';
+import { diagnoseMetadata } from '../views/diagnose';
+import { parseReauthValue } from './reauth';
+
+/** The Diagnose button of another engineer's /crm status message (value {businessNumber, crmId, groupId}). */
+const STATUS_DIAGNOSE = 'status_diagnose';
 
 const PICK = new RegExp(`^${DIAGNOSE_PICK}`);
 
 export function registerDiagnoseActions(app: App, services: Services): void {
+  /** /crm status's Diagnose button: the diagnose modal with the business and CRM filled in. */
+  app.action<BlockAction<ButtonAction>>(STATUS_DIAGNOSE, async ({ ack, action, body, client }) => {
+    await ack();
+    const target = parseReauthValue(action.value);
+    const view = buildDiagnoseModal({
+      crms: services.catalog.crms,
+      ...(target.crmId ? { crmId: target.crmId } : {}),
+      ...(target.businessNumber ? { businessNumber: target.businessNumber } : {}),
+      privateMetadata: diagnoseMetadata(body.channel?.id),
+    });
+    if (body.view) await client.views.push({ trigger_id: body.trigger_id, view });
+    else await client.views.open({ trigger_id: body.trigger_id, view });
+  });
+
   /** One of several candidate reasons picked: the answer replaces the question. */
   app.action<BlockAction<ButtonAction>>(PICK, async ({ ack, action, body, client, respond }) => {
     await ack();
