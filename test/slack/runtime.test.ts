@@ -256,10 +256,11 @@ describe('Slack runtime over signed HTTP', () => {
       expect(call.body).toMatchObject({ channel: 'C1', thread_ts: '1700000002.000300' });
     });
 
-    it('acks the troubleshoot_contact message shortcut', async () => {
+    it('acks the troubleshoot_contact message shortcut and opens the diagnose modal', async () => {
       const res = await bot.sendShortcut({ callback_id: 'troubleshoot_contact' });
       expect(res.status).toBe(200);
-      expect((await res.nextResponse()).body.response_type).toBe('ephemeral');
+      const open = await bot.slack.waitFor('views.open');
+      expect(JSON.stringify(open.body)).toContain('diagnose');
     });
   });
 
