@@ -34,11 +34,6 @@ export function buildHelpMessage(input: HelpInput): SlackMessage {
   return { text: helpFallbackText(input), blocks: helpBlocks(input) };
 }
 
-/** The App Home tab: the same help, as a view for `views.publish`. */
-export function buildHomeView(input: HelpInput): { type: 'home'; blocks: KnownBlock[] } {
-  return { type: 'home', blocks: helpBlocks(input) };
-}
-
 /** Answer for a near-miss such as `/crm stauts`. */
 export function buildDidYouMean(typed: string, suggestion: string): SlackMessage {
   const text = `\`/crm ${typed}\` is not a command. Did you mean \`/crm ${suggestion}\`?`;
