@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import type { AccountType, CrmDefinition, PropertyDef } from '../catalog';
 import { explain, NO_CURRENT_VALUE_WHY } from '../diagnostics';
-import { BotError } from '../errors';
+import { BotError, userMessage } from '../errors';
 import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../operations/config-records';
 import { idempotencyKey, performWrite } from '../operations/write';
 import {
@@ -258,7 +258,14 @@ export async function submitFixInputs(
     const business = values[FIX_FIELDS.business]?.trim() ?? '';
     if (parseBusinessNumber(business) === undefined)
       return { ok: false, errors: { [FIX_FIELDS.business]: BUSINESS_ID_MESSAGE } };
-    const group = await findGroup(services, business, crm.id);
+    // This runs before the view submission is acked: bound it well inside Slack's 3 s and
+    // answer inline, so a slow API costs the user a resubmit, never their typed values.
+    let group: Awaited<ReturnType<typeof findGroup>>;
+    try {
+      group = await beforeAckDeadline(findGroup(services, business, crm.id));
+    } catch (err) {
+      return { ok: false, errors: { [FIX_FIELDS.business]: `${userMessage(err)} Submit again to retry.` } };
+    }
     if (!group) {
       return {
         ok: false,
@@ -520,4 +527,18 @@ export async function recordSent(
 
 export function accountTypeLabel(type: AccountType): string {
   return ACCOUNT_WORDS[type];
+}
+
+const ACK_BUDGET_MS = 2000;
+
+/** Rejects with api_timeout when `work` is not done within the ack budget. */
+function beforeAckDeadline<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new BotError('api_timeout', 'The integration API did not answer in time.')),
+      ACK_BUDGET_MS,
+    );
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
