@@ -5,6 +5,7 @@ import { registerDiagnoseActions } from './diagnose';
 import { registerHomeActions } from './home';
 import { registerLookupActions } from './lookups';
 import { registerReauthActions } from './reauth';
+import { registerSetupActions } from './setup';
 
 /**
  * Block actions (buttons, selects, overflow menus). Add one line per flow:
@@ -17,5 +18,6 @@ export function register(app: App, services: Services): void {
   registerLookupActions(app, services);
   registerDiagnoseActions(app, services);
   registerReauthActions(app, services);
+  registerSetupActions(app, services);
   registerHomeActions(app, services);
 }

@@ -5,6 +5,7 @@ import { registerDiagnoseViews } from './diagnose';
 import { registerHomeViews } from './home';
 import { registerLookupViews } from './lookups';
 import { registerReauthViews } from './reauth';
+import { registerSetupViews } from './setup';
 
 /**
  * Modal submissions and closes: `app.view('setup_modal', ...)` / `app.view({ callback_id, type: 'view_closed' }, ...)`.
@@ -16,5 +17,6 @@ export function register(app: App, services: Services): void {
   registerLookupViews(app, services);
   registerDiagnoseViews(app, services);
   registerReauthViews(app, services);
+  registerSetupViews(app, services);
   registerHomeViews(app, services);
 }

@@ -7,6 +7,7 @@ import { help } from './help';
 import { history } from './history';
 import { lookup } from './lookup';
 import { reauth } from './reauth';
+import { setup } from './setup';
 import { status } from './status';
 import { triggers } from './triggers';
 
@@ -73,6 +74,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   history,
   lookup,
   reauth,
+  setup,
   status,
   triggers,
 };

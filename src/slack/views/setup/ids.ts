@@ -1,0 +1,56 @@
+/**
+ * Callback, block and action ids of the setup modals, shared by the pure view
+ * builders and the handlers that read `view.state` back.
+ */
+
+export const SETUP_CALLBACK = {
+  crm: 'setup_crm',
+  group: 'setup_group',
+  locations: 'setup_locations',
+  review: 'setup_review',
+  working: 'setup_working',
+  addLocation: 'setup_addloc',
+  triggers: 'setup_triggers',
+} as const;
+
+export const SETUP_ACTION = {
+  crmSelect: 'setup_crm_select',
+  addLocation: 'setup_add_location',
+  removeLocation: 'setup_remove_location',
+  back: 'setup_back',
+  useExisting: 'setup_use_existing',
+  retryMapping: 'setup_retry_mapping',
+  replaceTriggers: 'setup_triggers_replace',
+  /** External selects: `setup_lookup` (the property is in the block id). */
+  lookup: 'setup_lookup',
+} as const;
+
+/** Buttons another flow (`/crm status`) renders; value JSON {businessNumber, crmId, groupId}. */
+export const STATUS_ACTION = {
+  addLocation: 'status_add_location',
+  updateTriggers: 'status_update_triggers',
+} as const;
+
+/** The action_id of every input element. */
+export const VALUE = 'value';
+
+export const BLOCK = {
+  crm: 'crm',
+  accountType: 'account_type',
+  parent: 'parent',
+  triggers: 'triggers',
+  group: (key: string) => `grp|${key}`,
+  location: (uid: string, field: string) => `loc|${uid}|${field}`,
+  pick: (uid: string, key: string) => `loc|${uid}|${key}|pick`,
+} as const;
+
+/** Splits a location block id into its parts; undefined for other blocks. */
+export function parseLocationBlock(blockId: string): { uid: string; field: string; pick: boolean } | undefined {
+  const parts = blockId.split('|');
+  if (parts[0] !== 'loc' || parts.length < 3) return undefined;
+  const pick = parts.at(-1) === 'pick' && parts.length === 4;
+  return { uid: parts[1] ?? '', field: parts[2] ?? '', pick };
+}
+
+/** Option value of a "the lookup failed" entry: chosen, it means nothing. */
+export const LOOKUP_FAILED_VALUE = '__lookup_failed__';

@@ -1,0 +1,866 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import nock from 'nock';
+import { loadCatalog } from '../../src/catalog';
+import { SlackApiStandin } from '../support/slack-api-standin';
+import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
+
+/**
+ * `/crm setup` end to end: signed requests in through the harness, Slack Web API
+ * calls captured at the stand-in, the integration API intercepted with nock
+ * matching EXACT JSON bodies (a body that differs in any key is a "no match").
+ */
+
+const API = 'http://integration.test';
+const PATHS = {
+  createGroup: '/integration/add/businessintegrationgroup',
+  createMapping: '/integration/add/businessintegrationmapping',
+  updateTriggers: '/integration/update/businessintegrationgroup',
+  groups: (bn: string | number) => `/integration/businessintegrationgroup/${bn}`,
+  triggers: (sourceId: number) => `/integration/trigger/integrationtriggers/sourceid/${sourceId}`,
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON from the stand-in
+type Json = Record<string, any>;
+
+interface Scenario {
+  name: string;
+  crmId: string;
+  sourceId: number;
+  sourceName: string;
+  accountType: 'smb' | 'enterprise';
+  parent: string;
+  /** Trigger option values to tick (undefined: keep the pre-selection). */
+  triggers?: string[];
+  /** The triggers endpoint answer, for CRMs with triggers the catalog lists without an id. */
+  listTriggers?: Json[];
+  groupProperties: Record<string, string>;
+  locations: Array<{ businessNumber?: string; properties: Record<string, string>; nextRunTime?: string }>;
+  groupId: number;
+  expected: { group: Json; mappings: Json[] };
+  secrets: string[];
+}
+
+/** Location property keys per CRM, in catalog order (the order the modal asks them in). */
+const catalogOrder: Record<string, string[]> = Object.fromEntries(
+  loadCatalog().crms.map((crm) => [crm.id, crm.locationProperties.map((p) => p.key)]),
+);
+function golden(crm: string, file: string, sourceId: number, sourceName: string): Scenario {
+  const d = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'golden', crm, `${file}.json`), 'utf8'));
+  const order = catalogOrder[crm] ?? [];
+  // The modal asks location properties in catalog order, so that is the order they are sent in.
+  const mappings = (d.expected.mappings as Json[]).map((m) =>
+    m.integrationProperties
+      ? {
+          ...m,
+          integrationProperties: [...m.integrationProperties].sort(
+            (a: Json, b: Json) => order.indexOf(a.propertyKey) - order.indexOf(b.propertyKey),
+          ),
+        }
+      : m,
+  );
+  const secrets = Object.values(d.input.groupProperties as Record<string, string>).filter((v) =>
+    /fake|00000000-/.test(v),
+  );
+  return {
+    name: `${crm} ${d.input.accountType} (golden ${file})`,
+    crmId: crm,
+    sourceId,
+    sourceName,
+    accountType: d.input.accountType,
+    parent: d.input.parentBusinessNumber,
+    groupProperties: d.input.groupProperties,
+    locations: d.input.locations.map((l: Json) => ({
+      ...(l.businessNumber ? { businessNumber: l.businessNumber } : {}),
+      properties: l.properties,
+      ...(l.nextRunTime ? { nextRunTime: l.nextRunTime } : {}),
+    })),
+    groupId: d.groupId,
+    expected: { group: d.expected.group, mappings },
+    secrets,
+  };
+}
+
+const CLIENT_ID = '00000000-0000-4000-8000-000000000001';
+const PRACTICE_ID = '00000000-0000-4000-8000-000000000002';
+
+function scenarios(): Scenario[] {
+  return [
+    golden('carecloud', 'smb', 67, 'CARECLOUD'),
+    golden('carecloud', 'enterprise', 67, 'CARECLOUD'),
+    golden('carestack', 'smb', 124, 'CARESTACK'),
+    golden('carestack', 'enterprise', 124, 'CARESTACK'),
+    golden('cliniko', 'smb', 118, 'CLINIKO'),
+    golden('cloud9-ortho', 'smb', 34, 'CLOUD9'),
+    {
+      name: 'cloud9-ortho enterprise',
+      crmId: 'cloud9-ortho',
+      sourceId: 34,
+      sourceName: 'CLOUD9',
+      accountType: 'enterprise',
+      parent: '100000000000001',
+      groupProperties: { ClientID: CLIENT_ID, 'is.aws.hosted': '' },
+      locations: [{ businessNumber: '100000000000002', properties: { 'location.code': '7' }, nextRunTime: '04:30' }],
+      groupId: 1596,
+      expected: {
+        group: {
+          parentBusinessNumber: 100000000000001,
+          integrationSourceId: 34,
+          integrationGroupProperties: [
+            { propertyKey: 'ClientID', propertyValue: CLIENT_ID, isSecure: true },
+            { propertyKey: 'is.aws.hosted', propertyValue: 'false', isSecure: false },
+          ],
+          integrationGroupTriggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }],
+        },
+        mappings: [
+          {
+            businessNumber: 100000000000002,
+            integrationGroupId: 1596,
+            active: true,
+            integrationProperties: [{ propertyKey: 'location.code', propertyValue: '7' }],
+          },
+        ],
+      },
+      secrets: [CLIENT_ID],
+    },
+    {
+      name: 'nextech smb with a trigger read from the triggers endpoint',
+      crmId: 'nextech',
+      sourceId: 22,
+      sourceName: 'NEXTECH',
+      accountType: 'smb',
+      parent: '100000000000003',
+      triggers: ['d:24:1', 'a:401:1'],
+      listTriggers: [
+        {
+          id: 24,
+          displayName: 'Nextech Fulfilled Appointment Trigger',
+          integrationTriggerType: [{ id: 1, name: 'JOB' }],
+        },
+        {
+          id: 401,
+          displayName: 'Appointment Trigger Service',
+          triggerName: 'Appointment Trigger',
+          integrationTriggerType: [{ id: 1, name: 'JOB' }],
+        },
+      ],
+      groupProperties: {
+        'practice.id': PRACTICE_ID,
+        'appointment.types': 'procedure|Surgery',
+        'appointment.status': '',
+      },
+      locations: [{ properties: { 'location.name': 'Main Office' } }],
+      groupId: 150,
+      expected: {
+        group: {
+          parentBusinessNumber: 100000000000003,
+          integrationSourceId: 22,
+          integrationGroupProperties: [
+            { propertyKey: 'practice.id', propertyValue: PRACTICE_ID, isSecure: true },
+            { propertyKey: 'appointment.types', propertyValue: 'procedure|Surgery' },
+          ],
+          integrationGroupTriggers: [
+            { triggerId: 24, triggerTypeId: 1 },
+            { triggerId: 401, triggerTypeId: 1 },
+          ],
+        },
+        mappings: [
+          {
+            businessNumber: 100000000000003,
+            integrationGroupId: 150,
+            active: true,
+            integrationProperties: [{ propertyKey: 'location.name', propertyValue: 'Main Office' }],
+          },
+        ],
+      },
+      secrets: [PRACTICE_ID],
+    },
+    {
+      name: 'nextech enterprise with two locations',
+      crmId: 'nextech',
+      sourceId: 22,
+      sourceName: 'NEXTECH',
+      accountType: 'enterprise',
+      parent: '100000000000004',
+      listTriggers: [],
+      groupProperties: {
+        'practice.id': PRACTICE_ID,
+        'appointment.types': '',
+        'appointment.status': 'fulfilled,completed',
+      },
+      locations: [
+        { businessNumber: '100000000000005', properties: { 'location.name': 'North', 'practitioner.id': '12|34' } },
+        { businessNumber: '100000000000006', properties: { 'location.name': 'South' } },
+      ],
+      groupId: 151,
+      expected: {
+        group: {
+          parentBusinessNumber: 100000000000004,
+          integrationSourceId: 22,
+          integrationGroupProperties: [
+            { propertyKey: 'practice.id', propertyValue: PRACTICE_ID, isSecure: true },
+            { propertyKey: 'appointment.status', propertyValue: 'fulfilled,completed' },
+          ],
+          integrationGroupTriggers: [{ triggerId: 24, triggerTypeId: 1 }],
+        },
+        mappings: [
+          {
+            businessNumber: 100000000000005,
+            integrationGroupId: 151,
+            active: true,
+            integrationProperties: [
+              { propertyKey: 'location.name', propertyValue: 'North' },
+              { propertyKey: 'practitioner.id', propertyValue: '12|34' },
+            ],
+          },
+          {
+            businessNumber: 100000000000006,
+            integrationGroupId: 151,
+            active: true,
+            integrationProperties: [{ propertyKey: 'location.name', propertyValue: 'South' }],
+          },
+        ],
+      },
+      secrets: [PRACTICE_ID],
+    },
+  ];
+}
+
+// ------------------------------------------------------------------ helpers
+
+function groupAnswer(s: Pick<Scenario, 'groupId' | 'sourceId' | 'sourceName'>): Json {
+  return {
+    groupId: s.groupId,
+    integrationSourceType: { id: s.sourceId, integrationSource: s.sourceName },
+    integrationGroupTriggers: [],
+  };
+}
+
+const text = (value: string) => ({ value: { type: 'plain_text_input', value } });
+const radio = (value: string) => ({ value: { type: 'radio_buttons', selected_option: { value } } });
+const checks = (values: string[]) => ({
+  value: { type: 'checkboxes', selected_options: values.map((value) => ({ value })) },
+});
+
+/** Location uids of a locations-step view, in order. */
+function locationUids(view: Json): string[] {
+  return (view.blocks as Json[])
+    .map((b) => String(b.block_id ?? ''))
+    .filter((id) => id.startsWith('loc|') && id.endsWith('|businessNumber'))
+    .map((id) => id.split('|')[1] ?? '');
+}
+
+/** The first block matching `predicate`; fails the test when there is none. */
+function find(blocks: unknown, predicate: (block: Json) => boolean): Json {
+  const hit = (blocks as Json[]).find(predicate);
+  if (!hit) throw new Error('block not found');
+  return hit;
+}
+
+function inputIds(view: Json): string[] {
+  return (view.blocks as Json[]).filter((b) => b.type === 'input').map((b) => String(b.block_id));
+}
+
+function locationState(view: Json, locations: Scenario['locations']): Json {
+  const ids = new Set(inputIds(view));
+  const values: Json = {};
+  locationUids(view).forEach((uid, i) => {
+    const loc = locations[i];
+    if (!loc) return;
+    values[`loc|${uid}|businessNumber`] = text(loc.businessNumber ?? '');
+    for (const [key, value] of Object.entries(loc.properties)) {
+      if (ids.has(`loc|${uid}|${key}`)) values[`loc|${uid}|${key}`] = text(value);
+    }
+    if (loc.nextRunTime && ids.has(`loc|${uid}|nextRunTime`)) values[`loc|${uid}|nextRunTime`] = text(loc.nextRunTime);
+  });
+  return values;
+}
+
+function checkView(view: Json): void {
+  expect(view.type).toBe('modal');
+  expect(view.title.text.length).toBeLessThanOrEqual(24);
+  if (view.submit) expect(view.submit.text.length).toBeLessThanOrEqual(24);
+  expect((view.blocks as Json[]).length).toBeLessThanOrEqual(100);
+  expect(String(view.private_metadata).length).toBeLessThan(3000);
+  expect(JSON.parse(view.private_metadata)).toEqual({ s: expect.any(String) });
+  for (const b of view.blocks as Json[]) {
+    if (b.type === 'section' && b.text) expect(b.text.text.length).toBeLessThanOrEqual(3000);
+  }
+}
+
+/** Drives one scenario up to the review view. */
+async function throughReview(
+  bot: TestBot,
+  s: Scenario,
+  viewId: string,
+  opts: { existingGroup?: number } = {},
+): Promise<{ review: Json; metadata: string }> {
+  if (s.listTriggers) nock(API).get(PATHS.triggers(s.sourceId)).reply(200, s.listTriggers);
+  const res = await bot.sendCommand(`setup ${s.crmId}`);
+  expect(res.status).toBe(200);
+  const open = await bot.slack.waitFor('views.open');
+  let view: Json = open.body.view;
+  checkView(view);
+  expect(view.callback_id).toBe('setup_crm');
+  const crmBlock = find(view.blocks, (b) => b.block_id === 'crm');
+  expect(crmBlock.element.initial_option.value).toBe(s.crmId);
+  const metadata: string = view.private_metadata;
+  if (s.listTriggers) {
+    const update = await bot.slack.waitFor('views.update', (c) => c.body.view?.callback_id === 'setup_crm');
+    view = update.body.view;
+    checkView(view);
+  }
+  const triggerBlock = find(view.blocks, (b) => b.block_id === 'triggers');
+  const preselected = (triggerBlock.element.initial_options ?? []).map((o: Json) => o.value);
+  expect(preselected.length).toBeGreaterThan(0);
+  for (const t of s.triggers ?? []) {
+    expect(triggerBlock.element.options.map((o: Json) => o.value)).toContain(t);
+  }
+
+  if (opts.existingGroup) {
+    nock(API)
+      .get(PATHS.groups(s.parent))
+      .reply(200, [groupAnswer({ ...s, groupId: opts.existingGroup })]);
+  } else nock(API).get(PATHS.groups(s.parent)).reply(404, {});
+  const step1 = await bot.sendViewSubmission({
+    view: {
+      id: viewId,
+      callback_id: 'setup_crm',
+      private_metadata: metadata,
+      state: {
+        values: {
+          crm: { setup_crm_select: { type: 'static_select', selected_option: { value: s.crmId } } },
+          account_type: radio(s.accountType),
+          parent: text(s.parent),
+          triggers: checks(s.triggers ?? preselected),
+        },
+      },
+    },
+  });
+  const ack1 = step1.json();
+  expect(ack1.response_action).toBe('update');
+  checkView(ack1.view);
+  // The existing-group check runs after the ack and updates the open step.
+  const checked = await bot.slack.waitFor('views.update', (c) => c.body.view_id === viewId);
+  let current: Json = checked.body.view;
+  if (opts.existingGroup) return { review: current, metadata };
+
+  if (current.callback_id === 'setup_group') {
+    const values: Json = {};
+    for (const [key, value] of Object.entries(s.groupProperties)) values[`grp|${key}`] = text(value);
+    const step2 = await bot.sendViewSubmission({
+      view: { id: viewId, callback_id: 'setup_group', private_metadata: metadata, state: { values } },
+    });
+    const ack2 = step2.json();
+    expect(ack2).toMatchObject({ response_action: 'update' });
+    current = ack2.view;
+    checkView(current);
+  }
+  expect(current.callback_id).toBe('setup_locations');
+  while (locationUids(current).length < s.locations.length) {
+    const before = bot.slack.callsTo('views.update').length;
+    await bot.sendBlockAction({
+      view: {
+        id: viewId,
+        hash: 'h',
+        private_metadata: metadata,
+        state: { values: locationState(current, s.locations) },
+      },
+      actions: [{ action_id: 'setup_add_location', value: 'add' }],
+    });
+    const update = await bot.slack.waitFor(
+      'views.update',
+      (c) => c.body.view_id === viewId && bot.slack.callsTo('views.update').indexOf(c) >= before,
+    );
+    current = update.body.view;
+    checkView(current);
+  }
+  const step3 = await bot.sendViewSubmission({
+    view: {
+      id: viewId,
+      callback_id: 'setup_locations',
+      private_metadata: metadata,
+      state: { values: locationState(current, s.locations) },
+    },
+  });
+  const ack3 = step3.json();
+  expect(ack3).toMatchObject({ response_action: 'update' });
+  checkView(ack3.view);
+  expect(ack3.view.callback_id).toBe('setup_review');
+  return { review: ack3.view, metadata };
+}
+
+/** The first views.update of `viewId` with `callbackId` made after `before` calls (earlier updates are ignored). */
+function nextUpdate(bot: TestBot, viewId: string, callbackId: string, before: number) {
+  return bot.slack.waitFor(
+    'views.update',
+    (c) => c.body.view_id === viewId && c.body.view?.callback_id === callbackId && bot.slack.calls.indexOf(c) >= before,
+  );
+}
+
+function expectNoSecrets(bot: TestBot, secrets: readonly string[]): void {
+  const slackText = JSON.stringify([...bot.slack.calls.map((c) => c.body), ...bot.slack.responses.map((r) => r.body)]);
+  const logText = bot.logText();
+  for (const secret of secrets) {
+    expect(slackText).not.toContain(secret);
+    expect(logText).not.toContain(secret);
+  }
+}
+
+// -------------------------------------------------------------------- tests
+
+describe('/crm setup end to end', () => {
+  let bot: TestBot;
+  const unmatched: string[] = [];
+  const onNoMatch = (req: { method?: string; url?: string }) => {
+    // The harness talks to the bot and the Slack stand-in on 127.0.0.1: those pass through.
+    if (String(req.url).includes('integration.test')) unmatched.push(`${req.method} ${req.url}`);
+  };
+
+  beforeAll(async () => {
+    bot = await startTestBot({ integrationBaseUrl: API });
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+    nock.emitter.on('no match', onNoMatch);
+  });
+  afterAll(async () => {
+    nock.emitter.removeListener('no match', onNoMatch);
+    nock.enableNetConnect();
+    await bot.stop();
+  });
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    bot.slack.reset();
+    expect(unmatched.splice(0)).toEqual([]);
+    expect(pending).toEqual([]);
+  });
+
+  describe.each(scenarios().map((s) => [s.name, s] as const))('%s', (_name, s) => {
+    it('opens at once, walks the four steps, previews masked curl, and sends the exact bodies', async () => {
+      const viewId = `V_${s.crmId}_${s.accountType}`.toUpperCase().replace(/-/g, '_');
+      const { review, metadata } = await throughReview(bot, s, viewId);
+
+      const reviewText = JSON.stringify(review);
+      expect(reviewText).toContain('curl --location --request PUT');
+      for (const secret of s.secrets) expect(reviewText).not.toContain(secret);
+      if (s.secrets.length > 0) expect(reviewText).toContain('********');
+      expect(reviewText).toContain('Back');
+
+      const group = nock(API)
+        .put(PATHS.createGroup, s.expected.group)
+        .reply(200, {})
+        .get(PATHS.groups(s.parent))
+        .reply(200, [groupAnswer(s)]);
+      for (const mapping of s.expected.mappings) nock(API).put(PATHS.createMapping, mapping).reply(200, {});
+
+      const confirm = await bot.sendViewSubmission({
+        view: { id: viewId, callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+      });
+      expect(confirm.json()).toMatchObject({ response_action: 'update', view: { title: { text: 'Setting up…' } } });
+
+      const posted = await bot.slack.waitFor('chat.postMessage', (c) => c.body.channel === TEST_CHANNEL);
+      expect(posted.body.text).toContain(`group ${s.groupId}`);
+      for (const mapping of s.expected.mappings)
+        expect(JSON.stringify(posted.body.blocks)).toContain(String(mapping.businessNumber));
+      expect(JSON.stringify(posted.body.blocks)).not.toContain('setup_retry_mapping');
+      await bot.slack.waitFor(
+        'views.update',
+        (c) => c.body.view_id === viewId && c.body.view?.title?.text === 'Setup finished',
+      );
+      expect(group.isDone()).toBe(true);
+
+      // A ConfigRecord per location, without secret values.
+      for (const mapping of s.expected.mappings) {
+        const record = await bot.services.store.get<Json>(`config:${mapping.businessNumber}`);
+        expect(record).toMatchObject({ crmId: s.crmId, groupId: s.groupId, accountType: s.accountType });
+        for (const secret of s.secrets) expect(JSON.stringify(record)).not.toContain(secret);
+      }
+      expectNoSecrets(bot, s.secrets);
+    });
+  });
+
+  it('shows inline errors for a bad business ID, keeping what was typed', async () => {
+    await bot.sendCommand('setup carestack');
+    const open = await bot.slack.waitFor('views.open');
+    const metadata = open.body.view.private_metadata;
+    const res = await bot.sendViewSubmission({
+      view: {
+        id: 'V_BAD_ID',
+        callback_id: 'setup_crm',
+        private_metadata: metadata,
+        state: {
+          values: {
+            crm: { setup_crm_select: { type: 'static_select', selected_option: { value: 'carestack' } } },
+            account_type: radio('smb'),
+            parent: text('12345'),
+            triggers: checks(['d:139:1']),
+          },
+        },
+      },
+    });
+    const ack = res.json();
+    expect(ack.response_action).toBe('errors');
+    expect(Object.keys(ack.errors)).toEqual(['parent']);
+    expect(ack.errors.parent).toContain('15-digit');
+    // Nothing lost: changing the CRM re-renders step 1 with the typed value.
+    await bot.sendBlockAction({
+      view: {
+        id: 'V_BAD_ID',
+        hash: 'h1',
+        private_metadata: metadata,
+        state: {
+          values: {
+            crm: { setup_crm_select: { type: 'static_select', selected_option: { value: 'cloud9-ortho' } } },
+            account_type: radio('smb'),
+            parent: text('12345'),
+          },
+        },
+      },
+      actions: [{ action_id: 'setup_crm_select', type: 'static_select', selected_option: { value: 'cloud9-ortho' } }],
+    });
+    const update = await bot.slack.waitFor('views.update', (c) => c.body.view_id === 'V_BAD_ID');
+    expect(update.body.hash).toBe('h1');
+    const parent = find(update.body.view.blocks, (b) => b.block_id === 'parent');
+    expect(parent.element.initial_value).toBe('12345');
+    const triggers = find(update.body.view.blocks, (b) => b.block_id === 'triggers');
+    expect(triggers.element.initial_options.map((o: Json) => o.value)).toEqual(['d:57:1']);
+  });
+
+  it('explains why enterprise is not offered for an SMB-only CRM', async () => {
+    await bot.sendCommand('setup cliniko');
+    const open = await bot.slack.waitFor('views.open');
+    const account = find(open.body.view.blocks, (b) => b.block_id === 'account_type');
+    expect(account.element.options.map((o: Json) => o.value)).toEqual(['smb']);
+    expect(JSON.stringify(open.body.view)).toContain('Cliniko is supported for SMB businesses only');
+  });
+
+  it('shows inline errors for a malformed practice UUID and a missing mandatory enterprise location property', async () => {
+    const s = scenarios().find((x) => x.name === 'nextech enterprise with two locations')!;
+    const bad: Scenario = {
+      ...s,
+      groupProperties: { ...s.groupProperties, 'practice.id': 'not-a-uuid' },
+      locations: [],
+    };
+    nock(API).get(PATHS.triggers(22)).reply(200, []);
+    await bot.sendCommand('setup nextech');
+    const open = await bot.slack.waitFor('views.open');
+    const metadata = open.body.view.private_metadata;
+    nock(API).get(PATHS.groups(s.parent)).reply(404, {});
+    await bot.sendViewSubmission({
+      view: {
+        id: 'V_NEXTECH_BAD',
+        callback_id: 'setup_crm',
+        private_metadata: metadata,
+        state: {
+          values: {
+            crm: { setup_crm_select: { type: 'static_select', selected_option: { value: 'nextech' } } },
+            account_type: radio('enterprise'),
+            parent: text(s.parent),
+            triggers: checks(['d:24:1']),
+          },
+        },
+      },
+    });
+    await bot.slack.waitFor('views.update', (c) => c.body.view_id === 'V_NEXTECH_BAD');
+    const groupValues: Json = {};
+    for (const [k, v] of Object.entries(bad.groupProperties)) groupValues[`grp|${k}`] = text(v);
+    const step2 = await bot.sendViewSubmission({
+      view: {
+        id: 'V_NEXTECH_BAD',
+        callback_id: 'setup_group',
+        private_metadata: metadata,
+        state: { values: groupValues },
+      },
+    });
+    const ack2 = step2.json();
+    expect(ack2.response_action).toBe('errors');
+    expect(Object.keys(ack2.errors)).toEqual(['grp|practice.id']);
+    expect(ack2.errors['grp|practice.id']).not.toContain('not-a-uuid');
+
+    groupValues['grp|practice.id'] = text(PRACTICE_ID);
+    const ok2 = (
+      await bot.sendViewSubmission({
+        view: {
+          id: 'V_NEXTECH_BAD',
+          callback_id: 'setup_group',
+          private_metadata: metadata,
+          state: { values: groupValues },
+        },
+      })
+    ).json();
+    expect(ok2.view.callback_id).toBe('setup_locations');
+    const uid = locationUids(ok2.view)[0];
+    const step3 = (
+      await bot.sendViewSubmission({
+        view: {
+          id: 'V_NEXTECH_BAD',
+          callback_id: 'setup_locations',
+          private_metadata: metadata,
+          state: {
+            values: {
+              [`loc|${uid}|businessNumber`]: text('100000000000005'),
+              [`loc|${uid}|practitioner.id`]: text('12'),
+            },
+          },
+        },
+      })
+    ).json();
+    expect(step3.response_action).toBe('errors');
+    expect(step3.errors[`loc|${uid}|location.name`]).toContain('required for enterprise Nextech setups');
+
+    // Back from here and forward again: what was typed is still there.
+    const beforeback = bot.slack.calls.length;
+    await bot.sendBlockAction({
+      view: {
+        id: 'V_NEXTECH_BAD',
+        hash: 'h',
+        private_metadata: metadata,
+        state: {
+          values: {
+            [`loc|${uid}|businessNumber`]: text('100000000000005'),
+            [`loc|${uid}|practitioner.id`]: text('12'),
+          },
+        },
+      },
+      actions: [{ action_id: 'setup_back', value: 'group' }],
+    });
+    const back = await nextUpdate(bot, 'V_NEXTECH_BAD', 'setup_group', beforeback);
+    const blocks = back.body.view.blocks as Json[];
+    const practice = find(blocks, (b) => b.block_id === 'grp|practice.id');
+    expect(practice.element.initial_value).toBeUndefined();
+    expect(practice.hint.text).toContain('Already entered — leave empty to keep');
+    expect(practice.label.text).toContain('(secret — never shown again)');
+    expect(find(blocks, (b) => b.block_id === 'grp|appointment.status').element.initial_value).toBe(
+      'fulfilled,completed',
+    );
+    const forward = (
+      await bot.sendViewSubmission({
+        view: {
+          id: 'V_NEXTECH_BAD',
+          callback_id: 'setup_group',
+          private_metadata: metadata,
+          state: { values: { ...groupValues, 'grp|practice.id': text('') } },
+        },
+      })
+    ).json();
+    expect(forward.response_action).toBe('update');
+    const loc = find(forward.view.blocks, (b) => b.block_id === `loc|${uid}|practitioner.id`);
+    expect(loc.element.initial_value).toBe('12');
+    expectNoSecrets(bot, [PRACTICE_ID]);
+  });
+
+  it('Back from the review keeps every answer, and the secret kept on Back is the one sent', async () => {
+    const s = scenarios().find((x) => x.name.startsWith('carestack smb'))!;
+    const { metadata } = await throughReview(bot, s, 'V_BACK');
+    const beforelocations = bot.slack.calls.length;
+    await bot.sendBlockAction({
+      view: { id: 'V_BACK', hash: 'h', private_metadata: metadata, state: { values: {} } },
+      actions: [{ action_id: 'setup_back', value: 'locations' }],
+    });
+    const locations = await nextUpdate(bot, 'V_BACK', 'setup_locations', beforelocations);
+    const blocks = locations.body.view.blocks as Json[];
+    const uid = locationUids(locations.body.view)[0];
+    expect(find(blocks, (b) => b.block_id === `loc|${uid}|businessNumber`).element.initial_value).toBe(
+      '160283190794732',
+    );
+    expect(find(blocks, (b) => b.block_id === `loc|${uid}|carestack.appointment.status`).element.initial_value).toBe(
+      'Arrived, Scheduled',
+    );
+    const beforegroup = bot.slack.calls.length;
+    await bot.sendBlockAction({
+      view: {
+        id: 'V_BACK',
+        hash: 'h',
+        private_metadata: metadata,
+        state: { values: locationState(locations.body.view, s.locations) },
+      },
+      actions: [{ action_id: 'setup_back', value: 'group' }],
+    });
+    const group = await nextUpdate(bot, 'V_BACK', 'setup_group', beforegroup);
+    const g = group.body.view.blocks as Json[];
+    expect(find(g, (b) => b.block_id === 'grp|carestack.customer.domain').element.initial_value).toBe('partners.sb');
+    expect(find(g, (b) => b.block_id === 'grp|carestack.account.key').element.initial_value).toBeUndefined();
+    expect(JSON.stringify(group.body.view)).not.toContain('fake-account-key');
+    // Forward again with the secrets left empty: the ones entered before are sent.
+    const values: Json = {
+      'grp|carestack.customer.domain': text('partners.sb'),
+      'grp|carestack.account.key': text(''),
+      'grp|carestack.account.id': text(''),
+    };
+    const step2 = (
+      await bot.sendViewSubmission({
+        view: { id: 'V_BACK', callback_id: 'setup_group', private_metadata: metadata, state: { values } },
+      })
+    ).json();
+    const step3 = (
+      await bot.sendViewSubmission({
+        view: {
+          id: 'V_BACK',
+          callback_id: 'setup_locations',
+          private_metadata: metadata,
+          state: { values: locationState(step2.view, s.locations) },
+        },
+      })
+    ).json();
+    expect(step3.view.callback_id).toBe('setup_review');
+    nock(API)
+      .put(PATHS.createGroup, s.expected.group)
+      .reply(200, {})
+      .get(PATHS.groups(s.parent))
+      .reply(200, [groupAnswer(s)])
+      .put(PATHS.createMapping, s.expected.mappings[0])
+      .reply(200, {});
+    await bot.sendViewSubmission({
+      view: { id: 'V_BACK', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+    });
+    await bot.slack.waitFor(
+      'views.update',
+      (c) => c.body.view?.title?.text === 'Setup finished' && c.body.view_id !== undefined,
+    );
+  });
+
+  it('offers to add locations to an existing group, and then sends no create-group request', async () => {
+    const s = scenarios().find((x) => x.name.startsWith('carecloud enterprise'))!;
+    const { review: stepView, metadata } = await throughReview(bot, s, 'V_EXISTING', { existingGroup: 77 });
+    const banner = find(stepView.blocks, (b) => b.block_id === 'existing_group');
+    expect(banner.text.text).toContain('77');
+    expect(banner.accessory.action_id).toBe('setup_use_existing');
+    const beforelocations = bot.slack.calls.length;
+    await bot.sendBlockAction({
+      view: { id: 'V_EXISTING', hash: 'h', private_metadata: metadata, state: { values: {} } },
+      actions: [{ action_id: 'setup_use_existing', value: '77' }],
+    });
+    const locations = await nextUpdate(bot, 'V_EXISTING', 'setup_locations', beforelocations);
+    expect(JSON.stringify(locations.body.view)).toContain('Adding locations to the existing CareCloud group *77*');
+    const review = (
+      await bot.sendViewSubmission({
+        view: {
+          id: 'V_EXISTING',
+          callback_id: 'setup_locations',
+          private_metadata: metadata,
+          state: { values: locationState(locations.body.view, s.locations) },
+        },
+      })
+    ).json();
+    expect(JSON.stringify(review.view)).toContain('Add to the existing CareCloud integration group 77');
+    expect(JSON.stringify(review.view)).not.toContain('businessintegrationgroup');
+    nock(API)
+      .put(PATHS.createMapping, { ...s.expected.mappings[0], integrationGroupId: 77 })
+      .reply(200, {});
+    await bot.sendViewSubmission({
+      view: { id: 'V_EXISTING', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+    });
+    const posted = await bot.slack.waitFor('chat.postMessage');
+    expect(posted.body.text).toContain('group 77');
+  });
+
+  it('a failed mapping gets a Retry button that re-sends only that mapping, once per attempt', async () => {
+    const s = scenarios().find((x) => x.name.startsWith('carestack enterprise'))!;
+    const { metadata } = await throughReview(bot, s, 'V_RETRY');
+    nock(API)
+      .put(PATHS.createGroup, s.expected.group)
+      .reply(200, {})
+      .get(PATHS.groups(s.parent))
+      .reply(200, [groupAnswer(s)])
+      .put(PATHS.createMapping, s.expected.mappings[0])
+      .reply(500, { message: 'boom' });
+    await bot.sendViewSubmission({
+      view: { id: 'V_RETRY', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+    });
+    const posted = await bot.slack.waitFor('chat.postMessage');
+    const retry = find(posted.body.blocks, (b) => b.accessory?.action_id === 'setup_retry_mapping');
+    expect(retry.text.text).toContain('160283190794732');
+    const value = retry.accessory.value;
+    expect(JSON.parse(value)).toMatchObject({ bn: '160283190794732', a: 2 });
+
+    // Only the mapping is sent again (no group request), and a double click sends it once.
+    const again = nock(API).put(PATHS.createMapping, s.expected.mappings[0]).reply(200, {});
+    const click = () =>
+      bot.sendBlockAction({
+        message: { ts: '1700000000.000100', text: posted.body.text },
+        container: { type: 'message', message_ts: '1700000000.000100', channel_id: TEST_CHANNEL, is_ephemeral: false },
+        actions: [{ action_id: 'setup_retry_mapping', value }],
+      });
+    await Promise.all([click(), click()]);
+    const updated = await bot.slack.waitFor(
+      'chat.update',
+      (c) => !JSON.stringify(c.body.blocks).includes('setup_retry_mapping'),
+    );
+    expect(updated.body.ts).toBe('1700000000.000100');
+    expect(JSON.stringify(updated.body.blocks)).toContain(':white_check_mark: Location 160283190794732');
+    expect(again.isDone()).toBe(true);
+  });
+
+  it('a double submission of Confirm (a Slack retry of the same view) creates the group once', async () => {
+    const s = scenarios().find((x) => x.name.startsWith('cliniko'))!;
+    const { metadata } = await throughReview(bot, s, 'V_DOUBLE');
+    nock(API)
+      .put(PATHS.createGroup, s.expected.group)
+      .once()
+      .reply(200, {})
+      .get(PATHS.groups(s.parent))
+      .reply(200, [groupAnswer(s)])
+      .put(PATHS.createMapping, s.expected.mappings[0])
+      .reply(200, {});
+    const submit = (retryNum?: number) =>
+      bot.sendViewSubmission(
+        { view: { id: 'V_DOUBLE', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } } },
+        retryNum === undefined ? {} : { retryNum, retryReason: 'http_timeout' },
+      );
+    const [first, second] = await Promise.all([submit(), submit(1)]);
+    expect(first.json().response_action).toBe('update');
+    expect(second.json().response_action).toBe('update');
+    await bot.slack.waitFor(
+      'views.update',
+      (c) => c.body.view?.title?.text === 'Setup finished' && c.body.view_id !== undefined,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('a canary secret never appears in any Slack call, response_url post or log line', async () => {
+    const canary = 'canary-secret-3b9d41';
+    const base = scenarios().find((x) => x.name.startsWith('carestack smb'))!;
+    const s: Scenario = {
+      ...base,
+      groupProperties: { ...base.groupProperties, 'carestack.account.key': canary },
+      expected: {
+        ...base.expected,
+        group: {
+          ...base.expected.group,
+          integrationGroupProperties: base.expected.group.integrationGroupProperties.map((p: Json) =>
+            p.propertyKey === 'carestack.account.key' ? { ...p, propertyValue: canary } : p,
+          ),
+        },
+      },
+    };
+    const { review, metadata } = await throughReview(bot, s, 'V_CANARY');
+    expect(JSON.stringify(review)).not.toContain(canary);
+    nock(API)
+      .put(PATHS.createGroup, s.expected.group)
+      .reply(200, {})
+      .get(PATHS.groups(s.parent))
+      .reply(200, [groupAnswer(s)])
+      .put(PATHS.createMapping, s.expected.mappings[0])
+      .reply(200, {});
+    await bot.sendViewSubmission({
+      view: { id: 'V_CANARY', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+    });
+    await bot.slack.waitFor(
+      'views.update',
+      (c) => c.body.view?.title?.text === 'Setup finished' && c.body.view_id !== undefined,
+    );
+    expectNoSecrets(bot, [canary, 'fake-account-key']);
+    const audits = await bot.services.store.listRange('audit:recent', 50).catch(() => []);
+    expect(JSON.stringify(audits)).not.toContain(canary);
+  });
+
+  it('answers an expired trigger with "run the command again"', async () => {
+    bot.slack.program('views.open', SlackApiStandin.error('expired_trigger_id'));
+    const res = await bot.sendCommand('setup carestack');
+    const reply = await res.nextResponse();
+    expect(reply.body.text).toBe('That took too long, run the command again.');
+    expect(reply.body.response_type).toBe('ephemeral');
+  });
+});
