@@ -1,0 +1,379 @@
+import nock from 'nock';
+import { SlackApiStandin } from '../support/slack-api-standin';
+import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
+
+/**
+ * The setup flows reachable on their own (status buttons: add a location, update
+ * triggers), live lookups in the locations step, the triggers-list failure, and the
+ * result-message fallback. Integration API through nock with exact bodies.
+ */
+
+const API = 'http://integration.test';
+const PRACTICE_ID = '00000000-0000-4000-8000-000000000002';
+
+// biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON from the stand-in
+type Json = Record<string, any>;
+
+const text = (value: string) => ({ value: { type: 'plain_text_input', value } });
+const radio = (value: string) => ({ value: { type: 'radio_buttons', selected_option: { value } } });
+const checks = (values: string[]) => ({
+  value: { type: 'checkboxes', selected_options: values.map((value) => ({ value })) },
+});
+const crmSelect = (value: string) => ({
+  setup_crm_select: { type: 'static_select', selected_option: { value } },
+});
+
+function find(blocks: unknown, predicate: (block: Json) => boolean): Json {
+  const hit = (blocks as Json[]).find(predicate);
+  if (!hit) throw new Error('block not found');
+  return hit;
+}
+
+function uids(view: Json): string[] {
+  return (view.blocks as Json[])
+    .map((b) => String(b.block_id ?? ''))
+    .filter((id) => id.startsWith('loc|') && id.endsWith('|businessNumber'))
+    .map((id) => id.split('|')[1] ?? '');
+}
+
+describe('setup: add-location, trigger update, lookups, fallbacks', () => {
+  let bot: TestBot;
+  const unmatched: string[] = [];
+  const onNoMatch = (req: { method?: string; url?: string }) => {
+    if (!String(req.url).includes('127.0.0.1')) unmatched.push(`${req.method} ${req.url}`);
+  };
+
+  beforeAll(async () => {
+    bot = await startTestBot({ integrationBaseUrl: API });
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+    nock.emitter.on('no match', onNoMatch);
+  });
+  afterAll(async () => {
+    nock.emitter.removeListener('no match', onNoMatch);
+    nock.enableNetConnect();
+    await bot.stop();
+  });
+  afterEach(async () => {
+    // Let work after an ack finish before the next test's captures start.
+    await new Promise((r) => setTimeout(r, 50));
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    bot.slack.reset();
+    expect(unmatched.splice(0)).toEqual([]);
+    expect(pending).toEqual([]);
+  });
+
+  it('status_add_location: business ID → reads the group → locations → review → one mapping into that group', async () => {
+    const value = JSON.stringify({ businessNumber: '100000000000010', crmId: 'carecloud', groupId: 88 });
+    await bot.sendBlockAction({ actions: [{ action_id: 'status_add_location', value }] });
+    const open = await bot.slack.waitFor('views.open');
+    const view = open.body.view;
+    expect(view.callback_id).toBe('setup_addloc');
+    expect(find(view.blocks, (b) => b.block_id === 'parent').element.initial_value).toBe('100000000000010');
+    const metadata = view.private_metadata;
+
+    nock(API)
+      .get('/integration/businessintegrationgroup/100000000000010')
+      .reply(200, [{ groupId: 88, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } }]);
+    const ack = (
+      await bot.sendViewSubmission({
+        view: {
+          id: 'V_ADDLOC',
+          callback_id: 'setup_addloc',
+          private_metadata: metadata,
+          state: {
+            values: { crm: crmSelect('carecloud'), account_type: radio('enterprise'), parent: text('100000000000010') },
+          },
+        },
+      })
+    ).json();
+    expect(ack.response_action).toBe('update');
+    const step = await bot.slack.waitFor(
+      'views.update',
+      (c) => c.body.view_id === 'V_ADDLOC' && c.body.view.callback_id === 'setup_locations',
+    );
+    expect(JSON.stringify(step.body.view)).toContain('existing CareCloud group *88*');
+    const uid = uids(step.body.view)[0];
+    const review = (
+      await bot.sendViewSubmission({
+        view: {
+          id: 'V_ADDLOC',
+          callback_id: 'setup_locations',
+          private_metadata: metadata,
+          state: {
+            values: {
+              [`loc|${uid}|businessNumber`]: text('100000000000011'),
+              [`loc|${uid}|location_name`]: text('East'),
+            },
+          },
+        },
+      })
+    ).json();
+    expect(review.view.callback_id).toBe('setup_review');
+    nock(API)
+      .put('/integration/add/businessintegrationmapping', {
+        businessNumber: 100000000000011,
+        integrationGroupId: 88,
+        active: true,
+        integrationProperties: [{ propertyKey: 'location_name', propertyValue: 'East' }],
+      })
+      .reply(200, {});
+    await bot.sendViewSubmission({
+      view: { id: 'V_ADDLOC', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+    });
+    const posted = await bot.slack.waitFor('chat.postMessage');
+    expect(posted.body.channel).toBe(TEST_CHANNEL);
+    expect(posted.body.text).toContain('group 88');
+  });
+
+  it('status_add_location says so when the business has no group for the CRM', async () => {
+    const value = JSON.stringify({ businessNumber: '100000000000012', crmId: 'cliniko', groupId: 5 });
+    await bot.sendBlockAction({ actions: [{ action_id: 'status_add_location', value }] });
+    const open = await bot.slack.waitFor('views.open');
+    nock(API).get('/integration/businessintegrationgroup/100000000000012').reply(404, {});
+    await bot.sendViewSubmission({
+      view: {
+        id: 'V_NOGROUP',
+        callback_id: 'setup_addloc',
+        private_metadata: open.body.view.private_metadata,
+        state: { values: { crm: crmSelect('cliniko'), account_type: radio('smb'), parent: text('100000000000012') } },
+      },
+    });
+    const update = await bot.slack.waitFor('views.update', (c) => c.body.view_id === 'V_NOGROUP');
+    expect(JSON.stringify(update.body.view)).toContain('has no Cliniko integration group');
+  });
+
+  it('status_update_triggers: add through the submit, replace behind a confirm dialog, exact bodies', async () => {
+    const value = JSON.stringify({ businessNumber: '100000000000020', crmId: 'carecloud', groupId: 142 });
+    await bot.sendBlockAction({ actions: [{ action_id: 'status_update_triggers', value }] });
+    const open = await bot.slack.waitFor('views.open');
+    const view = open.body.view;
+    expect(view.callback_id).toBe('setup_triggers');
+    const replace = find(view.blocks, (b) => b.block_id === 'replace').elements[0];
+    expect(replace.action_id).toBe('setup_triggers_replace');
+    expect(replace.confirm.title.text).toBe('Replace all triggers?');
+    const metadata = view.private_metadata;
+
+    const body = { groupId: 142, integrationGroupTriggers: [{ triggerId: 91, triggerTypeId: 1 }] };
+    nock(API)
+      .post('/integration/update/businessintegrationgroup', body)
+      .query({ replaceTriggers: 'false' })
+      .reply(200, {});
+    const ack = (
+      await bot.sendViewSubmission({
+        view: {
+          id: 'V_TRIG',
+          callback_id: 'setup_triggers',
+          private_metadata: metadata,
+          state: { values: { triggers: checks(['d:91:1']) } },
+        },
+      })
+    ).json();
+    expect(ack.response_action).toBe('update');
+    const added = await bot.slack.waitFor(
+      'views.update',
+      (c) => c.body.view_id === 'V_TRIG' && JSON.stringify(c.body.view).includes('Added triggers'),
+    );
+    expect(JSON.stringify(added.body.view)).toContain('CareCloud Appointment');
+
+    nock(API)
+      .post('/integration/update/businessintegrationgroup', body)
+      .query({ replaceTriggers: 'true' })
+      .reply(200, {});
+    await bot.sendBlockAction({
+      view: {
+        id: 'V_TRIG2',
+        hash: 'h',
+        private_metadata: metadata,
+        state: { values: { triggers: checks(['d:91:1']) } },
+      },
+      actions: [{ action_id: 'setup_triggers_replace', value: 'replace' }],
+    });
+    await bot.slack.waitFor(
+      'views.update',
+      (c) => c.body.view_id === 'V_TRIG2' && JSON.stringify(c.body.view).includes('Replaced the triggers'),
+    );
+  });
+
+  it('an empty trigger choice is an inline error', async () => {
+    const value = JSON.stringify({ businessNumber: '100000000000021', crmId: 'carecloud', groupId: 143 });
+    await bot.sendBlockAction({ actions: [{ action_id: 'status_update_triggers', value }] });
+    const open = await bot.slack.waitFor('views.open');
+    const ack = (
+      await bot.sendViewSubmission({
+        view: {
+          id: 'V_TRIG3',
+          callback_id: 'setup_triggers',
+          private_metadata: open.body.view.private_metadata,
+          state: { values: { triggers: checks([]) } },
+        },
+      })
+    ).json();
+    expect(ack).toEqual({ response_action: 'errors', errors: { triggers: 'Choose at least one trigger' } });
+  });
+
+  it('when the triggers list cannot be read, only documented triggers are offered and the modal says why', async () => {
+    nock(API).get('/integration/trigger/integrationtriggers/sourceid/22').times(4).reply(500, {});
+    await bot.sendCommand('setup nextech');
+    await bot.slack.waitFor('views.open');
+    const update = await bot.slack.waitFor('views.update');
+    const triggers = find(update.body.view.blocks, (b) => b.block_id === 'triggers');
+    expect(triggers.element.options.map((o: Json) => o.value)).toEqual(['d:24:1']);
+    expect(JSON.stringify(update.body.view)).toContain('could not be read');
+    expect(JSON.stringify(update.body.view)).toContain('only the documented trigger is offered');
+  });
+
+  async function nextechLocationsStep(viewId: string): Promise<{ metadata: string; view: Json }> {
+    nock(API).get('/integration/trigger/integrationtriggers/sourceid/22').reply(200, []);
+    await bot.sendCommand('setup nextech');
+    const open = await bot.slack.waitFor('views.open');
+    const metadata = open.body.view.private_metadata;
+    await bot.slack.waitFor('views.update');
+    nock(API).get('/integration/businessintegrationgroup/100000000000030').reply(404, {});
+    await bot.sendViewSubmission({
+      view: {
+        id: viewId,
+        callback_id: 'setup_crm',
+        private_metadata: metadata,
+        state: {
+          values: {
+            crm: crmSelect('nextech'),
+            account_type: radio('enterprise'),
+            parent: text('100000000000030'),
+            triggers: checks(['d:24:1']),
+          },
+        },
+      },
+    });
+    await bot.slack.waitFor('views.update', (c) => c.body.view_id === viewId);
+    const step2 = (
+      await bot.sendViewSubmission({
+        view: {
+          id: viewId,
+          callback_id: 'setup_group',
+          private_metadata: metadata,
+          state: { values: { 'grp|practice.id': text(PRACTICE_ID) } },
+        },
+      })
+    ).json();
+    return { metadata, view: step2.view };
+  }
+
+  it('location lookups: external selects load live options with the stored credentials, filtered by what is typed', async () => {
+    const { metadata, view } = await nextechLocationsStep('V_LOOKUP');
+    const uid = uids(view)[0];
+    const pick = find(view.blocks, (b) => b.block_id === `loc|${uid}|practitioner.id|pick`);
+    expect(pick.element.type).toBe('multi_external_select');
+    // The free-text fallback is there too.
+    find(view.blocks, (b) => b.block_id === `loc|${uid}|practitioner.id`);
+
+    nock(API)
+      .get('/nextech/practitioners')
+      .query({ practiceId: PRACTICE_ID, nextechNewVersion: 'false' })
+      .reply(200, [
+        { id: '417445', firstName: 'Mary', lastName: 'Cathy' },
+        { id: '704546', firstName: 'Donald', lastName: 'Smith' },
+      ]);
+    const res = await bot.sendOptions({
+      action_id: 'setup_lookup',
+      block_id: `loc|${uid}|practitioner.id|pick`,
+      value: 'smi',
+      view: { id: 'V_LOOKUP', private_metadata: metadata },
+    });
+    const options = res.json().options as Json[];
+    expect(options.map((o) => o.value)).toEqual(['704546']);
+    expect(options[0]?.text.text).toContain('Smith');
+
+    // Picked values are used when nothing is typed.
+    const review = (
+      await bot.sendViewSubmission({
+        view: {
+          id: 'V_LOOKUP',
+          callback_id: 'setup_locations',
+          private_metadata: metadata,
+          state: {
+            values: {
+              [`loc|${uid}|businessNumber`]: text('100000000000031'),
+              [`loc|${uid}|location.name`]: text('North'),
+              [`loc|${uid}|practitioner.id|pick`]: {
+                setup_lookup: {
+                  type: 'multi_external_select',
+                  selected_options: [{ value: '417445' }, { value: '704546' }],
+                },
+              },
+            },
+          },
+        },
+      })
+    ).json();
+    expect(review.view.callback_id).toBe('setup_review');
+    expect(JSON.stringify(review.view)).toContain('417445|704546');
+    expect(JSON.stringify(review.view)).not.toContain(PRACTICE_ID);
+    expect(bot.logText()).not.toContain(PRACTICE_ID);
+  });
+
+  it('a failing lookup answers with an option that explains it and says free typing still works', async () => {
+    const { metadata, view } = await nextechLocationsStep('V_LOOKUP_FAIL');
+    const uid = uids(view)[0];
+    nock(API).get('/nextech/locations').query(true).times(4).reply(500, {});
+    const res = await bot.sendOptions({
+      action_id: 'setup_lookup',
+      block_id: `loc|${uid}|location.name|pick`,
+      value: '',
+      view: { id: 'V_LOOKUP_FAIL', private_metadata: metadata },
+    });
+    const options = res.json().options as Json[];
+    expect(options).toHaveLength(1);
+    expect(options[0]?.value).toBe('__lookup_failed__');
+    expect(options[0]?.text.text).toContain('type the value');
+    expect(options[0]?.description.text).toContain('Nextech');
+  });
+
+  it('falls back to an ephemeral message when the bot is not in the channel', async () => {
+    bot.slack.program('chat.postMessage', SlackApiStandin.error('not_in_channel'));
+    const value = JSON.stringify({ businessNumber: '100000000000040', crmId: 'carecloud', groupId: 90 });
+    await bot.sendBlockAction({ actions: [{ action_id: 'status_add_location', value }] });
+    const open = await bot.slack.waitFor('views.open');
+    const metadata = open.body.view.private_metadata;
+    nock(API)
+      .get('/integration/businessintegrationgroup/100000000000040')
+      .reply(200, { groupId: 90, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } });
+    await bot.sendViewSubmission({
+      view: {
+        id: 'V_FALLBACK',
+        callback_id: 'setup_addloc',
+        private_metadata: metadata,
+        state: { values: { crm: crmSelect('carecloud'), account_type: radio('smb'), parent: text('100000000000040') } },
+      },
+    });
+    await bot.slack.waitFor(
+      'views.update',
+      (c) => c.body.view_id === 'V_FALLBACK' && c.body.view.callback_id === 'setup_locations',
+    );
+    const review = (
+      await bot.sendViewSubmission({
+        view: { id: 'V_FALLBACK', callback_id: 'setup_locations', private_metadata: metadata, state: { values: {} } },
+      })
+    ).json();
+    expect(review.view.callback_id).toBe('setup_review');
+    nock(API)
+      .put('/integration/add/businessintegrationmapping', {
+        businessNumber: 100000000000040,
+        integrationGroupId: 90,
+        active: true,
+      })
+      .reply(200, {});
+    await bot.sendViewSubmission({
+      view: { id: 'V_FALLBACK', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+    });
+    const ephemeral = await bot.slack.waitFor('chat.postEphemeral');
+    expect(ephemeral.body).toMatchObject({ channel: TEST_CHANNEL, user: TEST_USER });
+    expect(ephemeral.body.text).toContain('group 90');
+    const summary = await bot.slack.waitFor(
+      'views.update',
+      (c) => c.body.view_id === 'V_FALLBACK' && c.body.view.title.text === 'Setup finished',
+    );
+    expect(JSON.stringify(summary.body.view)).toContain('posted only to you');
+  });
+});
