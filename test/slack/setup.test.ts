@@ -428,7 +428,9 @@ describe('/crm setup end to end', () => {
     nock.enableNetConnect();
     await bot.stop();
   });
-  afterEach(() => {
+  afterEach(async () => {
+    // Let work after an ack finish before the next test's captures start.
+    await new Promise((r) => setTimeout(r, 50));
     const pending = nock.pendingMocks();
     nock.cleanAll();
     bot.slack.reset();
