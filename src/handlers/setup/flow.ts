@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { App, types } from '@slack/bolt';
 import type { CrmDefinition } from '../../catalog/schema';
 import { ApiError, BotError, userMessage } from '../../errors';
@@ -399,17 +400,14 @@ export async function submitCrmStep(deps: SetupDeps, view: ViewInput): Promise<S
 
   const crm = crmOf(deps, session);
   const parent = session.parentBusinessNumber;
-  const sameCheck = session.existing && session.existing.status !== 'pending';
-  if (!sameCheck || session.existing?.status === 'failed') {
-    session.existing = { status: 'pending' };
-    delete session.existingGroupId;
-  }
+  // Business or CRM may have changed since the last check: check again, after the ack.
+  session.existing = { status: 'pending' };
+  delete session.existingGroupId;
   if (session.locations.length === 0) session.locations = [newLocation()];
   if (session.accountType === 'smb') session.locations = session.locations.slice(0, 1);
   session.step = hasGroupStep(crm, session) ? 'group' : 'locations';
   await saveSession(store, session);
   const next = renderStep(deps, session);
-  if (session.existing?.status !== 'pending') return { ack: { response_action: 'update', view: next } };
   return {
     ack: { response_action: 'update', view: next },
     after: () => checkExistingGroup(deps, session.id, view.id, parent),
@@ -574,10 +572,13 @@ export async function lookupOptions(
     const key = parseLocationBlock(input.blockId)?.field ?? '';
     const def = crm.locationProperties.find((d) => d.key === key);
     if (!def?.lookup) return { options: [] };
-    const cacheKey = `setup:lookup:${session.id}:${def.lookup}`;
+    const inputs = groupInputs(crm, session);
+    // Keyed by a digest of the inputs: changed credentials never reuse old answers (and are not in the key).
+    const digest = createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16);
+    const cacheKey = `setup:lookup:${session.id}:${def.lookup}:${digest}`;
     let options = await store.get<Array<{ value: string; label: string }>>(cacheKey);
     if (!Array.isArray(options)) {
-      options = await runLookup(deps.services.api, def.lookup, groupInputs(crm, session));
+      options = await runLookup(deps.services.api, def.lookup, inputs);
       await store.set(cacheKey, options, LOOKUP_CACHE_MS);
     }
     const typed = input.typed.trim().toLowerCase();
