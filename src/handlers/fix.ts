@@ -122,11 +122,9 @@ export function locationSecretFields(
   const fields: SecretField[] = [];
   for (const def of crm.locationProperties) {
     if (!def.secret || def.key === exclude) continue;
-    const atGroupToo = crm.groupProperties.some((p) => p.key === def.key);
     const setAtLocation = record?.secretKeysSet.includes(`location:${def.key}`) ?? false;
-    const setBare = record?.secretKeysSet.includes(def.key) ?? false;
-    if (record && !setAtLocation && !setBare) continue;
-    const required = setAtLocation || (setBare && !atGroupToo);
+    if (record && !setAtLocation) continue;
+    const required = setAtLocation;
     fields.push({
       blockId: FIX_FIELDS.secret(def.key),
       key: def.key,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccountType } from '../catalog/schema';
+import { AccountType, type Level } from '../catalog/schema';
 import type { Store } from '../store/types';
 
 /**
@@ -15,7 +15,7 @@ export const ConfigRecord = z.object({
   /** Non-secret property values as last sent. */
   groupProperties: z.record(z.string(), z.string()),
   locationProperties: z.record(z.string(), z.string()),
-  /** Secret property keys that were set (values are not kept). */
+  /** Secret property keys that were set, level-qualified ('group:practice.id', 'location:practice.id'); values are not kept. */
   secretKeysSet: z.array(z.string()),
   beta: z.boolean().optional(),
   updatedBy: z.string(),
@@ -36,15 +36,16 @@ export async function readConfigRecord(store: Store, businessNumber: string): Pr
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Splits typed properties into what may be stored and the secret keys that were set. */
+/** Splits one level's properties into what may be stored and the (level-qualified) secret keys that were set. */
 export function withoutSecrets(
   properties: Record<string, string>,
   secretKeys: ReadonlySet<string>,
+  level: Level,
 ): { values: Record<string, string>; secretKeysSet: string[] } {
   const values: Record<string, string> = {};
   const secretKeysSet: string[] = [];
   for (const [k, v] of Object.entries(properties)) {
-    if (secretKeys.has(k)) secretKeysSet.push(k);
+    if (secretKeys.has(k)) secretKeysSet.push(`${level}:${k}`);
     else values[k] = v;
   }
   return { values, secretKeysSet };

@@ -186,7 +186,7 @@ describe('re-authorize', () => {
       groupId: 23995,
       groupProperties: { 'carestack.customer.domain': 'partners.sb' },
       locationProperties: { 'carestack.appointment.status': 'Arrived, Completed', 'carestack.location.id': '1, 19031' },
-      secretKeysSet: ['carestack.account.key', 'carestack.account.id'],
+      secretKeysSet: ['group:carestack.account.key', 'group:carestack.account.id'],
       updatedBy: 'U_SETUP',
       updatedAt: '2025-01-01T00:00:00.000Z',
     };

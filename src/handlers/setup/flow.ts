@@ -653,7 +653,7 @@ async function runSetup(deps: SetupDeps, session: SetupSession, plan: Plan, view
   const crm = crmOf(deps, session);
   const secretKeys = services.catalog.secretKeys(crm);
   const parent = String(plan.parentBusinessNumber);
-  const groupValues = withoutSecrets(propertyMap(plan.group?.body.integrationGroupProperties), secretKeys);
+  const groupValues = withoutSecrets(propertyMap(plan.group?.body.integrationGroupProperties), secretKeys, 'group');
   const record: SetupRecord = {
     id: viewId,
     viewId,
@@ -737,7 +737,7 @@ async function sendMapping(
   } catch (err) {
     return { businessNumber, status: 'failed', detail: userMessage(err), attempt, request };
   }
-  const location = withoutSecrets(propertyMap(request.body.integrationProperties), secretKeys);
+  const location = withoutSecrets(propertyMap(request.body.integrationProperties), secretKeys, 'location');
   await saveConfigRecord(services.store, {
     businessNumber,
     crmId: crm.id,
