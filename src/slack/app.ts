@@ -71,6 +71,21 @@ export function createBot(services: Services, opts: { port?: number } = {}): Bot
         // Ack goes out as soon as a listener calls ack(); slow work continues after it.
         processBeforeResponse: false,
         bodyLimit: MAX_BODY_BYTES,
+        // Reached only when Bolt itself fails on a request (errorBoundary catches listener errors): a signed
+        // payload whose shape Bolt cannot read (e.g. `user: false`). Bolt's default answers 500, which makes
+        // Slack retry a request that can never work; answer 400 and log the error (never the body).
+        processEventErrorHandler: async ({ error, response }) => {
+          if (response.headersSent) {
+            log.error({ err: describeError(error) }, 'Slack request failed after it was acknowledged');
+            return false;
+          }
+          const unauthorized = (error as { code?: string }).code === ErrorCode.AuthorizationError;
+          // Not describeError: Bolt's TypeError messages quote payload values ("... in <value>").
+          if (!unauthorized) log.error({ err: withoutMessage(error) }, 'Bolt could not process a Slack request');
+          response.writeHead(unauthorized ? 401 : 400);
+          response.end();
+          return unauthorized;
+        },
         unhandledRequestHandler: ({ response }) => {
           log.warn('A Slack request was not acknowledged within 3 seconds (unknown payload type?)');
           if (!response.headersSent) {
@@ -123,7 +138,15 @@ export function createBot(services: Services, opts: { port?: number } = {}): Bot
       // Our own server around Bolt's request listener (instead of receiver.start()): it lets us refuse bad
       // requests before Bolt reads them and drain connections on stop().
       server = createServer((req, res) => handleHttp(req, res, httpReceiver, log));
-      server.on('clientError', (_err, socket) => socket.destroy());
+      // Malformed HTTP (bad framing, oversized headers): answer 4xx like Node's default, then close.
+      server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+        if (err.code === 'ECONNRESET' || !socket.writable) {
+          socket.destroy();
+          return;
+        }
+        const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      });
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(port, () => resolve());
@@ -148,15 +171,50 @@ export function createBot(services: Services, opts: { port?: number } = {}): Bot
 
 /** Front door for the HTTP receiver: cheap checks before Bolt reads the body, and routing errors as 404. */
 function handleHttp(req: IncomingMessage, res: ServerResponse, receiver: HTTPReceiver, log: Logger): void {
-  const rejection = req.method === 'POST' && pathOf(req) === SLACK_EVENTS_PATH ? preflight(req) : undefined;
+  const slackRequest = req.method === 'POST' && pathOf(req) === SLACK_EVENTS_PATH;
+  const rejection = slackRequest ? preflight(req) : undefined;
   if (rejection) {
-    log.warn({ status: rejection.status, reason: rejection.reason }, 'Rejected a request to the Slack endpoint');
-    // Close the connection rather than read an unwanted body; resume() discards what is already buffered.
-    res.writeHead(rejection.status, { connection: 'close' });
-    res.end();
-    req.resume();
+    refuse(req, res, rejection, log);
     return;
   }
+  if (!slackRequest) {
+    dispatch(req, res, receiver, log);
+    return;
+  }
+  // We read the body (capped) and hand Bolt the buffered request (it uses req.rawBody when present), so a body
+  // Bolt cannot survive is refused here: a signed `null` body makes Bolt's request handler throw in a detached
+  // promise (`body.ssl_check` of null), an unhandled rejection that leaves the connection hanging.
+  readBodyCapped(req, MAX_BODY_BYTES).then(
+    (raw) => {
+      if (raw === 'too_large') refuse(req, res, { status: 413, reason: 'body_too_large' }, log);
+      else if (isNullBody(raw, String(req.headers['content-type'] ?? '')))
+        refuse(req, res, { status: 400, reason: 'null_body' }, log);
+      else {
+        (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
+        dispatch(req, res, receiver, log);
+      }
+    },
+    () => {
+      // The client went away mid-body: nobody is left to answer.
+      if (!res.headersSent) res.destroy();
+    },
+  );
+}
+
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rejection: { status: number; reason: string },
+  log: Logger,
+): void {
+  log.warn({ status: rejection.status, reason: rejection.reason }, 'Rejected a request to the Slack endpoint');
+  // Close the connection rather than read an unwanted body; resume() discards what is already buffered.
+  res.writeHead(rejection.status, { connection: 'close' });
+  res.end();
+  req.resume();
+}
+
+function dispatch(req: IncomingMessage, res: ServerResponse, receiver: HTTPReceiver, log: Logger): void {
   try {
     receiver.requestListener(req, res);
   } catch (error) {
@@ -167,6 +225,48 @@ function handleHttp(req: IncomingMessage, res: ServerResponse, receiver: HTTPRec
       res.end();
     }
   }
+}
+
+/** The whole body, or 'too_large' as soon as it passes maxBytes (a chunked body declares no length). */
+function readBodyCapped(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        settled = true;
+        resolve('too_large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!settled) resolve(Buffer.concat(chunks));
+      settled = true;
+    });
+    req.on('error', (error) => {
+      if (!settled) reject(error);
+      settled = true;
+    });
+    req.on('close', () => {
+      if (!settled) reject(new Error('request closed before its body ended'));
+      settled = true;
+    });
+  });
+}
+
+/** True when Bolt would parse this body to JSON null (it parses exactly this way: form `payload=` or JSON). */
+function isNullBody(raw: Buffer, contentType: string): boolean {
+  const text = raw.toString('utf8');
+  if (contentType === 'application/x-www-form-urlencoded') {
+    const payload = new URLSearchParams(text).getAll('payload');
+    // Bolt's querystring.parse yields an array for a repeated field, and then parses nothing.
+    return payload.length === 1 && payload[0]!.trim() === 'null';
+  }
+  return text.trim() === 'null';
 }
 
 /**
@@ -342,6 +442,13 @@ export function describeError(error: unknown): Record<string, unknown> {
   // Slack Web API errors carry Slack's error code in data.error; log that, never the rest of data.
   const slackError = typeof coded.data?.error === 'string' ? coded.data.error : undefined;
   return { name: error.name, message: error.message, code: coded.code, slackError, stack: error.stack };
+}
+
+/** Name, code and where it was thrown, for errors whose message may quote request values. */
+function withoutMessage(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error };
+  const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
+  return { name: error.name, code: (error as { code?: unknown }).code, at: frames.slice(0, 5).join('\n') };
 }
 
 /** Bolt and the Web API client log through this: warnings and errors only, into our pino logger. */

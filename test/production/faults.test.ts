@@ -183,4 +183,25 @@ describe('inbound requests that are not from Slack, or not as Slack sends them',
       : await bot.sendEvent({ type: 'made_up_event' });
     expect(res.status).toBeLessThan(500);
   });
+
+  // Found by the fuzz test: each of these used to hang the connection (null body: an unhandled rejection inside
+  // Bolt), answer 500 (a shape Bolt cannot read, so Slack would retry it), or reset the socket (huge header).
+  it('answers a signed `payload=null` with 400 at once', async () => {
+    const res = await bot.sendRaw('payload=null', 'application/x-www-form-urlencoded');
+    expect(res.status).toBe(400);
+    expect((await bot.sendRaw('null', 'application/json')).status).toBe(400);
+  });
+
+  it('answers a signed payload Bolt cannot read with 400, not 500, and logs no payload value', async () => {
+    const marker = 'value-marker-51f0';
+    // `event` must be an object for Bolt ('channel' in event); a string makes it throw, quoting the value.
+    const res = await bot.sendRaw(JSON.stringify({ type: 'event_callback', event: marker }), 'application/json');
+    expect(res.status).toBe(400);
+    expect(bot.logText()).not.toContain(marker);
+  });
+
+  it('answers a header past Node’s limit with 431 instead of resetting the connection', async () => {
+    const res = await bot.sendBlockAction(click(), { headers: { 'x-padding': 'h'.repeat(20_000) } });
+    expect(res.status).toBe(431);
+  });
 });
