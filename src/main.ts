@@ -5,7 +5,7 @@ import { ConfigError } from './errors';
 import { IntegrationClient } from './integration/client';
 import { createLogger } from './logger';
 import type { Services } from './services';
-import { createBot } from './slack/app';
+import { createBot, stopAndClose } from './slack/app';
 import { createStore } from './store';
 
 /** Entry point: build Services once, start the Slack bot, shut down cleanly on SIGTERM/SIGINT. */
@@ -50,12 +50,7 @@ async function main(): Promise<void> {
     }
     shuttingDown = true;
     logger.info({ signal }, 'Shutting down: finishing in-flight requests (up to 10 s)');
-    await bot.stop();
-    const closed = await Promise.allSettled([store.close(), api.close()]);
-    for (const result of closed) {
-      if (result.status === 'rejected')
-        logger.warn({ err: errorFields(result.reason) }, 'Close failed during shutdown');
-    }
+    await stopAndClose(bot, services);
     logger.info('Stopped');
     process.exit(0);
   };

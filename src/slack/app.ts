@@ -158,15 +158,36 @@ export function createBot(services: Services, opts: { port?: number } = {}): Bot
     stop() {
       stopped ??= (async () => {
         lifecycle.stopping = true;
-        const closing = server ? closeGracefully(server) : app.stop().then(() => undefined);
-        const finished = Promise.allSettled([closing, inFlight.idle()]).then(() => 'finished' as const);
+        // Keep listening while in-flight work finishes: /readyz answers 503 shutting_down, so a load balancer
+        // stops routing here, and a request already on its way is still served (and waited for). Then close.
+        const drained = inFlight
+          .idle()
+          .then(() => (server ? closeGracefully(server) : app.stop().then(() => undefined)));
+        const finished = drained.then(
+          () => 'finished' as const,
+          () => 'finished' as const,
+        );
         const outcome = await Promise.race([finished, delay(SHUTDOWN_GRACE_MS, 'timeout' as const)]);
         if (outcome === 'timeout') log.warn({ pending: inFlight.count }, 'Shutdown grace period over; closing anyway');
+        if (server?.listening) server.close();
         server?.closeAllConnections();
       })();
       return stopped;
     },
   };
+}
+
+/**
+ * The whole shutdown: stop the bot (drain in-flight work, up to SHUTDOWN_GRACE_MS), then close the store and
+ * the integration API client. Close failures are logged, never thrown: the process is exiting anyway.
+ */
+export async function stopAndClose(bot: Bot, services: Pick<Services, 'store' | 'api' | 'logger'>): Promise<void> {
+  await bot.stop();
+  const closed = await Promise.allSettled([services.store.close(), services.api.close()]);
+  for (const result of closed) {
+    if (result.status === 'rejected')
+      services.logger.warn({ err: describeError(result.reason) }, 'Close failed during shutdown');
+  }
 }
 
 /** Front door for the HTTP receiver: cheap checks before Bolt reads the body, and routing errors as 404. */
