@@ -821,6 +821,38 @@ describe('/crm setup end to end', () => {
     expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
+  it('a storm of 100 concurrent Confirm submissions (25 marked as Slack retries) sends one create-group and one mapping', async () => {
+    const s = scenarios().find((x) => x.name.startsWith('cliniko'))!;
+    const { metadata } = await throughReview(bot, s, 'V_STORM');
+    const sent = { group: 0, mapping: 0 };
+    nock(API)
+      .put(PATHS.createGroup, s.expected.group)
+      .times(100)
+      .reply(() => {
+        sent.group++;
+        return [200, {}];
+      })
+      .get(PATHS.groups(s.parent))
+      .reply(200, [groupAnswer(s)])
+      .put(PATHS.createMapping, s.expected.mappings[0])
+      .times(100)
+      .reply(() => {
+        sent.mapping++;
+        return [200, {}];
+      });
+    const submit = (i: number) =>
+      bot.sendViewSubmission(
+        { view: { id: 'V_STORM', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } } },
+        i % 4 === 0 ? { retryNum: 1 + (i % 3), retryReason: 'http_timeout' } : {},
+      );
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => submit(i)));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    await bot.slack.waitFor('views.update', (c) => c.body.view?.title?.text === 'Setup finished');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sent).toEqual({ group: 1, mapping: 1 });
+    expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
   it('a canary secret never appears in any Slack call, response_url post or log line', async () => {
     const canary = 'canary-secret-3b9d41';
     const base = scenarios().find((x) => x.name.startsWith('carestack smb'))!;
