@@ -13,7 +13,7 @@ import {
   SocketModeReceiver,
   type webApi,
 } from '@slack/bolt';
-import { userMessage } from '../errors';
+import { BotError, type ErrorCode as BotErrorCode, userMessage } from '../errors';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
 import { registerListeners } from './listeners';
@@ -347,6 +347,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
  *  - an error a listener throws is logged (never the payload) and answered with userMessage(), ephemerally;
  *  - a request no listener acknowledged is acked, so Slack shows no "didn't respond" error.
  */
+const USER_CAUSED = new Set<BotErrorCode>(['validation_failed', 'busy', 'forbidden', 'unknown_crm', 'api_not_found']);
+
 function errorBoundary(log: Logger): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const { ack, respond } = args as { ack?: (response?: unknown) => Promise<void>; respond?: RespondFn };
@@ -354,7 +356,12 @@ function errorBoundary(log: Logger): Middleware<AnyMiddlewareArgs> {
     try {
       await args.next();
     } catch (error) {
-      log.error({ err: describeError(error), request }, 'Slack listener failed');
+      // Refusals caused by what the user asked for are warnings; failures of the bot or its neighbours are errors.
+      if (error instanceof BotError && USER_CAUSED.has(error.code)) {
+        log.warn({ err: describeError(error), request }, 'Slack listener refused');
+      } else {
+        log.error({ err: describeError(error), request }, 'Slack listener failed');
+      }
       const text = slackApiMessage(error) ?? userMessage(error);
       // A slash command not yet acked can carry the message in the ack itself.
       if (request.kind === 'slash_command' && (await tryAck(ack, { response_type: 'ephemeral', text }, log))) return;

@@ -150,7 +150,7 @@ describe('Slack runtime over signed HTTP', () => {
       expect(res.status).toBe(200);
       const reply = await res.nextResponse();
       expect(reply.body).toMatchObject({ response_type: 'ephemeral', text: 'Only the integrations team can do that.' });
-      expect(bot.logs.some((l) => l.msg === 'Slack listener failed' && l.request?.command === '/crm')).toBe(true);
+      expect(bot.logs.some((l) => l.msg === 'Slack listener refused' && l.request?.command === '/crm')).toBe(true);
       expect(bot.logText()).not.toContain('marker-8c1f2a');
       expect(bot.logText()).not.toContain(bot.config.SLACK_BOT_TOKEN);
     });
