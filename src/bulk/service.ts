@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '@slack/bolt';
 import { ApiError, BotError, userMessage } from '../errors';
 import { idempotencyKey, performWrite } from '../operations/write';
@@ -86,21 +87,26 @@ export async function prepareDryRun(
   const posted = await slackCall(() => client.chat.postMessage({ channel: input.channel, ...message }));
   if (validation.tableProblems.length > 0) return undefined;
   const threadTs = posted.ts;
-  if (validation.problems.length > 0) {
-    const csv = toCsv([
-      ['line', 'column', 'business id', 'problem'],
-      ...validation.problems.map((p) => [p.line, p.column, businessIdOnLine(validation, p.line), p.message]),
-    ]);
-    await uploadCsv(
-      client,
-      input.channel,
-      threadTs,
-      `bulk-${input.enterpriseId}-errors.csv`,
-      csv,
-      'Every problem found',
-    );
+  const uploadProblems = async () => {
+    if (validation.problems.length > 0) {
+      const csv = toCsv([
+        ['line', 'column', 'business id', 'problem'],
+        ...validation.problems.map((p) => [p.line, p.column, p.businessNumber, p.message]),
+      ]);
+      await uploadCsv(
+        client,
+        input.channel,
+        threadTs,
+        `bulk-${input.enterpriseId}-errors.csv`,
+        csv,
+        'Every problem found',
+      );
+    }
+  };
+  if (validation.valid.length === 0) {
+    await uploadProblems();
+    return undefined;
   }
-  if (validation.valid.length === 0) return undefined;
 
   const secrets = new Map<string, Record<string, string>>();
   const rows: RunRow[] = validation.valid.map((row) => {
@@ -140,18 +146,16 @@ export async function prepareDryRun(
     createdAt: now,
     updatedAt: now,
   });
+  await uploadProblems();
   return runId;
-}
-
-function businessIdOnLine(validation: ReturnType<typeof validateTable>, line: number): string {
-  return validation.valid.find((r) => r.line === line)?.businessNumber ?? '';
 }
 
 // ------------------------------------------------------------- run control
 
 /** Confirm on the dry run: starts sending. A second click (or replica) finds the run no longer a draft. */
 export async function confirmRun(services: Services, client: SlackClient, runId: string): Promise<void> {
-  const run = await loadRun(services.store, runId);
+  // The button can be clicked a moment before the draft is stored.
+  const run = (await loadRun(services.store, runId)) ?? (await sleep(500).then(() => loadRun(services.store, runId)));
   if (run?.status !== 'draft') return;
   const lease = await acquireLease(services.store, runId, bulkTiming.leaseMs);
   if (!lease) return;

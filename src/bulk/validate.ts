@@ -22,6 +22,8 @@ export interface RowProblem {
   /** The header as typed, or "business id". */
   column: string;
   message: string;
+  /** The business ID cell as typed on that line. */
+  businessNumber: string;
 }
 
 export interface BulkTarget {
@@ -96,7 +98,7 @@ export function validateTable(catalog: Catalog, target: BulkTarget, text: string
   const headerOf = new Map(properties.map((p) => [p.property.key, p.header]));
   const firstLineOf = new Map<string, number>();
   for (const { line, cells } of table.rows) {
-    const problems: RowProblem[] = [];
+    const problems: Array<Omit<RowProblem, 'businessNumber'>> = [];
     const businessNumber = (cells[businessIdColumn] ?? '').trim();
     const typed: Record<string, string> = {};
     for (const { column, property } of properties) typed[property.key] = cells[column] ?? '';
@@ -128,7 +130,7 @@ export function validateTable(catalog: Catalog, target: BulkTarget, text: string
       }
     }
     if (problems.length > 0) {
-      result.problems.push(...problems);
+      result.problems.push(...problems.map((p) => ({ ...p, businessNumber })));
       result.invalidLines.push(line);
     } else if (planned.ok) {
       result.valid.push({ line, businessNumber, properties: typed, mapping: planned.mapping });

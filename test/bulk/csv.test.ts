@@ -70,7 +70,12 @@ describe('validateTable', () => {
     expect(result.valid.map((r) => r.line)).toEqual([2]);
     expect(result.invalidLines).toEqual([3, 4, 5]);
     expect(result.problems).toEqual([
-      expect.objectContaining({ line: 3, column: 'business id', message: expect.stringContaining('15-digit') }),
+      expect.objectContaining({
+        line: 3,
+        businessNumber: '12345',
+        column: 'business id',
+        message: expect.stringContaining('15-digit'),
+      }),
       expect.objectContaining({
         line: 4,
         column: 'business id',

@@ -1,0 +1,301 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type BulkRun, loadRun } from '../../src/bulk/run-record';
+import { bulkTiming, resumeInterruptedRuns, stopLocalRuns } from '../../src/bulk/service';
+import { MemoryStore } from '../../src/store/memory';
+import type { Store } from '../../src/store/types';
+import { SlackApiStandin } from '../support/slack-api-standin';
+import { startTestBot, type TestBot } from '../support/slack-harness';
+
+/**
+ * The integration API on 127.0.0.1 (nock 15 is ESM-only and cannot load in this jest setup;
+ * see test/integration/fake-api.ts): records every mapping PUT per business number.
+ */
+type Behaviour = (businessNumber: number, seen: number) => { status: number; headers?: Record<string, string> };
+class MappingApi {
+  // biome-ignore lint/suspicious/noExplicitAny: recorded JSON bodies
+  readonly puts: Array<{ body: any; status: number }> = [];
+  behaviour: Behaviour = () => ({ status: 200 });
+  latencyMs = 0;
+  url = '';
+  private server!: Server;
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        if (req.method === 'GET' && path.startsWith('/integration/businessintegrationgroup/')) {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify([{ groupId: 1595, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } }]),
+          );
+          return;
+        }
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        const seen = this.puts.filter((p) => p.body.businessNumber === body.businessNumber).length;
+        const reply = this.behaviour(body.businessNumber, seen);
+        this.puts.push({ body, status: reply.status });
+        setTimeout(() => {
+          res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+          res.end('{}');
+        }, this.latencyMs);
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+  putsFor(bn: number) {
+    return this.puts.filter((p) => p.body.businessNumber === bn);
+  }
+  applied(bn: number) {
+    return this.putsFor(bn).filter((p) => p.status === 200).length;
+  }
+}
+
+const ENTERPRISE = '150051042499080';
+const bn = (i: number) => 150051042500000 + i;
+
+/** A store the harness cannot close, so a second bot can use it after the first "restarts". */
+function sharedStore(inner: MemoryStore): Store {
+  const view = Object.create(inner) as Store;
+  view.close = async () => {};
+  return view;
+}
+
+function csv(
+  count: number,
+  invalid: { badId?: number[]; noName?: number[]; duplicateOf?: Record<number, number> } = {},
+) {
+  const lines = ['business id,Location Name,appointment_status'];
+  for (let i = 1; i <= count; i++) {
+    const id = invalid.badId?.includes(i) ? '12345' : String(bn(invalid.duplicateOf?.[i] ?? i));
+    const name = invalid.noName?.includes(i) ? '' : `"Clinic ${i}, Suite ""${i}"""`;
+    lines.push(`${id},${name},"Checked-Out,Billed"`);
+  }
+  return lines.join('\n');
+}
+
+function expectedBody(i: number) {
+  return {
+    businessNumber: bn(i),
+    integrationGroupId: 1595,
+    active: true,
+    integrationProperties: [
+      { propertyKey: 'location_name', propertyValue: `Clinic ${i}, Suite "${i}"` },
+      { propertyKey: 'appointment_status', propertyValue: 'Checked-Out, Billed' },
+    ],
+  };
+}
+
+async function waitUntil<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function dryRun(bot: TestBot, table: string): Promise<{ runId: string; text: string }> {
+  const command = await bot.sendCommand(`bulk ${ENTERPRISE}`);
+  expect(command.status).toBe(200);
+  const opened = await bot.slack.waitFor('views.open');
+  expect(opened.body.view.callback_id).toBe('bulk_modal');
+  const updated = await bot.slack.waitFor('views.update');
+  expect(JSON.stringify(updated.body.view)).toContain('1595 (CareCloud)');
+  const res = await bot.sendViewSubmission({
+    view: {
+      callback_id: 'bulk_modal',
+      private_metadata: opened.body.view.private_metadata,
+      state: {
+        values: {
+          bulk_crm: { value: { type: 'static_select', selected_option: { value: 'carecloud' } } },
+          bulk_group: { value: { type: 'plain_text_input', value: '' } },
+          bulk_table: { value: { type: 'plain_text_input', value: table } },
+          bulk_file: { value: { type: 'file_input', files: [] } },
+        },
+      },
+    },
+  });
+  expect(res.status).toBe(200);
+  const summary = await bot.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Dry run'), 5000);
+  const confirm = summary.body.blocks
+    .flatMap((b: { elements?: Array<{ action_id: string; value: string }> }) => b.elements ?? [])
+    .find((e: { action_id: string }) => e.action_id === 'bulk_confirm');
+  return { runId: confirm.value, text: JSON.stringify(summary.body) };
+}
+
+const click = (bot: TestBot, action_id: string, runId: string) =>
+  bot.sendBlockAction({ actions: [{ action_id, value: runId }] });
+
+const settledRun = (bot: TestBot, runId: string) =>
+  waitUntil(async () => {
+    const run = await loadRun(bot.services.store, runId);
+    return run && (run.status === 'finished' || run.status === 'cancelled') ? run : undefined;
+  });
+
+const count = (run: BulkRun, state: string) => run.rows.filter((r) => r.state === state).length;
+
+describe('/crm bulk end to end over signed Slack requests', () => {
+  let api: MappingApi;
+  const saved = { ...bulkTiming };
+  beforeEach(async () => {
+    api = new MappingApi();
+    await api.start();
+    Object.assign(bulkTiming, { progressIntervalMs: 50, heartbeatMs: 50, leaseMs: 400, defaultRetryAfterMs: 50 });
+  });
+  afterEach(async () => {
+    Object.assign(bulkTiming, saved);
+    await api.stop();
+  });
+
+  it('210 rows: invalid rows reported and never sent, 500s retried by the button, a 429 pauses and is retried, exact bodies', async () => {
+    const bot = await startTestBot({ integrationBaseUrl: api.url, config: { BULK_CONCURRENCY: 4 } });
+    try {
+      const failing = new Set([bn(5), bn(6), bn(7)]);
+      let firstRun = true;
+      api.behaviour = (businessNumber, seen) => {
+        if (businessNumber === bn(10) && seen === 0) return { status: 429, headers: { 'retry-after': '1' } };
+        if (firstRun && failing.has(businessNumber)) return { status: 500 };
+        return { status: 200 };
+      };
+      const table = csv(210, { badId: [20], noName: [30, 31], duplicateOf: { 41: 40 } });
+      const { runId, text } = await dryRun(bot, table);
+      expect(text).toContain('206 rows valid, 4 invalid. Nothing has been sent.');
+      expect(text).toContain('Line 21, business id: Business ID must be the 15-digit number');
+      expect(text).toContain('Line 31, Location Name: Location name is required for enterprise CareCloud setups');
+      expect(text).toContain(`Line 42, business id: Business ID ${bn(40)} is already on line 41`);
+      expect(text).toContain('curl --location --request PUT');
+      const errorsCsv = await waitUntil(() => bot.slack.uploads.find((u) => u.content.startsWith('line,column')));
+      expect(errorsCsv.content.split('\r\n').filter(Boolean)).toHaveLength(5);
+      expect(api.puts).toHaveLength(0); // nothing before confirm
+
+      const started = Date.now();
+      await click(bot, 'bulk_confirm', runId);
+      await click(bot, 'bulk_confirm', runId); // a double click starts nothing more
+      const run = await settledRun(bot, runId);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900); // everyone waited out Retry-After: 1
+      expect(run.status).toBe('finished');
+      expect(count(run, 'done')).toBe(203);
+      expect(count(run, 'failed')).toBe(3);
+      expect(run.rows.find((r) => r.businessNumber === String(bn(5)))?.error).toContain('HTTP 500');
+
+      const valid = [...Array(210).keys()].map((i) => i + 1).filter((i) => ![20, 30, 31, 41].includes(i));
+      for (const i of valid) {
+        const expected = failing.has(bn(i)) ? 0 : 1;
+        expect(api.applied(bn(i))).toBe(expected);
+        for (const put of api.putsFor(bn(i))) expect(put.body).toEqual(expectedBody(i));
+      }
+      expect(api.putsFor(bn(10)).map((p) => p.status)).toEqual([429, 200]);
+      for (const i of [30, 31]) expect(api.putsFor(bn(i))).toHaveLength(0);
+      expect(api.puts.some((p) => p.body.businessNumber === 12345)).toBe(false);
+
+      const final = await waitUntil(() =>
+        bot.slack.callsTo('chat.update').find((c) => String(c.body.text).startsWith('Finished')),
+      );
+      expect(JSON.stringify(final.body.blocks)).toContain('bulk_retry_failed');
+      const results = await waitUntil(() => bot.slack.uploads.find((u) => u.content.startsWith('row,business id')));
+      expect(results.content).toContain(`${bn(5)},failed,`);
+
+      firstRun = false;
+      const before = api.puts.length;
+      await click(bot, 'bulk_retry_failed', runId);
+      const retried = await waitUntil(async () => {
+        const r = await loadRun(bot.services.store, runId);
+        return r?.status === 'finished' && count(r, 'done') === 206 ? r : undefined;
+      });
+      expect(
+        api.puts
+          .slice(before)
+          .map((p) => p.body.businessNumber)
+          .sort(),
+      ).toEqual([bn(5), bn(6), bn(7)]);
+      expect(retried.rows.filter((r) => failing.has(Number(r.businessNumber))).map((r) => r.attempt)).toEqual([
+        2, 2, 2,
+      ]);
+      for (const i of valid) expect(api.applied(bn(i))).toBe(1);
+      // Progress updates are throttled: far fewer than one per row.
+      expect(bot.slack.callsTo('chat.update').length).toBeLessThan(100);
+    } finally {
+      await bot.stop();
+    }
+  });
+
+  it('Cancel stops after the rows in flight; counts match what the API received', async () => {
+    const bot = await startTestBot({ integrationBaseUrl: api.url, config: { BULK_CONCURRENCY: 2 } });
+    try {
+      api.latencyMs = 15;
+      const { runId } = await dryRun(bot, csv(80));
+      await click(bot, 'bulk_confirm', runId);
+      await waitUntil(() => api.puts.length >= 10);
+      await click(bot, 'bulk_cancel', runId);
+      const run = await settledRun(bot, runId);
+      expect(run.status).toBe('cancelled');
+      const done = count(run, 'done');
+      expect(done).toBeGreaterThanOrEqual(10);
+      expect(count(run, 'pending')).toBe(80 - done);
+      expect(api.puts).toHaveLength(done);
+      const final = await waitUntil(() =>
+        bot.slack.callsTo('chat.update').find((c) => String(c.body.text).startsWith('Cancelled')),
+      );
+      expect(final.body.text).toContain(`done ${done} · failed 0 · left ${80 - done} of 80`);
+    } finally {
+      await bot.stop();
+    }
+  });
+
+  it('resumes after a restart on the same store: every valid row written exactly once across both instances', async () => {
+    const memory = new MemoryStore();
+    const slack = await SlackApiStandin.start();
+    const first = await startTestBot({
+      integrationBaseUrl: api.url,
+      store: sharedStore(memory),
+      slack,
+      config: { BULK_CONCURRENCY: 3 },
+    });
+    let second: TestBot | undefined;
+    try {
+      api.latencyMs = 10;
+      const { runId } = await dryRun(first, csv(90, { noName: [3] }));
+      await click(first, 'bulk_confirm', runId);
+      await waitUntil(() => api.puts.length >= 20);
+      // The first instance dies: no new rows, its lease is not released (only expires).
+      await stopLocalRuns({ releaseLeases: false });
+      // Its heartbeat (the lease) is still fresh, so nobody may take the run over yet.
+      expect(await resumeInterruptedRuns(first.services, first.app.client)).toEqual([]);
+      await first.stop();
+      const atCrash = api.puts.length;
+      expect(atCrash).toBeLessThan(89);
+      expect((await loadRun(memory, runId))?.status).toBe('running');
+
+      second = await startTestBot({
+        integrationBaseUrl: api.url,
+        store: sharedStore(memory),
+        slack,
+        config: { BULK_CONCURRENCY: 3 },
+      });
+      const s = second;
+      const resumed = await waitUntil(async () => {
+        const ids = await resumeInterruptedRuns(s.services, s.app.client);
+        return ids.length > 0 ? ids : undefined;
+      });
+      expect(resumed).toEqual([runId]);
+      const run = await settledRun(s, runId);
+      expect(run.status).toBe('finished');
+      expect(count(run, 'done')).toBe(89);
+      for (let i = 1; i <= 90; i++) expect(api.putsFor(bn(i))).toHaveLength(i === 3 ? 0 : 1);
+      expect(api.puts.length).toBeGreaterThan(atCrash);
+    } finally {
+      await second?.stop();
+      await slack.close();
+      await memory.close();
+    }
+  });
+});
