@@ -53,6 +53,8 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
     nock.emitter.removeListener('no match', onNoMatch);
     nock.enableNetConnect();
     await bot.stop();
+    // nock patches Node's http modules for the whole jest worker: undo it for the next test file.
+    nock.restore();
   });
   afterEach(async () => {
     // Let work after an ack finish before the next test's captures start.

@@ -427,6 +427,8 @@ describe('/crm setup end to end', () => {
     nock.emitter.removeListener('no match', onNoMatch);
     nock.enableNetConnect();
     await bot.stop();
+    // nock patches Node's http modules for the whole jest worker: undo it for the next test file.
+    nock.restore();
   });
   afterEach(async () => {
     // Let work after an ack finish before the next test's captures start.
