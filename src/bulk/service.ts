@@ -193,7 +193,7 @@ export async function cancelRun(services: Services, runId: string): Promise<void
 /** "Retry failed rows": failed rows only, each with a new attempt number. */
 export async function retryFailedRows(services: Services, client: SlackClient, runId: string): Promise<void> {
   const run = await loadRun(services.store, runId);
-  if (!run || run.status !== 'finished' || !run.rows.some((r) => r.state === 'failed')) return;
+  if (run?.status !== 'finished' || !run.rows.some((r) => r.state === 'failed')) return;
   const lease = await acquireLease(services.store, runId, bulkTiming.leaseMs);
   if (!lease) return;
   for (const row of run.rows) {
