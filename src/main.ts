@@ -1,4 +1,4 @@
-import { resumeInterruptedRuns } from './bulk/service';
+import { resumeInterruptedRuns, stopLocalRuns } from './bulk/service';
 import { loadCatalog } from './catalog';
 import { type Config, loadConfig } from './config';
 import { ConfigError } from './errors';
@@ -50,6 +50,9 @@ async function main(): Promise<void> {
     }
     shuttingDown = true;
     logger.info({ signal }, 'Shutting down: finishing in-flight requests (up to 10 s)');
+    // Bulk runs stop after their in-flight rows and release their leases, so another replica
+    // (or this one after the restart) resumes them at once instead of waiting for the lease to expire.
+    await stopLocalRuns();
     await stopAndClose(bot, services);
     logger.info('Stopped');
     process.exit(0);
