@@ -234,6 +234,18 @@ describe('write permissions', () => {
     expect(api.count('POST', UPDATE_TRIGGERS_PATH)).toBe(2);
   });
 
+  it('refuses a bulk run button (Retry failed rows) clicked by someone who may not write', async () => {
+    const res = await bot.sendBlockAction(
+      { actions: [{ type: 'button', action_id: 'bulk_retry_failed', value: 'run-of-someone-else' }] },
+      { user: 'U_STRANGER' },
+    );
+    expect(res.status).toBe(200);
+    const reply = (await res.nextResponse()).body;
+    expect(reply).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(reply.text).toMatch(/Ask one of them/);
+    expect(api.requests).toHaveLength(0);
+  });
+
   it('keeps reads open to everyone', async () => {
     const business = nextBusiness();
     api.on('GET', `/integration/businessintegrationgroup/${business}`, { status: 404 });

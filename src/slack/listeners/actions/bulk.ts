@@ -3,15 +3,25 @@ import { templateHeaders } from '../../../bulk/columns';
 import { toCsv } from '../../../bulk/csv';
 import { cancelRun, confirmRun, discardRun, resumeRun, retryFailedRows, uploadCsv } from '../../../bulk/service';
 import { exampleValue } from '../../../bulk/validate';
+import { userMessage } from '../../../errors';
+import { assertCanWrite } from '../../../operations/permissions';
 import type { Services } from '../../../services';
 import { BULK_ACTIONS, BULK_BLOCKS, type BulkModalMetadata } from '../../views/bulk';
 
 /** Buttons of the bulk flow: ack, then hand the run id to src/bulk/service. */
 export function registerBulkActions(app: App, services: Services): void {
   const onRun = (actionId: string, handle: (runId: string, client: App['client']) => Promise<unknown>) =>
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, client }) => {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, client, respond }) => {
       await ack();
-      if (action.value) await handle(action.value, client);
+      if (!action.value) return;
+      // Anyone in the thread can see these buttons: the person who clicks must be allowed to write.
+      try {
+        await assertCanWrite(services.config, client, body.user.id);
+      } catch (err) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: userMessage(err) });
+        return;
+      }
+      await handle(action.value, client);
     });
   onRun(BULK_ACTIONS.confirm, (id, client) => confirmRun(services, client, id));
   onRun(BULK_ACTIONS.discard, (id, client) => discardRun(services, client, id));
