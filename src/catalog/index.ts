@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CatalogError } from '../errors';
+import { squash } from '../text';
 import { CrmDefinition, type Level, type PropertyDef } from './schema';
 
 export * from './schema';
@@ -54,10 +55,6 @@ export class Catalog {
   secretKeys(crm: CrmDefinition): Set<string> {
     return new Set([...crm.groupProperties, ...crm.locationProperties].filter((p) => p.secret).map((p) => p.key));
   }
-}
-
-function squash(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
 /** Reads and validates every `*.yaml` file in `dir`. Throws CatalogError naming the file and the problem. */

@@ -3,6 +3,7 @@ import { BotError, userMessage } from '../errors';
 import { type LookupOption, runLookup } from '../integration/lookups';
 import { normalizeProperty } from '../planner/normalize';
 import type { Services } from '../services';
+import { levenshtein, squash } from '../text';
 
 /** One input a lookup needs, from the catalog property it names. */
 export interface LookupInput {
@@ -85,7 +86,7 @@ export function resolveLookup(catalog: Catalog, args: readonly string[]): Lookup
     if (args.length < words) break;
     const typed = squash(args.slice(0, words).join(''));
     for (const { spec, name } of candidates) {
-      const distance = editDistance(typed, name);
+      const distance = levenshtein(typed, name);
       if (!best || distance < best.distance) best = { spec, distance, words, tie: false };
       else if (distance === best.distance && spec !== best.spec) best.tie = true;
     }
@@ -165,20 +166,4 @@ function vendorOf(id: LookupId): string {
 
 function lastWord(label: string): string {
   return (label.trim().split(/\s+/).pop() ?? label).toLowerCase();
-}
-
-function squash(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -1,6 +1,7 @@
 import type { Catalog, CrmDefinition } from '../catalog';
 import { BotError, userMessage } from '../errors';
 import type { Services } from '../services';
+import { levenshtein, squash } from '../text';
 
 /**
  * - documented: the catalog gives the trigger's ID (from the article);
@@ -48,7 +49,7 @@ export function closestCrm(catalog: Catalog, typed: string): CrmDefinition | und
   for (const crm of catalog.crms) {
     for (const name of [crm.id, crm.displayName, crm.integrationSource, ...crm.aliases].map(squash)) {
       const prefix = wanted.length >= 3 && (name.startsWith(wanted) || wanted.startsWith(name));
-      const distance = prefix ? 1 : editDistance(wanted, name);
+      const distance = prefix ? 1 : levenshtein(wanted, name);
       if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance))
         best = { crm, distance };
     }
@@ -106,20 +107,4 @@ export async function listCrmTriggers(services: Pick<Services, 'api' | 'catalog'
     });
   }
   return { ...base, rows } satisfies TriggersReport;
-}
-
-function squash(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

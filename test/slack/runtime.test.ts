@@ -5,9 +5,10 @@ import { BotError } from '../../src/errors';
 import type { IntegrationClient } from '../../src/integration/client';
 import { createLogger } from '../../src/logger';
 import { createBot, MAX_BODY_BYTES } from '../../src/slack/app';
-import { levenshtein, parseCommandText } from '../../src/slack/listeners/commands/crm';
+import { parseCommandText } from '../../src/slack/listeners/commands/crm';
 import { SUBCOMMANDS, type Subcommand } from '../../src/slack/listeners/commands/subcommands';
 import { MemoryStore } from '../../src/store/memory';
+import { levenshtein } from '../../src/text';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { rawRequest, startTestBot, type TestBot } from '../support/slack-harness';
 

@@ -1,5 +1,6 @@
 import type { App, RespondArguments, RespondFn, SlashCommand } from '@slack/bolt';
 import type { Services } from '../../../services';
+import { levenshtein } from '../../../text';
 import { buildDidYouMean, buildHelpMessage } from '../../views/help';
 import { SUBCOMMANDS, type Subcommand, type SubcommandContext } from './subcommands';
 import { helpInput } from './subcommands/help';
@@ -94,20 +95,6 @@ function tokenize(text: string): string[] {
   const tokens: string[] = [];
   for (const m of text.matchAll(/["“”]([^"“”]*)["“”]|(\S+)/g)) tokens.push(m[1] ?? m[2] ?? '');
   return tokens;
-}
-
-/** Edit distance (insert, delete, substitute), for typo suggestions. */
-export function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 function ephemeral(respond: RespondFn): SubcommandContext['respond'] {
