@@ -26,6 +26,8 @@ export const BULK_ACTIONS = {
 /** Slack's limit for a plain_text_input. */
 export const PASTE_MAX_CHARS = 3000;
 export const ERRORS_SHOWN = 20;
+/** Slack's limit for a section block's text. */
+const SECTION_MAX_CHARS = 3000;
 
 export interface BulkModalMetadata {
   enterpriseId: string;
@@ -127,7 +129,9 @@ export interface DryRunSummary {
 export function buildDryRunMessage(s: DryRunSummary): { text: string; blocks: KnownBlock[] } {
   if (s.tableProblems.length > 0) {
     const text = `Bulk onboarding: the table cannot be used.\n${s.tableProblems.map((p) => `• ${p}`).join('\n')}`;
-    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+    // A file's header can name hundreds of unknown columns; Slack rejects section text over 3000 characters.
+    const shown = text.length > SECTION_MAX_CHARS ? `${text.slice(0, SECTION_MAX_CHARS - 1)}…` : text;
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: shown } }] };
   }
   const text = `Dry run for enterprise ${s.enterpriseId} (${s.crmName}, group ${s.groupId}): ${s.validCount} rows valid, ${s.invalidCount} invalid. Nothing has been sent.`;
   const blocks: KnownBlock[] = [

@@ -105,5 +105,12 @@ async function downloadFile(services: Services, client: App['client'], fileId: s
       'validation_failed',
       `Slack did not give the file (HTTP ${res.status}); paste the table instead.`,
     );
-  return res.text();
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  // A text table has no NUL bytes; a workbook (.xlsx), PDF or image renamed .csv does.
+  if (bytes.includes(0))
+    throw new BotError(
+      'validation_failed',
+      'The file is not a CSV (it looks like a binary file, such as an Excel workbook): save it as CSV (comma-separated) and upload that, or paste the table.',
+    );
+  return new TextDecoder().decode(bytes);
 }

@@ -1,0 +1,391 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadRun } from '../../src/bulk/run-record';
+import { bulkTiming } from '../../src/bulk/service';
+import { PASTE_MAX_CHARS } from '../../src/slack/views/bulk';
+import { startTestBot, TEST_BOT_TOKEN, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
+
+/**
+ * The two bulk paths bulk.test.ts does not drive: a CSV uploaded through the modal's file_input
+ * (files.info, then url_private_download with the bot token) and the "Download template" button.
+ * Everything over signed requests; Slack, the file host and the integration API are local stand-ins.
+ */
+
+const ENTERPRISE = '150051042499080';
+const GROUP_ID = 2024;
+const bn = (i: number) => 150051042600000 + i;
+
+/** Integration API on 127.0.0.1: the enterprise's groups, and every mapping PUT recorded. */
+class MappingApi {
+  // biome-ignore lint/suspicious/noExplicitAny: recorded JSON bodies
+  readonly puts: any[] = [];
+  url = '';
+  private server!: Server;
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        if (req.method === 'GET' && path.startsWith('/integration/businessintegrationgroup/')) {
+          res.end(
+            JSON.stringify([
+              { groupId: 1595, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } },
+              { groupId: GROUP_ID, integrationSourceType: { id: 124, integrationSource: 'CARESTACK' } },
+            ]),
+          );
+          return;
+        }
+        this.puts.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Where url_private_download points: serves fixed bodies by path and records each request's headers. */
+class FileHost {
+  readonly requests: Array<{ path: string; headers: IncomingHttpHeaders }> = [];
+  readonly files = new Map<string, { status?: number; body: Buffer; contentType: string }>();
+  url = '';
+  private server!: Server;
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      this.requests.push({ path, headers: req.headers });
+      const file = this.files.get(path);
+      if (!file) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        return;
+      }
+      res.writeHead(file.status ?? 200, { 'content-type': file.contentType }).end(file.body);
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const HEADER = 'business id,carestack.appointment.status,carestack.location.id,carestack.account.key';
+const ROWS = 60;
+const BAD_LOCATION = 7;
+const BAD_ID = 12;
+/** Rows with a (fake) per-location account key override: a secret, kept out of Slack and the store. */
+const hasOverride = (i: number) => i % 3 === 1;
+const override = (i: number) => `fake-override-${i}`;
+
+/** As a spreadsheet exports it: BOM, CRLF, quoted lists. */
+function carestackCsv(): string {
+  const lines = [HEADER];
+  for (let i = 1; i <= ROWS; i++) {
+    const id = i === BAD_ID ? '12345' : String(bn(i));
+    const locations = i === BAD_LOCATION ? `"${i}a,19031"` : `"${i},19031"`;
+    lines.push(`${id},"Arrived,Scheduled",${locations},${hasOverride(i) ? override(i) : ''}`);
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+function expectedBody(i: number) {
+  return {
+    businessNumber: bn(i),
+    integrationGroupId: GROUP_ID,
+    active: true,
+    integrationProperties: [
+      { propertyKey: 'carestack.appointment.status', propertyValue: 'Arrived, Scheduled', isSecure: false },
+      { propertyKey: 'carestack.location.id', propertyValue: `${i}, 19031`, isSecure: false },
+      ...(hasOverride(i) ? [{ propertyKey: 'carestack.account.key', propertyValue: override(i), isSecure: true }] : []),
+    ],
+    test: false,
+    beta: false,
+  };
+}
+
+async function waitUntil<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** `/crm bulk`, then the modal as the bot opened it (its private_metadata carries the channel). */
+async function openModal(bot: TestBot): Promise<string> {
+  const command = await bot.sendCommand(`bulk ${ENTERPRISE}`);
+  expect(command.status).toBe(200);
+  const opened = await bot.slack.waitFor('views.open');
+  expect(opened.body.view.callback_id).toBe('bulk_modal');
+  await bot.slack.waitFor('views.update');
+  return opened.body.view.private_metadata;
+}
+
+/** Submits the modal with a file (and nothing pasted), as Slack sends a file_input's state. */
+function submitFile(bot: TestBot, privateMetadata: string, fileId: string) {
+  return bot.sendViewSubmission({
+    view: {
+      callback_id: 'bulk_modal',
+      private_metadata: privateMetadata,
+      state: {
+        values: {
+          bulk_crm: { value: { type: 'static_select', selected_option: { value: 'carestack' } } },
+          bulk_group: { value: { type: 'plain_text_input', value: '' } },
+          bulk_table: { value: { type: 'plain_text_input', value: null } },
+          bulk_file: {
+            value: { type: 'file_input', files: [{ id: fileId, name: 'locations.csv', filetype: 'csv' }] },
+          },
+        },
+      },
+    },
+  });
+}
+
+/** files.info for `fileId` answers a file whose download URL is on the file host. */
+function programFile(bot: TestBot, host: FileHost, fileId: string, file: Record<string, unknown>) {
+  bot.slack.program('files.info', (call) =>
+    call.body.file === fileId
+      ? {
+          json: {
+            ok: true,
+            file: {
+              id: fileId,
+              name: 'locations.csv',
+              filetype: 'csv',
+              mimetype: 'text/csv',
+              url_private: `${host.url}/files-pri/T_TEST-${fileId}/locations.csv`,
+              url_private_download: `${host.url}/files-pri/T_TEST-${fileId}/download/locations.csv`,
+              ...file,
+            },
+          },
+        }
+      : undefined,
+  );
+}
+
+const downloadPath = (fileId: string) => `/files-pri/T_TEST-${fileId}/download/locations.csv`;
+
+describe('/crm bulk with a CSV file and the template button, over signed Slack requests', () => {
+  let api: MappingApi;
+  let host: FileHost;
+  let bot: TestBot;
+  const saved = { ...bulkTiming };
+
+  beforeEach(async () => {
+    api = new MappingApi();
+    host = new FileHost();
+    await Promise.all([api.start(), host.start()]);
+    Object.assign(bulkTiming, { progressIntervalMs: 50, heartbeatMs: 50, leaseMs: 400, defaultRetryAfterMs: 50 });
+    bot = await startTestBot({ integrationBaseUrl: api.url, config: { BULK_CONCURRENCY: 4 } });
+  });
+  afterEach(async () => {
+    await bot.stop();
+    Object.assign(bulkTiming, saved);
+    await Promise.all([api.stop(), host.stop()]);
+  });
+
+  it(`a ${ROWS}-row CSV file too long to paste: downloaded with the bot token, dry run counts, exact bodies once each`, async () => {
+    const csv = carestackCsv();
+    expect(csv.length).toBeGreaterThan(PASTE_MAX_CHARS);
+    const fileId = 'F0BULKCSV01';
+    host.files.set(downloadPath(fileId), { body: Buffer.from(csv, 'utf8'), contentType: 'text/csv' });
+    programFile(bot, host, fileId, { size: Buffer.byteLength(csv) });
+
+    const metadata = await openModal(bot);
+    const res = await submitFile(bot, metadata, fileId);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(''); // a plain ack: no inline errors for a file-only submission
+
+    const summary = await bot.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Dry run'), 5000);
+    const info = bot.slack.callsTo('files.info');
+    expect(info).toHaveLength(1);
+    expect(info[0]!.body.file).toBe(fileId);
+    expect(info[0]!.token).toBe(TEST_BOT_TOKEN);
+    // The download went to url_private_download, authorised as the bot.
+    expect(host.requests.map((r) => r.path)).toEqual([downloadPath(fileId)]);
+    expect(host.requests[0]!.headers.authorization).toBe(`Bearer ${TEST_BOT_TOKEN}`);
+
+    const text = JSON.stringify(summary.body);
+    expect(summary.body.channel).toBe(TEST_CHANNEL);
+    expect(summary.body.text).toBe(
+      `Dry run for enterprise ${ENTERPRISE} (Carestack, group ${GROUP_ID}): ${ROWS - 2} rows valid, 2 invalid. Nothing has been sent.`,
+    );
+    expect(text).toContain(`Line ${BAD_LOCATION + 1}, carestack.location.id:`);
+    expect(text).toContain(`Line ${BAD_ID + 1}, business id: Business ID must be the 15-digit number`);
+    expect(text).toContain('curl --location --request PUT');
+    // Row 1 carries an account key override: the preview masks it and no Slack call carries any.
+    expect(JSON.stringify(bot.slack.calls)).not.toContain('fake-override-');
+    expect(api.puts).toHaveLength(0);
+
+    const confirm = summary.body.blocks
+      .flatMap((b: { elements?: Array<{ action_id: string; value: string }> }) => b.elements ?? [])
+      .find((e: { action_id: string }) => e.action_id === 'bulk_confirm');
+    const runId: string = confirm.value;
+    // The stored draft has the secret's place but not its value.
+    const draft = await waitUntil(() => loadRun(bot.services.store, runId));
+    expect(draft.status).toBe('draft');
+    expect(JSON.stringify(draft)).not.toContain('fake-override-');
+
+    await bot.sendBlockAction({ actions: [{ action_id: 'bulk_confirm', value: runId }] });
+    const run = await waitUntil(async () => {
+      const r = await loadRun(bot.services.store, runId);
+      return r?.status === 'finished' ? r : undefined;
+    });
+    expect(run.rows.filter((r) => r.state === 'done')).toHaveLength(ROWS - 2);
+    expect(run.rows.filter((r) => r.state !== 'done')).toHaveLength(0);
+
+    const valid = [...Array(ROWS).keys()].map((i) => i + 1).filter((i) => i !== BAD_LOCATION && i !== BAD_ID);
+    expect(api.puts).toHaveLength(valid.length);
+    for (const i of valid) {
+      const sent = api.puts.filter((p) => p.businessNumber === bn(i));
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toEqual(expectedBody(i));
+    }
+    expect(api.puts.some((p) => p.businessNumber === bn(BAD_LOCATION) || p.businessNumber === 12345)).toBe(false);
+    expect(host.requests).toHaveLength(1); // the file was read once, at the dry run
+    const results = await waitUntil(() => bot.slack.uploads.find((u) => u.content.startsWith('row,business id')));
+    expect(results.content).not.toContain('fake-override-');
+  });
+
+  it('an empty file: the dry run posts that the table cannot be used, and nothing can be confirmed', async () => {
+    const fileId = 'F0BULKEMPTY';
+    host.files.set(downloadPath(fileId), { body: Buffer.alloc(0), contentType: 'text/csv' });
+    programFile(bot, host, fileId, { size: 0 });
+
+    const res = await submitFile(bot, await openModal(bot), fileId);
+    expect(res.status).toBe(200);
+    const posted = await bot.slack.waitFor('chat.postMessage', () => true, 5000);
+    expect(host.requests[0]!.headers.authorization).toBe(`Bearer ${TEST_BOT_TOKEN}`);
+    expect(posted.body.text).toContain('Bulk onboarding: the table cannot be used.');
+    expect(posted.body.text).toContain('The table is empty');
+    expect(JSON.stringify(posted.body.blocks)).not.toContain('bulk_confirm');
+    expect(api.puts).toHaveLength(0);
+  });
+
+  it('a file that is not a CSV (binary content): a clear posted error, no run, nothing sent', async () => {
+    const fileId = 'F0BULKXLSX1';
+    // What a spreadsheet saved as .xlsx and renamed .csv looks like: a zip archive.
+    const zip = Buffer.concat([
+      Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00, 0x00, 0x00, 0x21, 0x00]),
+      Buffer.from('[Content_Types].xml', 'latin1'),
+      Buffer.from([0x00, 0xff, 0xfe, 0x9c, 0x00, 0x0a, 0x01, 0x02, 0xc3, 0x28]),
+    ]);
+    host.files.set(downloadPath(fileId), { body: zip, contentType: 'application/octet-stream' });
+    programFile(bot, host, fileId, { size: zip.length });
+
+    const res = await submitFile(bot, await openModal(bot), fileId);
+    expect(res.status).toBe(200);
+    const posted = await bot.slack.waitFor('chat.postEphemeral', () => true, 5000);
+    expect(posted.body.user).toBe(TEST_USER);
+    expect(posted.body.text).toBe(
+      'Bulk onboarding: The file is not a CSV (it looks like a binary file, such as an Excel workbook): save it as CSV (comma-separated) and upload that, or paste the table.',
+    );
+    expect(host.requests[0]!.headers.authorization).toBe(`Bearer ${TEST_BOT_TOKEN}`);
+    // No dry-run message with the file's bytes in it, no draft run.
+    expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(api.puts).toHaveLength(0);
+  });
+
+  it('a CSV export with hundreds of unknown columns: the posted error fits in a Slack section block', async () => {
+    const fileId = 'F0BULKWIDE1';
+    const header = ['business id', ...[...Array(200).keys()].map((i) => `Patient chart column ${i + 1}`)];
+    const csv = `${header.join(',')}\n${bn(1)},${header
+      .slice(1)
+      .map(() => 'x')
+      .join(',')}\n`;
+    host.files.set(downloadPath(fileId), { body: Buffer.from(csv), contentType: 'text/csv' });
+    programFile(bot, host, fileId, { size: csv.length });
+
+    await submitFile(bot, await openModal(bot), fileId);
+    const posted = await bot.slack.waitFor('chat.postMessage', () => true, 5000);
+    expect(posted.body.text).toContain('Bulk onboarding: the table cannot be used.');
+    expect(posted.body.text).toContain('"Patient chart column 200"');
+    for (const block of posted.body.blocks) expect(block.text.text.length).toBeLessThanOrEqual(3000);
+    expect(posted.body.blocks[0].text.text).toMatch(/^Bulk onboarding: the table cannot be used\.\n• Unknown columns/);
+    expect(api.puts).toHaveLength(0);
+  });
+
+  it('a file Slack will not give (HTTP 404) or one over 2 MB: an ephemeral error, nothing sent', async () => {
+    const missing = 'F0BULKGONE1';
+    programFile(bot, host, missing, { size: 100 });
+    const metadata = await openModal(bot);
+    await submitFile(bot, metadata, missing);
+    const gone = await bot.slack.waitFor('chat.postEphemeral', () => true, 5000);
+    expect(gone.body.user).toBe(TEST_USER);
+    expect(gone.body.text).toBe('Bulk onboarding: Slack did not give the file (HTTP 404); paste the table instead.');
+    expect(host.requests[0]!.headers.authorization).toBe(`Bearer ${TEST_BOT_TOKEN}`);
+
+    const big = 'F0BULKHUGE1';
+    programFile(bot, host, big, { size: 3 * 1024 * 1024 });
+    await submitFile(bot, metadata, big);
+    const tooBig = await bot.slack.waitFor('chat.postEphemeral', (c) => c.body.text !== gone.body.text, 5000);
+    expect(tooBig.body.text).toBe('Bulk onboarding: The file is larger than 2 MB; split it.');
+    expect(host.requests.map((r) => r.path)).toEqual([downloadPath(missing)]); // the big one was not downloaded
+    expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(api.puts).toHaveLength(0);
+  });
+
+  it('"Download template" uploads the chosen CRM\'s header row (business id + location property keys) to the channel', async () => {
+    const metadata = await openModal(bot);
+    const opened = await bot.slack.waitFor('views.open');
+    const button = opened.body.view.blocks
+      .flatMap((b: { elements?: Array<{ action_id?: string }> }) => b.elements ?? [])
+      .find((e: { action_id?: string }) => e.action_id === 'bulk_download_template');
+    expect(button).toBeDefined();
+
+    const view = (crm?: string) => ({
+      id: 'V_BULK',
+      callback_id: 'bulk_modal',
+      private_metadata: metadata,
+      state: {
+        values: {
+          bulk_crm: {
+            value: { type: 'static_select', selected_option: crm ? { value: crm } : null },
+          },
+        },
+      },
+    });
+
+    // No CRM chosen yet: told so, nothing uploaded.
+    const early = await bot.sendBlockAction({
+      view: view(),
+      actions: [{ ...button, block_id: 'bulk_template' }],
+    });
+    expect(early.status).toBe(200);
+    const hint = await bot.slack.waitFor('chat.postEphemeral', () => true, 5000);
+    expect(hint.body.text).toBe('Choose the CRM first, then download its template.');
+    expect(hint.body.channel).toBe(TEST_CHANNEL);
+    expect(bot.slack.callsTo('files.getUploadURLExternal')).toHaveLength(0);
+
+    const res = await bot.sendBlockAction({
+      view: view('carestack'),
+      actions: [{ ...button, block_id: 'bulk_template' }],
+    });
+    expect(res.status).toBe(200);
+    const upload = await waitUntil(() => bot.slack.uploads[0], 5000);
+    const lines = upload.content.split('\r\n');
+    expect(lines[0]).toBe(HEADER);
+    expect(upload.content.startsWith(`${HEADER}\r\n`)).toBe(true);
+    expect(lines[1]).toMatch(/^123456789012345,/);
+
+    const url = bot.slack.callsTo('files.getUploadURLExternal');
+    expect(url).toHaveLength(1);
+    expect(url[0]!.body.filename).toBe('bulk-template-carestack.csv');
+    const complete = await bot.slack.waitFor('files.completeUploadExternal', () => true, 5000);
+    expect(complete.body.channel_id).toBe(TEST_CHANNEL);
+    expect(complete.body.files).toEqual([{ id: upload.fileId, title: 'bulk-template-carestack.csv' }]);
+    expect(complete.body.initial_comment).toBe('Bulk template for Carestack: one line per location.');
+    expect(api.puts).toHaveLength(0);
+  });
+});
