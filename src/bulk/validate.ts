@@ -145,6 +145,8 @@ function labelOf(crm: CrmDefinition, key: string): string {
 
 /** A value that passes the property's format, for the template's example row. */
 export function exampleValue(property: PropertyDef): string {
+  // A credential column stays empty in the example: a made-up key left in would be sent as an override.
+  if (property.secret) return '';
   const format = property.format;
   switch (format.kind) {
     case 'integer':
