@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { FixField, FixStep, SecretField } from '../../handlers/fix';
+import { ACCOUNT_TYPE_LABELS } from './account-types';
 import { clip, esc, plain, section, VALUE } from './diagnose';
 
 type KnownBlock = types.KnownBlock;
@@ -8,8 +9,6 @@ type View = types.ModalView;
 export const FIX_INPUTS = 'fix_inputs';
 export const FIX_CONFIRM = 'fix_confirm';
 export const FIX_DONE = 'fix_done';
-
-const ACCOUNT_LABELS = { smb: 'SMB', enterprise: 'Enterprise' } as const;
 
 function fieldBlock(field: FixField): KnownBlock {
   switch (field.kind) {
@@ -29,7 +28,7 @@ function fieldBlock(field: FixField): KnownBlock {
         element: {
           type: 'static_select',
           action_id: VALUE,
-          options: field.options.map((o) => ({ text: plain(ACCOUNT_LABELS[o]), value: o })),
+          options: field.options.map((o) => ({ text: plain(ACCOUNT_TYPE_LABELS[o]), value: o })),
         },
       };
     case 'text':

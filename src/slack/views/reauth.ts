@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { CredentialForm, ReauthInfo } from '../../handlers/reauth';
+import { ACCOUNT_TYPE_LABELS } from './account-types';
 import { esc, plain, section, VALUE } from './diagnose';
 
 type KnownBlock = types.KnownBlock;
@@ -8,8 +9,6 @@ type View = types.ModalView;
 export const REAUTH_ENTER_CREDENTIAL = 'reauth_enter_credential';
 export const REAUTH_CREDENTIAL_MODAL = 'reauth_credential';
 export const REAUTH_INFO_MODAL = 'reauth_info';
-
-const ACCOUNT_LABELS = { smb: 'SMB', enterprise: 'Enterprise' } as const;
 
 /** The CRM's re-authorization steps (and, for credential CRMs, which credential from whom). */
 export function reauthBlocks(info: ReauthInfo): KnownBlock[] {
@@ -86,7 +85,7 @@ export function buildCredentialModal(form: CredentialForm): View {
       element: {
         type: 'static_select',
         action_id: VALUE,
-        options: form.accountTypes.map((o) => ({ text: plain(ACCOUNT_LABELS[o]), value: o })),
+        options: form.accountTypes.map((o) => ({ text: plain(ACCOUNT_TYPE_LABELS[o]), value: o })),
       },
     });
   }

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { AccountType, CrmDefinition, PropertyDef } from '../../../catalog/schema';
+import { ACCOUNT_TYPE_LABELS } from '../account-types';
 import { BLOCK, SETUP_ACTION, SETUP_CALLBACK, VALUE } from './ids';
 
 export * from './ids';
@@ -21,8 +22,6 @@ export const SECRET_LABEL = '(secret — never shown again)';
 export const SECRET_HINT =
   'Slack has no password field, so what you type is visible while you type. The bot never shows it again.';
 export const SECRET_KEPT_HINT = 'Already entered — leave empty to keep it, or type a new value to replace it.';
-
-const ACCOUNT_LABEL: Record<AccountType, string> = { smb: 'SMB (one business)', enterprise: 'Enterprise (locations)' };
 
 // ------------------------------------------------------------------ helpers
 
@@ -197,7 +196,7 @@ export function buildCrmStep(data: CrmStepData): ModalView {
   });
   if (crm) {
     const types = crm.accountTypes;
-    const accountOptions = types.map((t) => option(t, ACCOUNT_LABEL[t]));
+    const accountOptions = types.map((t) => option(t, ACCOUNT_TYPE_LABELS[t]));
     const current = data.accountType && types.includes(data.accountType) ? data.accountType : types[0];
     const initial = accountOptions.find((o) => o.value === current);
     blocks.push({
