@@ -16,7 +16,7 @@ import {
 import { BotError, type ErrorCode as BotErrorCode, userMessage } from '../errors';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
-import { registerListeners } from './listeners';
+import { registerListeners } from './register';
 
 /** Where Slack sends commands, interactivity, options and events (manifest.yml uses the same path). */
 export const SLACK_EVENTS_PATH = '/slack/events';

@@ -1,5 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { LOOKUP_MODAL } from '../../src/flows/lookup/ids';
+import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { ScriptedApi } from '../support/scripted-api';
 import { type SendOptions, startTestBot, type TestBot } from '../support/slack-harness';
 import { registerTestWriteAction, registerTestWriteSubcommand } from '../support/write-surface';
@@ -50,12 +52,12 @@ const TYPES = [
 const KNOWN_IDS = [
   'prodtest_write',
   'setup_modal',
-  'status_update_triggers',
-  'status_diagnose',
-  'status_reauth',
-  'status_add_location',
+  STATUS_ACTIONS.updateTriggers,
+  STATUS_ACTIONS.diagnose,
+  STATUS_ACTIONS.reauth,
+  STATUS_ACTIONS.addLocation,
   'diagnose_modal',
-  'lookup_modal',
+  LOOKUP_MODAL,
   'troubleshoot_contact',
   'reauth_modal',
   'fix_confirm',

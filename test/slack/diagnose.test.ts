@@ -1,3 +1,4 @@
+import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { FakeApi, fixture } from '../integration/fake-api';
 import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
 
@@ -107,7 +108,7 @@ describe('diagnose', () => {
       "appointment status 'No Show' is not among the allowed 'Checked-Out, Billed' (the default: the bot has no record of a configured Appointment status).",
     );
     const ids = buttons(view.blocks).map((b) => b.action_id);
-    expect(ids).toEqual(['fix_open', 'status_reauth']);
+    expect(ids).toEqual(['fix_open', STATUS_ACTIONS.reauth]);
     expect(JSON.parse(buttons(view.blocks)[1]!.value)).toEqual({ crmId: 'carecloud' });
     expect(view.blocks.length).toBeLessThanOrEqual(100);
   });
@@ -122,7 +123,7 @@ describe('diagnose', () => {
     expect(text).toContain("appointment status 'completed' is not among the allowed 'fulfilled'");
     expect(text).toContain("the integration API documents no call that changes a group's properties");
     expect(text).toContain("add 'completed' to Appointment statuses");
-    expect(buttons(view.blocks).map((b) => b.action_id)).toEqual(['status_reauth']);
+    expect(buttons(view.blocks).map((b) => b.action_id)).toEqual([STATUS_ACTIONS.reauth]);
   });
 
   it('Cliniko: an inactive patient is for the clinic to fix, with the flag finding', async () => {
@@ -132,7 +133,7 @@ describe('diagnose', () => {
     expect(text).toContain('• active is false.');
     expect(text).toContain("Fix (in the clinic's Cliniko)");
     expect(text).toContain('Reactivate the patient in Cliniko');
-    expect(buttons(view.blocks).map((b) => b.action_id)).toEqual(['status_reauth']);
+    expect(buttons(view.blocks).map((b) => b.action_id)).toEqual([STATUS_ACTIONS.reauth]);
   });
 
   it('Carestack: no contact details, matched without choosing the CRM', async () => {
@@ -163,7 +164,7 @@ describe('diagnose', () => {
     expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       `GET /integration/businessintegrationgroup/${BUSINESS}`,
     ]);
-    const reauth = buttons(view.blocks).find((b) => b.action_id === 'status_reauth');
+    const reauth = buttons(view.blocks).find((b) => b.action_id === STATUS_ACTIONS.reauth);
     expect(JSON.parse(reauth!.value)).toEqual({ businessNumber: BUSINESS, crmId: 'cliniko', groupId: 22253 });
   });
 
@@ -246,7 +247,7 @@ describe('diagnose', () => {
       message: { ts: '1700000000.000100' },
       actions: [
         {
-          action_id: 'status_diagnose',
+          action_id: STATUS_ACTIONS.diagnose,
           value: JSON.stringify({ businessNumber: BUSINESS, crmId: 'nextech', groupId: 150 }),
         },
       ],

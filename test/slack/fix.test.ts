@@ -1,3 +1,4 @@
+import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
 import { FakeApi, fixture } from '../integration/fake-api';
 import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
@@ -319,7 +320,7 @@ describe('one-click fixes', () => {
     expect(text).toContain(
       "Appointment statuses is a group property, and the integration API documents no call that changes a group's properties (only its triggers), so the bot sends nothing for this. Change it by hand: in the integration dashboard, open the Nextech integration group (group 150), Manage Properties, and add 'completed' to Appointment statuses.",
     );
-    expect(buttons(answer.blocks).map((b) => b.action_id)).toEqual(['status_reauth']);
+    expect(buttons(answer.blocks).map((b) => b.action_id)).toEqual([STATUS_ACTIONS.reauth]);
     expect(writes()).toHaveLength(0);
   });
 

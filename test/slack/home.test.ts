@@ -1,5 +1,8 @@
+import { HOME_ACTIONS, HOME_STATUS_MODAL } from '../../src/flows/home/ids';
+import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { recordAudit } from '../../src/operations/audit';
-import { SUBCOMMANDS, type Subcommand } from '../../src/slack/listeners/commands/subcommands';
+import { SUBCOMMANDS } from '../../src/slack/register';
+import type { Subcommand } from '../../src/slack/router';
 import { FakeApi, fixture } from '../integration/fake-api';
 import { startTestBot, type TestBot } from '../support/slack-harness';
 
@@ -62,8 +65,8 @@ describe('App Home', () => {
     expect(view.type).toBe('home');
     expect(view.blocks.length).toBeLessThanOrEqual(100);
     const buttons = (view.blocks as Json[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements as Json[]);
-    expect(buttons.map((b) => b.action_id)).toEqual(['home_setup', 'home_status', 'home_diagnose']);
-    expect(buttons.find((b) => b.action_id === 'home_diagnose')!.value).toBe('{}');
+    expect(buttons.map((b) => b.action_id)).toEqual([HOME_ACTIONS.setup, HOME_ACTIONS.status, HOME_ACTIONS.diagnose]);
+    expect(buttons.find((b) => b.action_id === HOME_ACTIONS.diagnose)!.value).toBe('{}');
 
     const text = JSON.stringify(view.blocks);
     expect(text).toContain(':x: *createMapping* failed · Cloud 9');
@@ -106,18 +109,18 @@ describe('App Home', () => {
 
   it('Status opens a small modal, checks the business ID inline, then shows the status in the modal', async () => {
     await bot.sendBlockAction({
-      actions: [{ action_id: 'home_status', value: '{}' }],
+      actions: [{ action_id: HOME_ACTIONS.status, value: '{}' }],
       view: { id: 'V_HOME', type: 'home' },
     });
     const open = await bot.slack.waitFor('views.open');
-    expect(open.body.view.callback_id).toBe('home_status_modal');
+    expect(open.body.view.callback_id).toBe(HOME_STATUS_MODAL);
     const input = (open.body.view.blocks as Json[]).find((b) => b.type === 'input')!;
     const state = (value: string) => ({
       [input.block_id]: { [input.element.action_id]: { type: 'plain_text_input', value } },
     });
 
     const bad = await bot.sendViewSubmission({
-      view: { callback_id: 'home_status_modal', state: { values: state('12') } },
+      view: { callback_id: HOME_STATUS_MODAL, state: { values: state('12') } },
     });
     expect(bad.json()).toEqual({
       response_action: 'errors',
@@ -126,7 +129,7 @@ describe('App Home', () => {
 
     api.on('GET', `/integration/businessintegrationgroup/${BUSINESS}`, { json: fixture('group-carestack.json') });
     const good = await bot.sendViewSubmission({
-      view: { id: 'V_STATUS', callback_id: 'home_status_modal', state: { values: state(BUSINESS) } },
+      view: { id: 'V_STATUS', callback_id: HOME_STATUS_MODAL, state: { values: state(BUSINESS) } },
     });
     expect(good.json()).toMatchObject({ response_action: 'update' });
     const update = await bot.slack.waitFor('views.update');
@@ -134,7 +137,7 @@ describe('App Home', () => {
     const text = JSON.stringify(update.body.view.blocks);
     expect(text).toContain('Carestack');
     expect(text).toContain('23995');
-    expect(text).toContain('status_add_location');
+    expect(text).toContain(STATUS_ACTIONS.addLocation);
     expect(update.body.view.title.text.length).toBeLessThanOrEqual(24);
   });
 
@@ -150,7 +153,7 @@ describe('App Home', () => {
         },
       } satisfies Subcommand;
       await bot.sendBlockAction(
-        { actions: [{ action_id: 'home_setup', value: '{}' }], view: { id: 'V_HOME', type: 'home' } },
+        { actions: [{ action_id: HOME_ACTIONS.setup, value: '{}' }], view: { id: 'V_HOME', type: 'home' } },
         { user: 'U_SETUP' },
       );
       await new Promise((r) => setTimeout(r, 50));
@@ -158,7 +161,7 @@ describe('App Home', () => {
 
       delete SUBCOMMANDS.setup;
       await bot.sendBlockAction({
-        actions: [{ action_id: 'home_setup', value: '{}' }],
+        actions: [{ action_id: HOME_ACTIONS.setup, value: '{}' }],
         view: { id: 'V_HOME', type: 'home' },
       });
       const hint = await bot.slack.waitFor('views.open');

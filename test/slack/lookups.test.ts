@@ -1,3 +1,4 @@
+import { LOOKUP_AGAIN, LOOKUP_MODAL } from '../../src/flows/lookup/ids';
 import { FakeApi, fixture } from '../integration/fake-api';
 import { startTestBot, type TestBot } from '../support/slack-harness';
 
@@ -148,12 +149,12 @@ describe('/crm lookup', () => {
     // The form is the first Web API call the command makes (trigger_id lasts 3 s).
     expect(bot.slack.calls.filter((call) => call.method !== 'auth.test')[0]?.method).toBe('views.open');
     const modal = open.view;
-    expect(modal.callback_id).toBe('lookup_modal');
+    expect(modal.callback_id).toBe(LOOKUP_MODAL);
     expect(modal.title.text.length).toBeLessThanOrEqual(24);
 
     const bad = await bot.sendViewSubmission({
       view: {
-        callback_id: 'lookup_modal',
+        callback_id: LOOKUP_MODAL,
         private_metadata: modal.private_metadata,
         state: { values: stateFor(modal, c.bad) },
       },
@@ -169,7 +170,7 @@ describe('/crm lookup', () => {
     const good = await bot.sendViewSubmission({
       view: {
         id: 'V_LOOKUP',
-        callback_id: 'lookup_modal',
+        callback_id: LOOKUP_MODAL,
         private_metadata: modal.private_metadata,
         state: { values: stateFor(modal, c.good) },
       },
@@ -200,7 +201,7 @@ describe('/crm lookup', () => {
     ]) {
       bot.slack.reset();
       const modal = (await openForm(typed)).view;
-      expect(modal.callback_id).toBe('lookup_modal');
+      expect(modal.callback_id).toBe(LOOKUP_MODAL);
     }
   });
 
@@ -230,7 +231,7 @@ describe('/crm lookup', () => {
       api.on('GET', '/carestack/partners.sb/api/v1.0/locations', { status: 500, json: { message: CANARY_KEY } });
     await bot.sendViewSubmission({
       view: {
-        callback_id: 'lookup_modal',
+        callback_id: LOOKUP_MODAL,
         private_metadata: modal.private_metadata,
         state: { values: stateFor(modal, ['partners.sb', CANARY_KEY, CANARY_ACCOUNT_ID]) },
       },
@@ -248,7 +249,7 @@ describe('/crm lookup', () => {
     api.on('GET', '/nextech/locations', { json: many });
     await bot.sendViewSubmission({
       view: {
-        callback_id: 'lookup_modal',
+        callback_id: LOOKUP_MODAL,
         private_metadata: modal.private_metadata,
         state: { values: stateFor(modal, [CANARY_UUID]) },
       },
@@ -266,10 +267,10 @@ describe('/crm lookup', () => {
     const modal = (await openForm('nextech-locations')).view;
     await bot.sendBlockAction({
       view: { id: 'V_RESULT' },
-      actions: [{ action_id: 'lookup_again', value: modal.private_metadata }],
+      actions: [{ action_id: LOOKUP_AGAIN, value: modal.private_metadata }],
     });
     const update = await bot.slack.waitFor('views.update');
     expect(update.body.view_id).toBe('V_RESULT');
-    expect(update.body.view.callback_id).toBe('lookup_modal');
+    expect(update.body.view.callback_id).toBe(LOOKUP_MODAL);
   });
 });

@@ -9,7 +9,7 @@ import type { IntegrationClient } from '../../src/integration/client';
 import { createLogger } from '../../src/logger';
 import type { Services } from '../../src/services';
 import { SLACK_EVENTS_PATH } from '../../src/slack/app';
-import { registerListeners } from '../../src/slack/listeners';
+import { registerListeners } from '../../src/slack/register';
 import { MemoryStore } from '../../src/store/memory';
 
 const root = path.resolve(__dirname, '..', '..');

@@ -1,3 +1,4 @@
+import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
 import { FakeApi, fixture } from '../integration/fake-api';
 import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
@@ -85,7 +86,7 @@ describe('re-authorize', () => {
       message: { ts: '1700000000.000100', text: 'status' },
       actions: [
         {
-          action_id: 'status_reauth',
+          action_id: STATUS_ACTIONS.reauth,
           value: JSON.stringify({ businessNumber: '170000000000202', crmId: 'carecloud', groupId: 21000 }),
         },
       ],
@@ -99,7 +100,7 @@ describe('re-authorize', () => {
   it('status_reauth in the diagnosis modal pushes the steps', async () => {
     await bot.sendBlockAction({
       view: { id: 'V_DIAG' },
-      actions: [{ action_id: 'status_reauth', value: JSON.stringify({ crmId: 'cliniko' }) }],
+      actions: [{ action_id: STATUS_ACTIONS.reauth, value: JSON.stringify({ crmId: 'cliniko' }) }],
     });
     const pushed = await bot.slack.waitFor('views.push');
     expect(pushed.body.view.title.text).toBe('Re-authorize');

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
 
@@ -68,7 +69,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
 
   it('status_add_location: business ID → reads the group → locations → review → one mapping into that group', async () => {
     const value = JSON.stringify({ businessNumber: '100000000000010', crmId: 'carecloud', groupId: 88 });
-    await bot.sendBlockAction({ actions: [{ action_id: 'status_add_location', value }] });
+    await bot.sendBlockAction({ actions: [{ action_id: STATUS_ACTIONS.addLocation, value }] });
     const open = await bot.slack.waitFor('views.open');
     const view = open.body.view;
     expect(view.callback_id).toBe('setup_addloc');
@@ -131,7 +132,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
 
   it('status_add_location says so when the business has no group for the CRM', async () => {
     const value = JSON.stringify({ businessNumber: '100000000000012', crmId: 'cliniko', groupId: 5 });
-    await bot.sendBlockAction({ actions: [{ action_id: 'status_add_location', value }] });
+    await bot.sendBlockAction({ actions: [{ action_id: STATUS_ACTIONS.addLocation, value }] });
     const open = await bot.slack.waitFor('views.open');
     nock(API).get('/integration/businessintegrationgroup/100000000000012').reply(404, {});
     await bot.sendViewSubmission({
@@ -148,7 +149,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
 
   it('status_update_triggers: add through the submit, replace behind a confirm dialog, exact bodies', async () => {
     const value = JSON.stringify({ businessNumber: '100000000000020', crmId: 'carecloud', groupId: 142 });
-    await bot.sendBlockAction({ actions: [{ action_id: 'status_update_triggers', value }] });
+    await bot.sendBlockAction({ actions: [{ action_id: STATUS_ACTIONS.updateTriggers, value }] });
     const open = await bot.slack.waitFor('views.open');
     const view = open.body.view;
     expect(view.callback_id).toBe('setup_triggers');
@@ -200,7 +201,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
 
   it('an empty trigger choice is an inline error', async () => {
     const value = JSON.stringify({ businessNumber: '100000000000021', crmId: 'carecloud', groupId: 143 });
-    await bot.sendBlockAction({ actions: [{ action_id: 'status_update_triggers', value }] });
+    await bot.sendBlockAction({ actions: [{ action_id: STATUS_ACTIONS.updateTriggers, value }] });
     const open = await bot.slack.waitFor('views.open');
     const ack = (
       await bot.sendViewSubmission({
@@ -335,7 +336,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
   it('falls back to an ephemeral message when the bot is not in the channel', async () => {
     bot.slack.program('chat.postMessage', SlackApiStandin.error('not_in_channel'));
     const value = JSON.stringify({ businessNumber: '100000000000040', crmId: 'carecloud', groupId: 90 });
-    await bot.sendBlockAction({ actions: [{ action_id: 'status_add_location', value }] });
+    await bot.sendBlockAction({ actions: [{ action_id: STATUS_ACTIONS.addLocation, value }] });
     const open = await bot.slack.waitFor('views.open');
     const metadata = open.body.view.private_metadata;
     nock(API)

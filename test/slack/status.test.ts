@@ -1,3 +1,4 @@
+import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { FakeApi, fixture } from '../integration/fake-api';
 import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
 
@@ -44,7 +45,12 @@ describe('/crm status', () => {
     expect(reply.text).toContain(BUSINESS);
 
     const ids = buttons(reply).map((b) => b.action_id);
-    expect(ids).toEqual(['status_add_location', 'status_update_triggers', 'status_diagnose', 'status_reauth']);
+    expect(ids).toEqual([
+      STATUS_ACTIONS.addLocation,
+      STATUS_ACTIONS.updateTriggers,
+      STATUS_ACTIONS.diagnose,
+      STATUS_ACTIONS.reauth,
+    ]);
     for (const b of buttons(reply)) {
       expect(JSON.parse(b.value)).toEqual({ businessNumber: BUSINESS, crmId: 'carecloud', groupId: 21000 });
     }
@@ -119,7 +125,7 @@ describe('/crm status', () => {
     const post = await bot.slack.waitFor('chat.postMessage');
     expect(post.body.channel).toBe(TEST_CHANNEL);
     expect(JSON.stringify(post.body.blocks)).toContain('Cliniko');
-    expect(buttons(post.body).map((b) => b.action_id)).toContain('status_diagnose');
+    expect(buttons(post.body).map((b) => b.action_id)).toContain(STATUS_ACTIONS.diagnose);
   });
 
   it('falls back to an ephemeral answer when it cannot post in the channel', async () => {

@@ -2,7 +2,7 @@ import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { PropertyInput } from '../../src/integration/schemas';
 import { idempotencyKey, performWrite } from '../../src/operations/write';
 import { maskProperties } from '../../src/planner/curl';
-import { SUBCOMMANDS } from '../../src/slack/listeners/commands/subcommands';
+import { SUBCOMMANDS } from '../../src/slack/register';
 import type { TestBot } from './slack-harness';
 
 /**

@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { STATUS_ACTIONS } from '../../flows/status/ids';
 import type { Diagnosis, ReauthTarget } from '../../handlers/diagnose';
 
 type KnownBlock = types.KnownBlock;
@@ -9,7 +10,7 @@ export const DIAGNOSE_MODAL = 'diagnose_modal';
 export const DIAGNOSE_ANSWER = 'diagnose_answer';
 export const DIAGNOSE_PICK = 'diagnose_pick';
 export const FIX_OPEN = 'fix_open';
-export const STATUS_REAUTH = 'status_reauth';
+export const STATUS_REAUTH = STATUS_ACTIONS.reauth;
 export const DIAGNOSE_BLOCKS = { crm: 'crm', business: 'business', reason: 'reason', record: 'record' } as const;
 export const VALUE = 'value';
 

@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { userMessage } from '../../../errors';
+import { STATUS_ACTIONS } from '../../../flows/status/ids';
 import { diagnosePicked } from '../../../handlers/diagnose';
 import { startFix } from '../../../handlers/fix';
 import type { Services } from '../../../services';
@@ -15,7 +16,7 @@ import { diagnoseMetadata } from '../views/diagnose';
 import { parseReauthValue } from './reauth';
 
 /** The Diagnose button of another engineer's /crm status message (value {businessNumber, crmId, groupId}). */
-const STATUS_DIAGNOSE = 'status_diagnose';
+const STATUS_DIAGNOSE = STATUS_ACTIONS.diagnose;
 
 const PICK = new RegExp(`^${DIAGNOSE_PICK}`);
 

@@ -2,8 +2,6 @@ import type { App } from '@slack/bolt';
 import type { Services } from '../../../services';
 import { registerBulkActions } from './bulk';
 import { registerDiagnoseActions } from './diagnose';
-import { registerHomeActions } from './home';
-import { registerLookupActions } from './lookups';
 import { registerReauthActions } from './reauth';
 import { registerSetupActions } from './setup';
 
@@ -15,9 +13,7 @@ import { registerSetupActions } from './setup';
  */
 export function register(app: App, services: Services): void {
   registerBulkActions(app, services);
-  registerLookupActions(app, services);
   registerDiagnoseActions(app, services);
   registerReauthActions(app, services);
   registerSetupActions(app, services);
-  registerHomeActions(app, services);
 }

@@ -1,5 +1,6 @@
 import type { App, BlockAction } from '@slack/bolt';
 import { userMessage } from '../../../errors';
+import { STATUS_ACTIONS } from '../../../flows/status/ids';
 import {
   changeCrm,
   EXPIRED_TRIGGER_MESSAGE,
@@ -14,7 +15,7 @@ import {
   type ViewInput,
 } from '../../../handlers/setup/flow';
 import type { Services } from '../../../services';
-import { SETUP_ACTION, STATUS_ACTION } from '../../views/setup';
+import { SETUP_ACTION } from '../../views/setup';
 
 type Client = SetupDeps['client'];
 
@@ -106,8 +107,8 @@ export function registerSetupActions(app: App, services: Services): void {
   });
 
   for (const [actionId, open] of [
-    [STATUS_ACTION.addLocation, openAddLocation],
-    [STATUS_ACTION.updateTriggers, openTriggerUpdate],
+    [STATUS_ACTIONS.addLocation, openAddLocation],
+    [STATUS_ACTIONS.updateTriggers, openTriggerUpdate],
   ] as const) {
     app.action<BlockAction>(actionId, async ({ ack, body, client, respond }) => {
       await ack();

@@ -2,8 +2,6 @@ import type { App } from '@slack/bolt';
 import type { Services } from '../../../services';
 import { registerBulkViews } from './bulk';
 import { registerDiagnoseViews } from './diagnose';
-import { registerHomeViews } from './home';
-import { registerLookupViews } from './lookups';
 import { registerReauthViews } from './reauth';
 import { registerSetupViews } from './setup';
 
@@ -14,9 +12,7 @@ import { registerSetupViews } from './setup';
  */
 export function register(app: App, services: Services): void {
   registerBulkViews(app, services);
-  registerLookupViews(app, services);
   registerDiagnoseViews(app, services);
   registerReauthViews(app, services);
   registerSetupViews(app, services);
-  registerHomeViews(app, services);
 }

@@ -25,12 +25,6 @@ export const SETUP_ACTION = {
   lookup: 'setup_lookup',
 } as const;
 
-/** Buttons another flow (`/crm status`) renders; value JSON {businessNumber, crmId, groupId}. */
-export const STATUS_ACTION = {
-  addLocation: 'status_add_location',
-  updateTriggers: 'status_update_triggers',
-} as const;
-
 /** The action_id of every input element. */
 export const VALUE = 'value';
 

@@ -1,6 +1,6 @@
 import { parseBusinessNumber } from '../../../../planner';
+import type { Subcommand } from '../../../router';
 import { buildBulkModal } from '../../../views/bulk';
-import type { Subcommand } from './index';
 
 /** `/crm bulk <enterprise id>`: opens the bulk modal at once, then fills in the groups the enterprise has. */
 export const bulk: Subcommand = {

@@ -1,6 +1,6 @@
+import type { Subcommand } from '../../../router';
 import { buildDiagnoseModal } from '../../../views/diagnose';
 import { diagnoseMetadata } from '../../views/diagnose';
-import type { Subcommand } from './index';
 
 export const diagnose: Subcommand = {
   usage: '/crm diagnose [restriction reason]',

@@ -1,6 +1,6 @@
 import { reauthInfo, reauthTargetFromText } from '../../../../handlers/reauth';
+import type { Subcommand } from '../../../router';
 import { buildReauthMessage } from '../../../views/reauth';
-import type { Subcommand } from './index';
 
 export const reauth: Subcommand = {
   usage: '/crm reauth <business id or crm>',

@@ -1,5 +1,5 @@
 import { EXPIRED_TRIGGER_MESSAGE, openAddLocation, openSetup } from '../../../../handlers/setup/flow';
-import type { Subcommand } from './index';
+import type { Subcommand } from '../../../router';
 
 /** `/crm setup [crm]` and `/crm setup add-location [business id] [crm]`: open the modal at once. */
 export const setup: Subcommand = {

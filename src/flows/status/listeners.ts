@@ -1,6 +1,6 @@
-import { getStatus, parseBusinessNumber } from '../../../../handlers/status';
-import { buildStatusMessage } from '../../../views/status';
-import type { Subcommand } from './index';
+import type { Subcommand } from '../../slack/router';
+import { getStatus, parseBusinessNumber } from './service';
+import { buildStatusMessage } from './views';
 
 const USAGE = '/crm status <business ID> [share]';
 const SHARE_WORDS = new Set(['share', '--share']);

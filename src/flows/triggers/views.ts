@@ -1,9 +1,5 @@
-import type { types } from '@slack/bolt';
-import type { TriggerRow, TriggersReport } from '../../handlers/triggers';
-import type { SlackMessage } from './help';
-import { context, escapeMrkdwn, header, LIMITS, section } from './status';
-
-type KnownBlock = types.KnownBlock;
+import { context, escapeMrkdwn, header, type KnownBlock, LIMITS, type SlackMessage, section } from '../../slack/blocks';
+import type { TriggerRow, TriggersReport } from './service';
 
 const STATUS_NOTE: Record<TriggerRow['status'], string> = {
   documented: 'documented in the catalog',

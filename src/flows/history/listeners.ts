@@ -1,7 +1,7 @@
-import { getBusinessHistory } from '../../../../handlers/history';
-import { parseBusinessNumber } from '../../../../handlers/status';
-import { buildHistoryMessage } from '../../../views/history';
-import type { Subcommand } from './index';
+import type { Subcommand } from '../../slack/router';
+import { parseBusinessNumber } from '../status/service';
+import { getBusinessHistory } from './service';
+import { buildHistoryMessage } from './views';
 
 export const history: Subcommand = {
   usage: '/crm history <business ID>',

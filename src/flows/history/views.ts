@@ -1,10 +1,15 @@
-import type { types } from '@slack/bolt';
-import type { BusinessHistory, HistoryItem } from '../../handlers/history';
 import type { AuditOutcome } from '../../operations/audit';
-import type { SlackMessage } from './help';
-import { context, escapeMrkdwn, header, LIMITS, section, truncate } from './status';
-
-type KnownBlock = types.KnownBlock;
+import {
+  context,
+  escapeMrkdwn,
+  header,
+  type KnownBlock,
+  LIMITS,
+  type SlackMessage,
+  section,
+  truncate,
+} from '../../slack/blocks';
+import type { BusinessHistory, HistoryItem } from './service';
 
 export const OUTCOME_ICON: Record<AuditOutcome, string> = {
   succeeded: ':white_check_mark:',

@@ -1,29 +1,5 @@
-import type { types } from '@slack/bolt';
-
-// @slack/types via Bolt's re-export: it is not a direct dependency of ours.
-type KnownBlock = types.KnownBlock;
-
-/** What help shows for one subcommand (a subset of the registry entry, so this file stays pure). */
-export interface HelpEntry {
-  name: string;
-  usage: string;
-  description: string;
-  examples?: readonly string[];
-}
-
-export interface HelpInput {
-  subcommands: readonly HelpEntry[];
-  /** Display names of the CRMs in the catalog. */
-  crms: readonly string[];
-  /** Optional first line, e.g. why help is being shown. */
-  note?: string;
-}
-
-export interface SlackMessage {
-  /** Plain-text fallback: notifications and screen readers use it. */
-  text: string;
-  blocks: KnownBlock[];
-}
+import type { KnownBlock, SlackMessage } from '../../slack/blocks';
+import type { HelpEntry, HelpInput } from './service';
 
 const TITLE = 'CRM integration bot';
 // Slack allows 50 blocks per message; header, note, intro, divider and footer take 5.

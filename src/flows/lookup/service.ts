@@ -1,9 +1,9 @@
-import type { Catalog, CrmDefinition, LookupDef, LookupId, PropertyDef } from '../catalog';
-import { BotError, userMessage } from '../errors';
-import { type LookupOption, runLookup } from '../integration/lookups';
-import { normalizeProperty } from '../planner/normalize';
-import type { Services } from '../services';
-import { levenshtein, squash } from '../text';
+import type { Catalog, CrmDefinition, LookupDef, LookupId, PropertyDef } from '../../catalog';
+import { BotError, userMessage } from '../../errors';
+import { type LookupOption, runLookup } from '../../integration/lookups';
+import { normalizeProperty } from '../../planner/normalize';
+import type { Services } from '../../services';
+import { levenshtein, squash } from '../../text';
 
 /** One input a lookup needs, from the catalog property it names. */
 export interface LookupInput {

@@ -1,6 +1,6 @@
-import { listCrmTriggers } from '../../../../handlers/triggers';
-import { buildTriggersMessage } from '../../../views/triggers';
-import type { Subcommand } from './index';
+import type { Subcommand } from '../../slack/router';
+import { listCrmTriggers } from './service';
+import { buildTriggersMessage } from './views';
 
 export const triggers: Subcommand = {
   usage: '/crm triggers <crm>',

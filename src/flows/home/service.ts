@@ -1,8 +1,8 @@
-import type { Catalog, PropertyDef } from '../catalog';
-import { userMessage } from '../errors';
-import { userHistory } from '../operations/audit';
-import type { Services } from '../services';
-import { type HistoryItem, withCrmNames } from './history';
+import type { Catalog, PropertyDef } from '../../catalog';
+import { userMessage } from '../../errors';
+import { userHistory } from '../../operations/audit';
+import type { Services } from '../../services';
+import { type HistoryItem, withCrmNames } from '../history/service';
 
 export const HOME_RECENT_LIMIT = 10;
 

@@ -1,7 +1,7 @@
-import type { CrmDefinition } from '../catalog';
-import { BotError } from '../errors';
-import type { TriggerListItem } from '../integration/schemas';
-import type { Services } from '../services';
+import type { CrmDefinition } from '../../catalog';
+import { BotError } from '../../errors';
+import type { TriggerListItem } from '../../integration/schemas';
+import type { Services } from '../../services';
 
 /** Business numbers (business IDs) are 15 digits. */
 export const BUSINESS_NUMBER_DIGITS = 15;

@@ -1,6 +1,6 @@
-import type { Catalog } from '../catalog';
-import { type AuditEntry, businessHistory } from '../operations/audit';
-import type { Services } from '../services';
+import type { Catalog } from '../../catalog';
+import { type AuditEntry, businessHistory } from '../../operations/audit';
+import type { Services } from '../../services';
 
 export const HISTORY_LIMIT = 20;
 

@@ -1,12 +1,11 @@
 import type { types } from '@slack/bolt';
-import type { LookupResult, LookupSpec } from '../../handlers/lookups';
-import { context, escapeMrkdwn, LIMITS, section, truncate } from './status';
+import { context, escapeMrkdwn, LIMITS, section, truncate } from '../../slack/blocks';
+import { INPUT_ACTION_ID, inputBlockId, LOOKUP_AGAIN, LOOKUP_MODAL, LOOKUP_RESULT_ACTIONS } from './ids';
+import type { LookupResult, LookupSpec } from './service';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
 
-export const LOOKUP_MODAL = 'lookup_modal';
-export const LOOKUP_AGAIN = 'lookup_again';
 /** Shown at most; the rest are counted. */
 export const MAX_LOOKUP_RESULTS = 100;
 
@@ -16,12 +15,6 @@ export interface LookupMetadata {
   crm: string;
   channel?: string;
 }
-
-export function inputBlockId(index: number): string {
-  return `lookup_input_${index}`;
-}
-
-export const INPUT_ACTION_ID = 'value';
 
 /** The form asking for what the lookup needs. Secrets are typed here, never in the command text. */
 export function buildLookupModal(spec: LookupSpec, meta: LookupMetadata): ModalView {
@@ -116,7 +109,7 @@ export function buildLookupResultView(result: LookupResult, meta: LookupMetadata
   }
   blocks.push({
     type: 'actions',
-    block_id: 'lookup_result_actions',
+    block_id: LOOKUP_RESULT_ACTIONS,
     elements: [{ type: 'button', action_id: LOOKUP_AGAIN, text: plain('Look up again'), value: JSON.stringify(meta) }],
   });
   return {

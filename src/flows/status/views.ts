@@ -1,60 +1,8 @@
-import type { types } from '@slack/bolt';
-import type { StatusGroup, StatusReport } from '../../handlers/status';
-import type { SlackMessage } from './help';
-
-type KnownBlock = types.KnownBlock;
-
-/** Slack limits every view builder here respects. */
-export const LIMITS = {
-  messageBlocks: 50,
-  viewBlocks: 100,
-  sectionText: 3000,
-  field: 2000,
-  header: 150,
-  title: 24,
-  buttonText: 75,
-  buttonValue: 2000,
-  staticOptions: 100,
-  optionText: 75,
-} as const;
-
-/** The next-action buttons on a status message; other flows register listeners for these ids. */
-export const STATUS_ACTIONS = {
-  addLocation: 'status_add_location',
-  updateTriggers: 'status_update_triggers',
-  diagnose: 'status_diagnose',
-  reauth: 'status_reauth',
-} as const;
-
-/** What every status button carries in `value` (JSON). */
-export interface StatusActionValue {
-  businessNumber: string;
-  crmId: string;
-  groupId: number;
-}
+import { context, escapeMrkdwn, header, type KnownBlock, LIMITS, type SlackMessage, section } from '../../slack/blocks';
+import { STATUS_ACTIONS, STATUS_BLOCKS, type StatusActionValue, statusActionsBlockId, statusGroupBlockId } from './ids';
+import type { StatusGroup, StatusReport } from './service';
 
 const MAX_GROUPS = 10;
-
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** Text from an API or the store shown in mrkdwn: no mentions, links or formatting injected. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-export function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } };
-}
-
-export function context(text: string): KnownBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) }] };
-}
-
-export function header(text: string): KnownBlock {
-  return { type: 'header', text: { type: 'plain_text', text: truncate(text, LIMITS.header) } };
-}
 
 /** `/crm status` answer: each group with CRM, category, group ID, OAuth, triggers, and next-action buttons. */
 export function buildStatusMessage(report: StatusReport): SlackMessage {
@@ -72,7 +20,7 @@ export function statusBlocks(report: StatusReport, maxBlocks: number): KnownBloc
     if (blocks.length + groupBlocks.length > maxBlocks - 1) break;
     blocks.push(...groupBlocks);
   }
-  const shownCount = blocks.filter((b) => b.block_id?.startsWith('status_group_')).length;
+  const shownCount = blocks.filter((b) => b.block_id?.startsWith(STATUS_BLOCKS.groupPrefix)).length;
   if (shownCount < report.groups.length) {
     blocks.push(
       context(
@@ -88,7 +36,7 @@ function groupStatusBlocks(report: StatusReport, group: StatusGroup): KnownBlock
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      block_id: `status_group_${group.groupId}`,
+      block_id: statusGroupBlockId(group.groupId),
       fields: [
         { type: 'mrkdwn', text: `*CRM*\n${escapeMrkdwn(group.crmName)}` },
         { type: 'mrkdwn', text: `*Category*\n${escapeMrkdwn(group.category ?? 'not reported')}` },
@@ -120,7 +68,7 @@ function groupStatusBlocks(report: StatusReport, group: StatusGroup): KnownBlock
   });
   blocks.push({
     type: 'actions',
-    block_id: `status_actions_${group.groupId}`,
+    block_id: statusActionsBlockId(group.groupId),
     elements: [
       button('Add location', STATUS_ACTIONS.addLocation, 'primary'),
       button('Update triggers', STATUS_ACTIONS.updateTriggers),

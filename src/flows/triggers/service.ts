@@ -1,7 +1,7 @@
-import type { Catalog, CrmDefinition } from '../catalog';
-import { BotError, userMessage } from '../errors';
-import type { Services } from '../services';
-import { levenshtein, squash } from '../text';
+import type { Catalog, CrmDefinition } from '../../catalog';
+import { BotError, userMessage } from '../../errors';
+import type { Services } from '../../services';
+import { levenshtein, squash } from '../../text';
 
 /**
  * - documented: the catalog gives the trigger's ID (from the article);

@@ -1,22 +1,21 @@
 import type { types } from '@slack/bolt';
-import type { CrmReference, HomeData } from '../../handlers/home';
-import type { StatusReport } from '../../handlers/status';
-import { historyLine } from './history';
-import { context, escapeMrkdwn, header, LIMITS, section, statusBlocks, truncate } from './status';
+import { context, escapeMrkdwn, header, LIMITS, section, truncate } from '../../slack/blocks';
+import { historyLine } from '../history/views';
+import type { StatusReport } from '../status/service';
+import { statusBlocks } from '../status/views';
+import {
+  HOME_ACTIONS,
+  HOME_BLOCKS,
+  HOME_SETUP_HINT_MODAL,
+  HOME_STATUS_BLOCK,
+  HOME_STATUS_INPUT,
+  HOME_STATUS_MODAL,
+} from './ids';
+import type { CrmReference, HomeData } from './service';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
 type HomeView = types.HomeView;
-
-export const HOME_ACTIONS = {
-  setup: 'home_setup',
-  status: 'home_status',
-  diagnose: 'home_diagnose',
-} as const;
-
-export const HOME_STATUS_MODAL = 'home_status_modal';
-export const HOME_STATUS_BLOCK = 'home_status_business';
-export const HOME_STATUS_INPUT = 'value';
 
 /** The App Home tab: quick actions, the user's recent operations and a short reference per CRM, ≤ 100 blocks. */
 export function buildHomeTab(data: HomeData): HomeView {
@@ -25,7 +24,7 @@ export function buildHomeTab(data: HomeData): HomeView {
     section('Set up and troubleshoot CRM integrations. Quick actions:'),
     {
       type: 'actions',
-      block_id: 'home_quick_actions',
+      block_id: HOME_BLOCKS.quickActions,
       elements: [
         button('Set up', HOME_ACTIONS.setup, 'primary'),
         button('Status', HOME_ACTIONS.status),
@@ -138,7 +137,7 @@ export function buildHomeStatusResult(result: { report: StatusReport } | { error
 export function buildSetupHintModal(): ModalView {
   return {
     type: 'modal',
-    callback_id: 'home_setup_hint',
+    callback_id: HOME_SETUP_HINT_MODAL,
     title: plain('Set up'),
     close: plain('OK'),
     blocks: [section('Type `/crm setup` in any channel to start a new integration.')],

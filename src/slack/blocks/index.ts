@@ -1,0 +1,48 @@
+import type { types } from '@slack/bolt';
+
+// @slack/types via Bolt's re-export: it is not a direct dependency of ours.
+export type KnownBlock = types.KnownBlock;
+
+/** Slack limits every view builder respects. */
+export const LIMITS = {
+  messageBlocks: 50,
+  viewBlocks: 100,
+  sectionText: 3000,
+  field: 2000,
+  header: 150,
+  title: 24,
+  buttonText: 75,
+  buttonValue: 2000,
+  staticOptions: 100,
+  optionText: 75,
+} as const;
+
+/** The action_id of the one element of an input block; the block_id says which field it is. */
+export const VALUE_ACTION = 'value';
+
+export interface SlackMessage {
+  /** Plain-text fallback: notifications and screen readers use it. */
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Text from an API or the store shown in mrkdwn: no mentions, links or formatting injected. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } };
+}
+
+export function context(text: string): KnownBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) }] };
+}
+
+export function header(text: string): KnownBlock {
+  return { type: 'header', text: { type: 'plain_text', text: truncate(text, LIMITS.header) } };
+}

@@ -1,0 +1,50 @@
+import type { App } from '@slack/bolt';
+import { help } from '../flows/help/listeners';
+import { history } from '../flows/history/listeners';
+import { registerHome } from '../flows/home/listeners';
+import { lookup, registerLookup } from '../flows/lookup/listeners';
+import { status } from '../flows/status/listeners';
+import { triggers } from '../flows/triggers/listeners';
+import type { Services } from '../services';
+import * as actions from './listeners/actions';
+import { bulk } from './listeners/commands/subcommands/bulk';
+import { diagnose } from './listeners/commands/subcommands/diagnose';
+import { reauth } from './listeners/commands/subcommands/reauth';
+import { setup } from './listeners/commands/subcommands/setup';
+import * as events from './listeners/events';
+import * as options from './listeners/options';
+import * as shortcuts from './listeners/shortcuts';
+import * as views from './listeners/views';
+import { registerCrmCommand, type Subcommand } from './router';
+
+/**
+ * Key = what the user types after `/crm`. One line per subcommand; each comes from its flow's listeners.ts
+ * (see the comment on Subcommand in router.ts). Mutable so tests can add a hidden subcommand.
+ */
+export const SUBCOMMANDS: Record<string, Subcommand> = {
+  bulk,
+  diagnose,
+  help,
+  history,
+  lookup,
+  reauth,
+  setup,
+  status,
+  triggers,
+};
+
+/**
+ * The one place that wires every flow's listeners into the Bolt app (src/flows/<flow>/listeners.ts;
+ * flows not yet moved there still register from src/slack/listeners/<kind>/).
+ * Commands, shortcuts and events must also be in manifest.yml (test/slack/manifest.test.ts checks both ways).
+ */
+export function registerListeners(app: App, services: Services): void {
+  registerCrmCommand(app, services, SUBCOMMANDS);
+  registerLookup(app, services);
+  registerHome(app, services, SUBCOMMANDS);
+  actions.register(app, services);
+  views.register(app, services);
+  options.register(app, services);
+  shortcuts.register(app, services);
+  events.register(app, services);
+}
