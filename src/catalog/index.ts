@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CatalogError } from '../errors';
 import { squash } from '../text';
-import { CrmDefinition, type Level, type PropertyDef } from './schema';
+import { type AccountType, CrmDefinition, type Level, type PropertyDef } from './schema';
 
 export * from './schema';
 
@@ -55,6 +55,16 @@ export class Catalog {
   secretKeys(crm: CrmDefinition): Set<string> {
     return new Set([...crm.groupProperties, ...crm.locationProperties].filter((p) => p.secret).map((p) => p.key));
   }
+}
+
+/** The group properties a CRM takes for an account type (those not marked absent for it), in catalog order. */
+export function groupPropertiesFor(crm: CrmDefinition, accountType: AccountType): PropertyDef[] {
+  return crm.groupProperties.filter((p) => p.requirement[accountType] !== 'absent');
+}
+
+/** The location properties a CRM takes for an account type (those not marked absent for it), in catalog order. */
+export function locationPropertiesFor(crm: CrmDefinition, accountType: AccountType): PropertyDef[] {
+  return crm.locationProperties.filter((p) => p.requirement[accountType] !== 'absent');
 }
 
 /** Reads and validates every `*.yaml` file in `dir`. Throws CatalogError naming the file and the problem. */

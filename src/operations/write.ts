@@ -6,7 +6,9 @@ import { withLock } from '../store/lock';
 import { type AuditOutcome, recordAudit } from './audit';
 import { assertCanWrite } from './permissions';
 
-type SlackClient = App['client'];
+/** The Slack Web API client the pipeline checks permissions and posts audit entries with (flows pass it through). */
+export type WriteClient = App['client'];
+type SlackClient = WriteClient;
 
 export interface WriteRequest<T> {
   /** Who asked (Slack user id) and how to name them to a colleague who is blocked. */

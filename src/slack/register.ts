@@ -3,6 +3,7 @@ import { help } from '../flows/help/listeners';
 import { history } from '../flows/history/listeners';
 import { registerHome } from '../flows/home/listeners';
 import { lookup, registerLookup } from '../flows/lookup/listeners';
+import { registerSetup, setup } from '../flows/setup/listeners';
 import { status } from '../flows/status/listeners';
 import { triggers } from '../flows/triggers/listeners';
 import type { Services } from '../services';
@@ -10,9 +11,7 @@ import * as actions from './listeners/actions';
 import { bulk } from './listeners/commands/subcommands/bulk';
 import { diagnose } from './listeners/commands/subcommands/diagnose';
 import { reauth } from './listeners/commands/subcommands/reauth';
-import { setup } from './listeners/commands/subcommands/setup';
 import * as events from './listeners/events';
-import * as options from './listeners/options';
 import * as shortcuts from './listeners/shortcuts';
 import * as views from './listeners/views';
 import { registerCrmCommand, type Subcommand } from './router';
@@ -42,9 +41,9 @@ export function registerListeners(app: App, services: Services): void {
   registerCrmCommand(app, services, SUBCOMMANDS);
   registerLookup(app, services);
   registerHome(app, services, SUBCOMMANDS);
+  registerSetup(app, services);
   actions.register(app, services);
   views.register(app, services);
-  options.register(app, services);
   shortcuts.register(app, services);
   events.register(app, services);
 }

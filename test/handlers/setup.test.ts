@@ -1,15 +1,16 @@
 import { loadCatalog } from '../../src/catalog';
-import { newLocation, newSession, sessionIdFrom } from '../../src/handlers/setup/session';
-import { errorsFor, planInputOf, readForm, triggerChoices } from '../../src/handlers/setup/state';
-import { planSetup } from '../../src/planner/plan';
+import { BLOCK, SETUP_ACTION } from '../../src/flows/setup/ids';
+import type { LocationView } from '../../src/flows/setup/service';
+import { newLocation, newSession, sessionIdFrom } from '../../src/flows/setup/session';
+import { errorsFor, planInputOf, readForm, triggerChoices } from '../../src/flows/setup/state';
 import {
   buildLocationsStep,
   buildReviewStep,
   codeSections,
-  type LocationView,
   MAX_VIEW_BLOCKS,
   maxLocations,
-} from '../../src/slack/views/setup';
+} from '../../src/flows/setup/views';
+import { planSetup } from '../../src/planner/plan';
 
 const catalog = loadCatalog();
 const crm = (id: string) => catalog.get(id);
@@ -32,7 +33,7 @@ describe('setup view builders', () => {
       });
       expect(view.blocks.length).toBeLessThanOrEqual(MAX_VIEW_BLOCKS);
       const text = JSON.stringify(view);
-      expect(text).not.toContain('setup_add_location');
+      expect(text).not.toContain(SETUP_ACTION.addLocation);
       expect(text).toContain('/crm bulk');
     }
   });
@@ -52,7 +53,7 @@ describe('setup view builders', () => {
       lookups: {},
       backTo: 'group',
     });
-    const block = view.blocks.find((b) => b.block_id === 'loc|u0|carestack.account.key') as {
+    const block = view.blocks.find((b) => b.block_id === BLOCK.location('u0', 'carestack.account.key')) as {
       element: { initial_value?: string };
       hint: { text: string };
     };
@@ -118,9 +119,9 @@ describe('setup state', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const blocks = new Set([
-      `loc|${first.uid}|businessNumber`,
-      `loc|${first.uid}|carestack.location.id`,
-      `loc|${first.uid}|carestack.appointment.status`,
+      BLOCK.location(first.uid, 'businessNumber'),
+      BLOCK.location(first.uid, 'carestack.location.id'),
+      BLOCK.location(first.uid, 'carestack.appointment.status'),
     ]);
     const errors = errorsFor(result.errors, 'locations', session, blocks);
     expect(Object.keys(errors).sort()).toEqual([...blocks].sort());

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { BLOCK, parseLocationBlock, SETUP_ACTION, SETUP_CALLBACK } from '../../src/flows/setup/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
@@ -21,7 +22,7 @@ const checks = (values: string[]) => ({
   value: { type: 'checkboxes', selected_options: values.map((value) => ({ value })) },
 });
 const crmSelect = (value: string) => ({
-  setup_crm_select: { type: 'static_select', selected_option: { value } },
+  [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value } },
 });
 
 function find(blocks: unknown, predicate: (block: Json) => boolean): Json {
@@ -33,8 +34,10 @@ function find(blocks: unknown, predicate: (block: Json) => boolean): Json {
 function uids(view: Json): string[] {
   return (view.blocks as Json[])
     .map((b) => String(b.block_id ?? ''))
-    .filter((id) => id.startsWith('loc|') && id.endsWith('|businessNumber'))
-    .map((id) => id.split('|')[1] ?? '');
+    .flatMap((id) => {
+      const block = parseLocationBlock(id);
+      return block && !block.pick && block.field === 'businessNumber' ? [block.uid] : [];
+    });
 }
 
 describe('setup: add-location, trigger update, lookups, fallbacks', () => {
@@ -72,8 +75,8 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
     await bot.sendBlockAction({ actions: [{ action_id: STATUS_ACTIONS.addLocation, value }] });
     const open = await bot.slack.waitFor('views.open');
     const view = open.body.view;
-    expect(view.callback_id).toBe('setup_addloc');
-    expect(find(view.blocks, (b) => b.block_id === 'parent').element.initial_value).toBe('100000000000010');
+    expect(view.callback_id).toBe(SETUP_CALLBACK.addLocation);
+    expect(find(view.blocks, (b) => b.block_id === BLOCK.parent).element.initial_value).toBe('100000000000010');
     const metadata = view.private_metadata;
 
     nock(API)
@@ -83,7 +86,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
       await bot.sendViewSubmission({
         view: {
           id: 'V_ADDLOC',
-          callback_id: 'setup_addloc',
+          callback_id: SETUP_CALLBACK.addLocation,
           private_metadata: metadata,
           state: {
             values: { crm: crmSelect('carecloud'), account_type: radio('enterprise'), parent: text('100000000000010') },
@@ -94,26 +97,26 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
     expect(ack.response_action).toBe('update');
     const step = await bot.slack.waitFor(
       'views.update',
-      (c) => c.body.view_id === 'V_ADDLOC' && c.body.view.callback_id === 'setup_locations',
+      (c) => c.body.view_id === 'V_ADDLOC' && c.body.view.callback_id === SETUP_CALLBACK.locations,
     );
     expect(JSON.stringify(step.body.view)).toContain('existing CareCloud group *88*');
-    const uid = uids(step.body.view)[0];
+    const uid = uids(step.body.view)[0] ?? '';
     const review = (
       await bot.sendViewSubmission({
         view: {
           id: 'V_ADDLOC',
-          callback_id: 'setup_locations',
+          callback_id: SETUP_CALLBACK.locations,
           private_metadata: metadata,
           state: {
             values: {
-              [`loc|${uid}|businessNumber`]: text('100000000000011'),
-              [`loc|${uid}|location_name`]: text('East'),
+              [BLOCK.location(uid, 'businessNumber')]: text('100000000000011'),
+              [BLOCK.location(uid, 'location_name')]: text('East'),
             },
           },
         },
       })
     ).json();
-    expect(review.view.callback_id).toBe('setup_review');
+    expect(review.view.callback_id).toBe(SETUP_CALLBACK.review);
     nock(API)
       .put('/integration/add/businessintegrationmapping', {
         businessNumber: 100000000000011,
@@ -123,7 +126,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
       })
       .reply(200, {});
     await bot.sendViewSubmission({
-      view: { id: 'V_ADDLOC', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+      view: { id: 'V_ADDLOC', callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
     });
     const posted = await bot.slack.waitFor('chat.postMessage');
     expect(posted.body.channel).toBe(TEST_CHANNEL);
@@ -138,7 +141,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
     await bot.sendViewSubmission({
       view: {
         id: 'V_NOGROUP',
-        callback_id: 'setup_addloc',
+        callback_id: SETUP_CALLBACK.addLocation,
         private_metadata: open.body.view.private_metadata,
         state: { values: { crm: crmSelect('cliniko'), account_type: radio('smb'), parent: text('100000000000012') } },
       },
@@ -152,9 +155,9 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
     await bot.sendBlockAction({ actions: [{ action_id: STATUS_ACTIONS.updateTriggers, value }] });
     const open = await bot.slack.waitFor('views.open');
     const view = open.body.view;
-    expect(view.callback_id).toBe('setup_triggers');
+    expect(view.callback_id).toBe(SETUP_CALLBACK.triggers);
     const replace = find(view.blocks, (b) => b.block_id === 'replace').elements[0];
-    expect(replace.action_id).toBe('setup_triggers_replace');
+    expect(replace.action_id).toBe(SETUP_ACTION.replaceTriggers);
     expect(replace.confirm.title.text).toBe('Replace all triggers?');
     const metadata = view.private_metadata;
 
@@ -167,7 +170,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
       await bot.sendViewSubmission({
         view: {
           id: 'V_TRIG',
-          callback_id: 'setup_triggers',
+          callback_id: SETUP_CALLBACK.triggers,
           private_metadata: metadata,
           state: { values: { triggers: checks(['d:91:1']) } },
         },
@@ -191,7 +194,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
         private_metadata: metadata,
         state: { values: { triggers: checks(['d:91:1']) } },
       },
-      actions: [{ action_id: 'setup_triggers_replace', value: 'replace' }],
+      actions: [{ action_id: SETUP_ACTION.replaceTriggers, value: 'replace' }],
     });
     await bot.slack.waitFor(
       'views.update',
@@ -207,7 +210,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
       await bot.sendViewSubmission({
         view: {
           id: 'V_TRIG3',
-          callback_id: 'setup_triggers',
+          callback_id: SETUP_CALLBACK.triggers,
           private_metadata: open.body.view.private_metadata,
           state: { values: { triggers: checks([]) } },
         },
@@ -221,7 +224,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
     await bot.sendCommand('setup nextech');
     await bot.slack.waitFor('views.open');
     const update = await bot.slack.waitFor('views.update');
-    const triggers = find(update.body.view.blocks, (b) => b.block_id === 'triggers');
+    const triggers = find(update.body.view.blocks, (b) => b.block_id === BLOCK.triggers);
     expect(triggers.element.options.map((o: Json) => o.value)).toEqual(['d:24:1']);
     expect(JSON.stringify(update.body.view)).toContain('could not be read');
     expect(JSON.stringify(update.body.view)).toContain('only the documented trigger is offered');
@@ -237,14 +240,14 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
     await bot.sendViewSubmission({
       view: {
         id: viewId,
-        callback_id: 'setup_crm',
+        callback_id: SETUP_CALLBACK.crm,
         private_metadata: metadata,
         state: {
           values: {
-            crm: crmSelect('nextech'),
-            account_type: radio('enterprise'),
-            parent: text('100000000000030'),
-            triggers: checks(['d:24:1']),
+            [BLOCK.crm]: crmSelect('nextech'),
+            [BLOCK.accountType]: radio('enterprise'),
+            [BLOCK.parent]: text('100000000000030'),
+            [BLOCK.triggers]: checks(['d:24:1']),
           },
         },
       },
@@ -254,9 +257,9 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
       await bot.sendViewSubmission({
         view: {
           id: viewId,
-          callback_id: 'setup_group',
+          callback_id: SETUP_CALLBACK.group,
           private_metadata: metadata,
-          state: { values: { 'grp|practice.id': text(PRACTICE_ID) } },
+          state: { values: { [BLOCK.group('practice.id')]: text(PRACTICE_ID) } },
         },
       })
     ).json();
@@ -265,11 +268,11 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
 
   it('location lookups: external selects load live options with the stored credentials, filtered by what is typed', async () => {
     const { metadata, view } = await nextechLocationsStep('V_LOOKUP');
-    const uid = uids(view)[0];
-    const pick = find(view.blocks, (b) => b.block_id === `loc|${uid}|practitioner.id|pick`);
+    const uid = uids(view)[0] ?? '';
+    const pick = find(view.blocks, (b) => b.block_id === BLOCK.pick(uid, 'practitioner.id'));
     expect(pick.element.type).toBe('multi_external_select');
     // The free-text fallback is there too.
-    find(view.blocks, (b) => b.block_id === `loc|${uid}|practitioner.id`);
+    find(view.blocks, (b) => b.block_id === BLOCK.location(uid, 'practitioner.id'));
 
     nock(API)
       .get('/nextech/practitioners')
@@ -279,8 +282,8 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
         { id: '704546', firstName: 'Donald', lastName: 'Smith' },
       ]);
     const res = await bot.sendOptions({
-      action_id: 'setup_lookup',
-      block_id: `loc|${uid}|practitioner.id|pick`,
+      action_id: SETUP_ACTION.lookup,
+      block_id: BLOCK.pick(uid, 'practitioner.id'),
       value: 'smi',
       view: { id: 'V_LOOKUP', private_metadata: metadata },
     });
@@ -293,13 +296,13 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
       await bot.sendViewSubmission({
         view: {
           id: 'V_LOOKUP',
-          callback_id: 'setup_locations',
+          callback_id: SETUP_CALLBACK.locations,
           private_metadata: metadata,
           state: {
             values: {
-              [`loc|${uid}|businessNumber`]: text('100000000000031'),
-              [`loc|${uid}|location.name`]: text('North'),
-              [`loc|${uid}|practitioner.id|pick`]: {
+              [BLOCK.location(uid, 'businessNumber')]: text('100000000000031'),
+              [BLOCK.location(uid, 'location.name')]: text('North'),
+              [BLOCK.pick(uid, 'practitioner.id')]: {
                 setup_lookup: {
                   type: 'multi_external_select',
                   selected_options: [{ value: '417445' }, { value: '704546' }],
@@ -310,7 +313,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
         },
       })
     ).json();
-    expect(review.view.callback_id).toBe('setup_review');
+    expect(review.view.callback_id).toBe(SETUP_CALLBACK.review);
     expect(JSON.stringify(review.view)).toContain('417445|704546');
     expect(JSON.stringify(review.view)).not.toContain(PRACTICE_ID);
     expect(bot.logText()).not.toContain(PRACTICE_ID);
@@ -318,11 +321,11 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
 
   it('a failing lookup answers with an option that explains it and says free typing still works', async () => {
     const { metadata, view } = await nextechLocationsStep('V_LOOKUP_FAIL');
-    const uid = uids(view)[0];
+    const uid = uids(view)[0] ?? '';
     nock(API).get('/nextech/locations').query(true).times(4).reply(500, {});
     const res = await bot.sendOptions({
-      action_id: 'setup_lookup',
-      block_id: `loc|${uid}|location.name|pick`,
+      action_id: SETUP_ACTION.lookup,
+      block_id: BLOCK.pick(uid, 'location.name'),
       value: '',
       view: { id: 'V_LOOKUP_FAIL', private_metadata: metadata },
     });
@@ -345,21 +348,26 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
     await bot.sendViewSubmission({
       view: {
         id: 'V_FALLBACK',
-        callback_id: 'setup_addloc',
+        callback_id: SETUP_CALLBACK.addLocation,
         private_metadata: metadata,
         state: { values: { crm: crmSelect('carecloud'), account_type: radio('smb'), parent: text('100000000000040') } },
       },
     });
     await bot.slack.waitFor(
       'views.update',
-      (c) => c.body.view_id === 'V_FALLBACK' && c.body.view.callback_id === 'setup_locations',
+      (c) => c.body.view_id === 'V_FALLBACK' && c.body.view.callback_id === SETUP_CALLBACK.locations,
     );
     const review = (
       await bot.sendViewSubmission({
-        view: { id: 'V_FALLBACK', callback_id: 'setup_locations', private_metadata: metadata, state: { values: {} } },
+        view: {
+          id: 'V_FALLBACK',
+          callback_id: SETUP_CALLBACK.locations,
+          private_metadata: metadata,
+          state: { values: {} },
+        },
       })
     ).json();
-    expect(review.view.callback_id).toBe('setup_review');
+    expect(review.view.callback_id).toBe(SETUP_CALLBACK.review);
     nock(API)
       .put('/integration/add/businessintegrationmapping', {
         businessNumber: 100000000000040,
@@ -368,7 +376,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
       })
       .reply(200, {});
     await bot.sendViewSubmission({
-      view: { id: 'V_FALLBACK', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+      view: { id: 'V_FALLBACK', callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
     });
     const ephemeral = await bot.slack.waitFor('chat.postEphemeral');
     expect(ephemeral.body).toMatchObject({ channel: TEST_CHANNEL, user: TEST_USER });

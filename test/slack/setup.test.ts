@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import nock from 'nock';
 import { loadCatalog } from '../../src/catalog';
+import { BLOCK, parseLocationBlock, SETUP_ACTION, SETUP_BLOCKS, SETUP_CALLBACK } from '../../src/flows/setup/ids';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
 
@@ -246,8 +247,10 @@ const checks = (values: string[]) => ({
 function locationUids(view: Json): string[] {
   return (view.blocks as Json[])
     .map((b) => String(b.block_id ?? ''))
-    .filter((id) => id.startsWith('loc|') && id.endsWith('|businessNumber'))
-    .map((id) => id.split('|')[1] ?? '');
+    .flatMap((id) => {
+      const block = parseLocationBlock(id);
+      return block && !block.pick && block.field === 'businessNumber' ? [block.uid] : [];
+    });
 }
 
 /** The first block matching `predicate`; fails the test when there is none. */
@@ -267,11 +270,12 @@ function locationState(view: Json, locations: Scenario['locations']): Json {
   locationUids(view).forEach((uid, i) => {
     const loc = locations[i];
     if (!loc) return;
-    values[`loc|${uid}|businessNumber`] = text(loc.businessNumber ?? '');
+    values[BLOCK.location(uid, 'businessNumber')] = text(loc.businessNumber ?? '');
     for (const [key, value] of Object.entries(loc.properties)) {
-      if (ids.has(`loc|${uid}|${key}`)) values[`loc|${uid}|${key}`] = text(value);
+      if (ids.has(BLOCK.location(uid, key))) values[BLOCK.location(uid, key)] = text(value);
     }
-    if (loc.nextRunTime && ids.has(`loc|${uid}|nextRunTime`)) values[`loc|${uid}|nextRunTime`] = text(loc.nextRunTime);
+    if (loc.nextRunTime && ids.has(BLOCK.location(uid, 'nextRunTime')))
+      values[BLOCK.location(uid, 'nextRunTime')] = text(loc.nextRunTime);
   });
   return values;
 }
@@ -301,16 +305,16 @@ async function throughReview(
   const open = await bot.slack.waitFor('views.open');
   let view: Json = open.body.view;
   checkView(view);
-  expect(view.callback_id).toBe('setup_crm');
-  const crmBlock = find(view.blocks, (b) => b.block_id === 'crm');
+  expect(view.callback_id).toBe(SETUP_CALLBACK.crm);
+  const crmBlock = find(view.blocks, (b) => b.block_id === BLOCK.crm);
   expect(crmBlock.element.initial_option.value).toBe(s.crmId);
   const metadata: string = view.private_metadata;
   if (s.listTriggers) {
-    const update = await bot.slack.waitFor('views.update', (c) => c.body.view?.callback_id === 'setup_crm');
+    const update = await bot.slack.waitFor('views.update', (c) => c.body.view?.callback_id === SETUP_CALLBACK.crm);
     view = update.body.view;
     checkView(view);
   }
-  const triggerBlock = find(view.blocks, (b) => b.block_id === 'triggers');
+  const triggerBlock = find(view.blocks, (b) => b.block_id === BLOCK.triggers);
   const preselected = (triggerBlock.element.initial_options ?? []).map((o: Json) => o.value);
   expect(preselected.length).toBeGreaterThan(0);
   for (const t of s.triggers ?? []) {
@@ -325,14 +329,14 @@ async function throughReview(
   const step1 = await bot.sendViewSubmission({
     view: {
       id: viewId,
-      callback_id: 'setup_crm',
+      callback_id: SETUP_CALLBACK.crm,
       private_metadata: metadata,
       state: {
         values: {
-          crm: { setup_crm_select: { type: 'static_select', selected_option: { value: s.crmId } } },
-          account_type: radio(s.accountType),
-          parent: text(s.parent),
-          triggers: checks(s.triggers ?? preselected),
+          [BLOCK.crm]: { [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value: s.crmId } } },
+          [BLOCK.accountType]: radio(s.accountType),
+          [BLOCK.parent]: text(s.parent),
+          [BLOCK.triggers]: checks(s.triggers ?? preselected),
         },
       },
     },
@@ -345,18 +349,18 @@ async function throughReview(
   let current: Json = checked.body.view;
   if (opts.existingGroup) return { review: current, metadata };
 
-  if (current.callback_id === 'setup_group') {
+  if (current.callback_id === SETUP_CALLBACK.group) {
     const values: Json = {};
-    for (const [key, value] of Object.entries(s.groupProperties)) values[`grp|${key}`] = text(value);
+    for (const [key, value] of Object.entries(s.groupProperties)) values[BLOCK.group(key)] = text(value);
     const step2 = await bot.sendViewSubmission({
-      view: { id: viewId, callback_id: 'setup_group', private_metadata: metadata, state: { values } },
+      view: { id: viewId, callback_id: SETUP_CALLBACK.group, private_metadata: metadata, state: { values } },
     });
     const ack2 = step2.json();
     expect(ack2).toMatchObject({ response_action: 'update' });
     current = ack2.view;
     checkView(current);
   }
-  expect(current.callback_id).toBe('setup_locations');
+  expect(current.callback_id).toBe(SETUP_CALLBACK.locations);
   while (locationUids(current).length < s.locations.length) {
     const before = bot.slack.callsTo('views.update').length;
     await bot.sendBlockAction({
@@ -366,7 +370,7 @@ async function throughReview(
         private_metadata: metadata,
         state: { values: locationState(current, s.locations) },
       },
-      actions: [{ action_id: 'setup_add_location', value: 'add' }],
+      actions: [{ action_id: SETUP_ACTION.addLocation, value: 'add' }],
     });
     const update = await bot.slack.waitFor(
       'views.update',
@@ -378,7 +382,7 @@ async function throughReview(
   const step3 = await bot.sendViewSubmission({
     view: {
       id: viewId,
-      callback_id: 'setup_locations',
+      callback_id: SETUP_CALLBACK.locations,
       private_metadata: metadata,
       state: { values: locationState(current, s.locations) },
     },
@@ -386,7 +390,7 @@ async function throughReview(
   const ack3 = step3.json();
   expect(ack3).toMatchObject({ response_action: 'update' });
   checkView(ack3.view);
-  expect(ack3.view.callback_id).toBe('setup_review');
+  expect(ack3.view.callback_id).toBe(SETUP_CALLBACK.review);
   return { review: ack3.view, metadata };
 }
 
@@ -459,7 +463,7 @@ describe('/crm setup end to end', () => {
       for (const mapping of s.expected.mappings) nock(API).put(PATHS.createMapping, mapping).reply(200, {});
 
       const confirm = await bot.sendViewSubmission({
-        view: { id: viewId, callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+        view: { id: viewId, callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
       });
       expect(confirm.json()).toMatchObject({ response_action: 'update', view: { title: { text: 'Setting up…' } } });
 
@@ -467,7 +471,7 @@ describe('/crm setup end to end', () => {
       expect(posted.body.text).toContain(`group ${s.groupId}`);
       for (const mapping of s.expected.mappings)
         expect(JSON.stringify(posted.body.blocks)).toContain(String(mapping.businessNumber));
-      expect(JSON.stringify(posted.body.blocks)).not.toContain('setup_retry_mapping');
+      expect(JSON.stringify(posted.body.blocks)).not.toContain(SETUP_ACTION.retryMapping);
       await bot.slack.waitFor(
         'views.update',
         (c) => c.body.view_id === viewId && c.body.view?.title?.text === 'Setup finished',
@@ -491,21 +495,23 @@ describe('/crm setup end to end', () => {
     const res = await bot.sendViewSubmission({
       view: {
         id: 'V_BAD_ID',
-        callback_id: 'setup_crm',
+        callback_id: SETUP_CALLBACK.crm,
         private_metadata: metadata,
         state: {
           values: {
-            crm: { setup_crm_select: { type: 'static_select', selected_option: { value: 'carestack' } } },
-            account_type: radio('smb'),
-            parent: text('12345'),
-            triggers: checks(['d:139:1']),
+            [BLOCK.crm]: {
+              [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value: 'carestack' } },
+            },
+            [BLOCK.accountType]: radio('smb'),
+            [BLOCK.parent]: text('12345'),
+            [BLOCK.triggers]: checks(['d:139:1']),
           },
         },
       },
     });
     const ack = res.json();
     expect(ack.response_action).toBe('errors');
-    expect(Object.keys(ack.errors)).toEqual(['parent']);
+    expect(Object.keys(ack.errors)).toEqual([BLOCK.parent]);
     expect(ack.errors.parent).toContain('15-digit');
     // Nothing lost: changing the CRM re-renders step 1 with the typed value.
     await bot.sendBlockAction({
@@ -515,26 +521,30 @@ describe('/crm setup end to end', () => {
         private_metadata: metadata,
         state: {
           values: {
-            crm: { setup_crm_select: { type: 'static_select', selected_option: { value: 'cloud9-ortho' } } },
-            account_type: radio('smb'),
-            parent: text('12345'),
+            [BLOCK.crm]: {
+              [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value: 'cloud9-ortho' } },
+            },
+            [BLOCK.accountType]: radio('smb'),
+            [BLOCK.parent]: text('12345'),
           },
         },
       },
-      actions: [{ action_id: 'setup_crm_select', type: 'static_select', selected_option: { value: 'cloud9-ortho' } }],
+      actions: [
+        { action_id: SETUP_ACTION.crmSelect, type: 'static_select', selected_option: { value: 'cloud9-ortho' } },
+      ],
     });
     const update = await bot.slack.waitFor('views.update', (c) => c.body.view_id === 'V_BAD_ID');
     expect(update.body.hash).toBe('h1');
-    const parent = find(update.body.view.blocks, (b) => b.block_id === 'parent');
+    const parent = find(update.body.view.blocks, (b) => b.block_id === BLOCK.parent);
     expect(parent.element.initial_value).toBe('12345');
-    const triggers = find(update.body.view.blocks, (b) => b.block_id === 'triggers');
+    const triggers = find(update.body.view.blocks, (b) => b.block_id === BLOCK.triggers);
     expect(triggers.element.initial_options.map((o: Json) => o.value)).toEqual(['d:57:1']);
   });
 
   it('explains why enterprise is not offered for an SMB-only CRM', async () => {
     await bot.sendCommand('setup cliniko');
     const open = await bot.slack.waitFor('views.open');
-    const account = find(open.body.view.blocks, (b) => b.block_id === 'account_type');
+    const account = find(open.body.view.blocks, (b) => b.block_id === BLOCK.accountType);
     expect(account.element.options.map((o: Json) => o.value)).toEqual(['smb']);
     expect(JSON.stringify(open.body.view)).toContain('Cliniko is supported for SMB businesses only');
   });
@@ -554,64 +564,64 @@ describe('/crm setup end to end', () => {
     await bot.sendViewSubmission({
       view: {
         id: 'V_NEXTECH_BAD',
-        callback_id: 'setup_crm',
+        callback_id: SETUP_CALLBACK.crm,
         private_metadata: metadata,
         state: {
           values: {
-            crm: { setup_crm_select: { type: 'static_select', selected_option: { value: 'nextech' } } },
-            account_type: radio('enterprise'),
-            parent: text(s.parent),
-            triggers: checks(['d:24:1']),
+            [BLOCK.crm]: { [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value: 'nextech' } } },
+            [BLOCK.accountType]: radio('enterprise'),
+            [BLOCK.parent]: text(s.parent),
+            [BLOCK.triggers]: checks(['d:24:1']),
           },
         },
       },
     });
     await bot.slack.waitFor('views.update', (c) => c.body.view_id === 'V_NEXTECH_BAD');
     const groupValues: Json = {};
-    for (const [k, v] of Object.entries(bad.groupProperties)) groupValues[`grp|${k}`] = text(v);
+    for (const [k, v] of Object.entries(bad.groupProperties)) groupValues[BLOCK.group(k)] = text(v);
     const step2 = await bot.sendViewSubmission({
       view: {
         id: 'V_NEXTECH_BAD',
-        callback_id: 'setup_group',
+        callback_id: SETUP_CALLBACK.group,
         private_metadata: metadata,
         state: { values: groupValues },
       },
     });
     const ack2 = step2.json();
     expect(ack2.response_action).toBe('errors');
-    expect(Object.keys(ack2.errors)).toEqual(['grp|practice.id']);
-    expect(ack2.errors['grp|practice.id']).not.toContain('not-a-uuid');
+    expect(Object.keys(ack2.errors)).toEqual([BLOCK.group('practice.id')]);
+    expect(ack2.errors[BLOCK.group('practice.id')]).not.toContain('not-a-uuid');
 
-    groupValues['grp|practice.id'] = text(PRACTICE_ID);
+    groupValues[BLOCK.group('practice.id')] = text(PRACTICE_ID);
     const ok2 = (
       await bot.sendViewSubmission({
         view: {
           id: 'V_NEXTECH_BAD',
-          callback_id: 'setup_group',
+          callback_id: SETUP_CALLBACK.group,
           private_metadata: metadata,
           state: { values: groupValues },
         },
       })
     ).json();
-    expect(ok2.view.callback_id).toBe('setup_locations');
-    const uid = locationUids(ok2.view)[0];
+    expect(ok2.view.callback_id).toBe(SETUP_CALLBACK.locations);
+    const uid = locationUids(ok2.view)[0] ?? '';
     const step3 = (
       await bot.sendViewSubmission({
         view: {
           id: 'V_NEXTECH_BAD',
-          callback_id: 'setup_locations',
+          callback_id: SETUP_CALLBACK.locations,
           private_metadata: metadata,
           state: {
             values: {
-              [`loc|${uid}|businessNumber`]: text('100000000000005'),
-              [`loc|${uid}|practitioner.id`]: text('12'),
+              [BLOCK.location(uid, 'businessNumber')]: text('100000000000005'),
+              [BLOCK.location(uid, 'practitioner.id')]: text('12'),
             },
           },
         },
       })
     ).json();
     expect(step3.response_action).toBe('errors');
-    expect(step3.errors[`loc|${uid}|location.name`]).toContain('required for enterprise Nextech setups');
+    expect(step3.errors[BLOCK.location(uid, 'location.name')]).toContain('required for enterprise Nextech setups');
 
     // Back from here and forward again: what was typed is still there.
     const beforeback = bot.slack.calls.length;
@@ -622,34 +632,34 @@ describe('/crm setup end to end', () => {
         private_metadata: metadata,
         state: {
           values: {
-            [`loc|${uid}|businessNumber`]: text('100000000000005'),
-            [`loc|${uid}|practitioner.id`]: text('12'),
+            [BLOCK.location(uid, 'businessNumber')]: text('100000000000005'),
+            [BLOCK.location(uid, 'practitioner.id')]: text('12'),
           },
         },
       },
-      actions: [{ action_id: 'setup_back', value: 'group' }],
+      actions: [{ action_id: SETUP_ACTION.back, value: 'group' }],
     });
-    const back = await nextUpdate(bot, 'V_NEXTECH_BAD', 'setup_group', beforeback);
+    const back = await nextUpdate(bot, 'V_NEXTECH_BAD', SETUP_CALLBACK.group, beforeback);
     const blocks = back.body.view.blocks as Json[];
-    const practice = find(blocks, (b) => b.block_id === 'grp|practice.id');
+    const practice = find(blocks, (b) => b.block_id === BLOCK.group('practice.id'));
     expect(practice.element.initial_value).toBeUndefined();
     expect(practice.hint.text).toContain('Already entered — leave empty to keep');
     expect(practice.label.text).toContain('(secret — never shown again)');
-    expect(find(blocks, (b) => b.block_id === 'grp|appointment.status').element.initial_value).toBe(
+    expect(find(blocks, (b) => b.block_id === BLOCK.group('appointment.status')).element.initial_value).toBe(
       'fulfilled,completed',
     );
     const forward = (
       await bot.sendViewSubmission({
         view: {
           id: 'V_NEXTECH_BAD',
-          callback_id: 'setup_group',
+          callback_id: SETUP_CALLBACK.group,
           private_metadata: metadata,
-          state: { values: { ...groupValues, 'grp|practice.id': text('') } },
+          state: { values: { ...groupValues, [BLOCK.group('practice.id')]: text('') } },
         },
       })
     ).json();
     expect(forward.response_action).toBe('update');
-    const loc = find(forward.view.blocks, (b) => b.block_id === `loc|${uid}|practitioner.id`);
+    const loc = find(forward.view.blocks, (b) => b.block_id === BLOCK.location(uid, 'practitioner.id'));
     expect(loc.element.initial_value).toBe('12');
     expectNoSecrets(bot, [PRACTICE_ID]);
   });
@@ -660,17 +670,17 @@ describe('/crm setup end to end', () => {
     const beforelocations = bot.slack.calls.length;
     await bot.sendBlockAction({
       view: { id: 'V_BACK', hash: 'h', private_metadata: metadata, state: { values: {} } },
-      actions: [{ action_id: 'setup_back', value: 'locations' }],
+      actions: [{ action_id: SETUP_ACTION.back, value: 'locations' }],
     });
-    const locations = await nextUpdate(bot, 'V_BACK', 'setup_locations', beforelocations);
+    const locations = await nextUpdate(bot, 'V_BACK', SETUP_CALLBACK.locations, beforelocations);
     const blocks = locations.body.view.blocks as Json[];
-    const uid = locationUids(locations.body.view)[0];
-    expect(find(blocks, (b) => b.block_id === `loc|${uid}|businessNumber`).element.initial_value).toBe(
+    const uid = locationUids(locations.body.view)[0] ?? '';
+    expect(find(blocks, (b) => b.block_id === BLOCK.location(uid, 'businessNumber')).element.initial_value).toBe(
       '160283190794732',
     );
-    expect(find(blocks, (b) => b.block_id === `loc|${uid}|carestack.appointment.status`).element.initial_value).toBe(
-      'Arrived, Scheduled',
-    );
+    expect(
+      find(blocks, (b) => b.block_id === BLOCK.location(uid, 'carestack.appointment.status')).element.initial_value,
+    ).toBe('Arrived, Scheduled');
     const beforegroup = bot.slack.calls.length;
     await bot.sendBlockAction({
       view: {
@@ -679,35 +689,37 @@ describe('/crm setup end to end', () => {
         private_metadata: metadata,
         state: { values: locationState(locations.body.view, s.locations) },
       },
-      actions: [{ action_id: 'setup_back', value: 'group' }],
+      actions: [{ action_id: SETUP_ACTION.back, value: 'group' }],
     });
-    const group = await nextUpdate(bot, 'V_BACK', 'setup_group', beforegroup);
+    const group = await nextUpdate(bot, 'V_BACK', SETUP_CALLBACK.group, beforegroup);
     const g = group.body.view.blocks as Json[];
-    expect(find(g, (b) => b.block_id === 'grp|carestack.customer.domain').element.initial_value).toBe('partners.sb');
-    expect(find(g, (b) => b.block_id === 'grp|carestack.account.key').element.initial_value).toBeUndefined();
+    expect(find(g, (b) => b.block_id === BLOCK.group('carestack.customer.domain')).element.initial_value).toBe(
+      'partners.sb',
+    );
+    expect(find(g, (b) => b.block_id === BLOCK.group('carestack.account.key')).element.initial_value).toBeUndefined();
     expect(JSON.stringify(group.body.view)).not.toContain('fake-account-key');
     // Forward again with the secrets left empty: the ones entered before are sent.
     const values: Json = {
-      'grp|carestack.customer.domain': text('partners.sb'),
-      'grp|carestack.account.key': text(''),
-      'grp|carestack.account.id': text(''),
+      [BLOCK.group('carestack.customer.domain')]: text('partners.sb'),
+      [BLOCK.group('carestack.account.key')]: text(''),
+      [BLOCK.group('carestack.account.id')]: text(''),
     };
     const step2 = (
       await bot.sendViewSubmission({
-        view: { id: 'V_BACK', callback_id: 'setup_group', private_metadata: metadata, state: { values } },
+        view: { id: 'V_BACK', callback_id: SETUP_CALLBACK.group, private_metadata: metadata, state: { values } },
       })
     ).json();
     const step3 = (
       await bot.sendViewSubmission({
         view: {
           id: 'V_BACK',
-          callback_id: 'setup_locations',
+          callback_id: SETUP_CALLBACK.locations,
           private_metadata: metadata,
           state: { values: locationState(step2.view, s.locations) },
         },
       })
     ).json();
-    expect(step3.view.callback_id).toBe('setup_review');
+    expect(step3.view.callback_id).toBe(SETUP_CALLBACK.review);
     nock(API)
       .put(PATHS.createGroup, s.expected.group)
       .reply(200, {})
@@ -716,7 +728,7 @@ describe('/crm setup end to end', () => {
       .put(PATHS.createMapping, s.expected.mappings[0])
       .reply(200, {});
     await bot.sendViewSubmission({
-      view: { id: 'V_BACK', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+      view: { id: 'V_BACK', callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
     });
     await bot.slack.waitFor(
       'views.update',
@@ -727,21 +739,21 @@ describe('/crm setup end to end', () => {
   it('offers to add locations to an existing group, and then sends no create-group request', async () => {
     const s = scenarios().find((x) => x.name.startsWith('carecloud enterprise'))!;
     const { review: stepView, metadata } = await throughReview(bot, s, 'V_EXISTING', { existingGroup: 77 });
-    const banner = find(stepView.blocks, (b) => b.block_id === 'existing_group');
+    const banner = find(stepView.blocks, (b) => b.block_id === SETUP_BLOCKS.existingGroup);
     expect(banner.text.text).toContain('77');
-    expect(banner.accessory.action_id).toBe('setup_use_existing');
+    expect(banner.accessory.action_id).toBe(SETUP_ACTION.useExisting);
     const beforelocations = bot.slack.calls.length;
     await bot.sendBlockAction({
       view: { id: 'V_EXISTING', hash: 'h', private_metadata: metadata, state: { values: {} } },
-      actions: [{ action_id: 'setup_use_existing', value: '77' }],
+      actions: [{ action_id: SETUP_ACTION.useExisting, value: '77' }],
     });
-    const locations = await nextUpdate(bot, 'V_EXISTING', 'setup_locations', beforelocations);
+    const locations = await nextUpdate(bot, 'V_EXISTING', SETUP_CALLBACK.locations, beforelocations);
     expect(JSON.stringify(locations.body.view)).toContain('Adding locations to the existing CareCloud group *77*');
     const review = (
       await bot.sendViewSubmission({
         view: {
           id: 'V_EXISTING',
-          callback_id: 'setup_locations',
+          callback_id: SETUP_CALLBACK.locations,
           private_metadata: metadata,
           state: { values: locationState(locations.body.view, s.locations) },
         },
@@ -753,7 +765,7 @@ describe('/crm setup end to end', () => {
       .put(PATHS.createMapping, { ...s.expected.mappings[0], integrationGroupId: 77 })
       .reply(200, {});
     await bot.sendViewSubmission({
-      view: { id: 'V_EXISTING', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+      view: { id: 'V_EXISTING', callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
     });
     const posted = await bot.slack.waitFor('chat.postMessage');
     expect(posted.body.text).toContain('group 77');
@@ -770,10 +782,10 @@ describe('/crm setup end to end', () => {
       .put(PATHS.createMapping, s.expected.mappings[0])
       .reply(500, { message: 'boom' });
     await bot.sendViewSubmission({
-      view: { id: 'V_RETRY', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+      view: { id: 'V_RETRY', callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
     });
     const posted = await bot.slack.waitFor('chat.postMessage');
-    const retry = find(posted.body.blocks, (b) => b.accessory?.action_id === 'setup_retry_mapping');
+    const retry = find(posted.body.blocks, (b) => b.accessory?.action_id === SETUP_ACTION.retryMapping);
     expect(retry.text.text).toContain('160283190794732');
     const value = retry.accessory.value;
     expect(JSON.parse(value)).toMatchObject({ bn: '160283190794732', a: 2 });
@@ -784,12 +796,12 @@ describe('/crm setup end to end', () => {
       bot.sendBlockAction({
         message: { ts: '1700000000.000100', text: posted.body.text },
         container: { type: 'message', message_ts: '1700000000.000100', channel_id: TEST_CHANNEL, is_ephemeral: false },
-        actions: [{ action_id: 'setup_retry_mapping', value }],
+        actions: [{ action_id: SETUP_ACTION.retryMapping, value }],
       });
     await Promise.all([click(), click()]);
     const updated = await bot.slack.waitFor(
       'chat.update',
-      (c) => !JSON.stringify(c.body.blocks).includes('setup_retry_mapping'),
+      (c) => !JSON.stringify(c.body.blocks).includes(SETUP_ACTION.retryMapping),
     );
     expect(updated.body.ts).toBe('1700000000.000100');
     expect(JSON.stringify(updated.body.blocks)).toContain(':white_check_mark: Location 160283190794732');
@@ -809,7 +821,14 @@ describe('/crm setup end to end', () => {
       .reply(200, {});
     const submit = (retryNum?: number) =>
       bot.sendViewSubmission(
-        { view: { id: 'V_DOUBLE', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } } },
+        {
+          view: {
+            id: 'V_DOUBLE',
+            callback_id: SETUP_CALLBACK.review,
+            private_metadata: metadata,
+            state: { values: {} },
+          },
+        },
         retryNum === undefined ? {} : { retryNum, retryReason: 'http_timeout' },
       );
     const [first, second] = await Promise.all([submit(), submit(1)]);
@@ -844,7 +863,14 @@ describe('/crm setup end to end', () => {
       });
     const submit = (i: number) =>
       bot.sendViewSubmission(
-        { view: { id: 'V_STORM', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } } },
+        {
+          view: {
+            id: 'V_STORM',
+            callback_id: SETUP_CALLBACK.review,
+            private_metadata: metadata,
+            state: { values: {} },
+          },
+        },
         i % 4 === 0 ? { retryNum: 1 + (i % 3), retryReason: 'http_timeout' } : {},
       );
     const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => submit(i)));
@@ -881,7 +907,7 @@ describe('/crm setup end to end', () => {
       .put(PATHS.createMapping, s.expected.mappings[0])
       .reply(200, {});
     await bot.sendViewSubmission({
-      view: { id: 'V_CANARY', callback_id: 'setup_review', private_metadata: metadata, state: { values: {} } },
+      view: { id: 'V_CANARY', callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
     });
     await bot.slack.waitFor(
       'views.update',

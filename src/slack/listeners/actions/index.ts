@@ -3,7 +3,6 @@ import type { Services } from '../../../services';
 import { registerBulkActions } from './bulk';
 import { registerDiagnoseActions } from './diagnose';
 import { registerReauthActions } from './reauth';
-import { registerSetupActions } from './setup';
 
 /**
  * Block actions (buttons, selects, overflow menus). Add one line per flow:
@@ -15,5 +14,4 @@ export function register(app: App, services: Services): void {
   registerBulkActions(app, services);
   registerDiagnoseActions(app, services);
   registerReauthActions(app, services);
-  registerSetupActions(app, services);
 }

@@ -3,7 +3,6 @@ import type { Services } from '../../../services';
 import { registerBulkViews } from './bulk';
 import { registerDiagnoseViews } from './diagnose';
 import { registerReauthViews } from './reauth';
-import { registerSetupViews } from './setup';
 
 /**
  * Modal submissions and closes: `app.view('setup_modal', ...)` / `app.view({ callback_id, type: 'view_closed' }, ...)`.
@@ -14,5 +13,4 @@ export function register(app: App, services: Services): void {
   registerBulkViews(app, services);
   registerDiagnoseViews(app, services);
   registerReauthViews(app, services);
-  registerSetupViews(app, services);
 }

@@ -1,9 +1,30 @@
 import type { types } from '@slack/bolt';
-import type { AccountType, CrmDefinition, PropertyDef } from '../../../catalog/schema';
-import { ACCOUNT_TYPE_LABELS } from '../account-types';
-import { BLOCK, SETUP_ACTION, SETUP_CALLBACK, VALUE } from './ids';
-
-export * from './ids';
+import {
+  type AccountType,
+  type CrmDefinition,
+  groupPropertiesFor,
+  locationPropertiesFor,
+  type PropertyDef,
+} from '../../catalog';
+import { userMessage } from '../../errors';
+import { ACCOUNT_TYPE_LABELS } from '../../slack/views/account-types';
+import { BLOCK, SETUP_ACTION, SETUP_BLOCKS, SETUP_CALLBACK, VALUE } from './ids';
+import type {
+  AddLocationStartData,
+  CrmStepData,
+  ExistingGroupInfo,
+  GroupStepData,
+  LocationOutcome,
+  LocationsStepData,
+  LocationView,
+  LookupChoice,
+  ReviewStepData,
+  ScreenLayout,
+  SetupResult,
+  SetupScreen,
+  TriggerUpdateData,
+} from './service';
+import { inputBlockIds } from './state';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
@@ -89,7 +110,7 @@ function textInput(args: {
 function backButton(target: string): KnownBlock {
   return {
     type: 'actions',
-    block_id: 'nav',
+    block_id: SETUP_BLOCKS.nav,
     elements: [{ type: 'button', action_id: SETUP_ACTION.back, text: plain('Back', 75), value: target }],
   };
 }
@@ -149,26 +170,6 @@ function propertyInput(
 }
 
 // ------------------------------------------------------------ step 1: CRM
-
-export interface TriggerOption {
-  value: string;
-  label: string;
-  description?: string;
-}
-
-export interface CrmStepData {
-  metadata: string;
-  crms: readonly CrmDefinition[];
-  crm?: CrmDefinition | undefined;
-  accountType?: AccountType | undefined;
-  parentBusinessNumber: string;
-  triggerOptions: readonly TriggerOption[];
-  selectedTriggers: readonly string[];
-  /** Why some triggers are (not yet) offered. */
-  triggerNote?: string | undefined;
-  /** Shown on top, e.g. "I don't know CRM x". */
-  note?: string | undefined;
-}
 
 export function crmOptionLabel(crm: CrmDefinition): string {
   return `${crm.displayName} (${crm.category})`;
@@ -253,17 +254,6 @@ export function buildCrmStep(data: CrmStepData): ModalView {
 
 // ------------------------------------------------- existing group banner
 
-export interface ExistingGroupInfo {
-  status: 'pending' | 'none' | 'found' | 'failed';
-  businessNumber: string;
-  crmName: string;
-  groupId?: number | undefined;
-  /** Why the check failed. */
-  reason?: string | undefined;
-  /** The user chose to add locations to this group. */
-  using?: boolean;
-}
-
 function existingGroupBlocks(info: ExistingGroupInfo | undefined): KnownBlock[] {
   if (!info) return [];
   switch (info.status) {
@@ -292,7 +282,7 @@ function existingGroupBlocks(info: ExistingGroupInfo | undefined): KnownBlock[] 
       return [
         {
           type: 'section',
-          block_id: 'existing_group',
+          block_id: SETUP_BLOCKS.existingGroup,
           text: {
             type: 'mrkdwn',
             text: `:information_source: Business ${info.businessNumber} already has a ${info.crmName} integration group (*${info.groupId}*). Creating another one is rarely what you want: add locations to it instead.`,
@@ -310,20 +300,6 @@ function existingGroupBlocks(info: ExistingGroupInfo | undefined): KnownBlock[] 
 }
 
 // ------------------------------------------------ step 2: group properties
-
-export interface GroupStepData {
-  metadata: string;
-  crm: CrmDefinition;
-  accountType: AccountType;
-  values: Readonly<Record<string, string>>;
-  /** Secret keys with a value already entered (never the values). */
-  secretsSet: ReadonlySet<string>;
-  existing?: ExistingGroupInfo | undefined;
-}
-
-export function groupPropertiesFor(crm: CrmDefinition, accountType: AccountType): PropertyDef[] {
-  return crm.groupProperties.filter((p) => p.requirement[accountType] !== 'absent');
-}
 
 export function buildGroupStep(data: GroupStepData): ModalView {
   const { crm, accountType } = data;
@@ -345,41 +321,6 @@ export function buildGroupStep(data: GroupStepData): ModalView {
 }
 
 // ------------------------------------------------------ step 3: locations
-
-export interface LocationView {
-  uid: string;
-  businessNumber: string;
-  properties: Readonly<Record<string, string>>;
-  nextRunTime: string;
-  secretsSet: ReadonlySet<string>;
-}
-
-export interface LookupAvailability {
-  /** The catalog lookup's label, e.g. "Carestack locations". */
-  label: string;
-  /** False when the values it needs are not known (the user types instead). */
-  available: boolean;
-  reason?: string | undefined;
-}
-
-export interface LocationsStepData {
-  metadata: string;
-  crm: CrmDefinition;
-  accountType: AccountType;
-  parentBusinessNumber: string;
-  locations: readonly LocationView[];
-  /** Per location property key with a lookup. */
-  lookups: Readonly<Record<string, LookupAvailability>>;
-  existing?: ExistingGroupInfo | undefined;
-  /** Where Back goes. */
-  backTo: string;
-  /** Shown when the view cannot hold another location. */
-  bulkHint?: string;
-}
-
-export function locationPropertiesFor(crm: CrmDefinition, accountType: AccountType): PropertyDef[] {
-  return crm.locationProperties.filter((p) => p.requirement[accountType] !== 'absent');
-}
 
 function locationBlocks(data: LocationsStepData, location: LocationView, index: number): KnownBlock[] {
   const { crm, accountType } = data;
@@ -509,25 +450,11 @@ export function buildLocationsStep(data: LocationsStepData): ModalView {
     }
   }
   nav.push({ type: 'button', action_id: SETUP_ACTION.back, text: plain('Back', 75), value: data.backTo });
-  blocks.push({ type: 'actions', block_id: 'nav', elements: nav });
+  blocks.push({ type: 'actions', block_id: SETUP_BLOCKS.nav, elements: nav });
   return modal(SETUP_CALLBACK.locations, `${crm.displayName} setup`, data.metadata, blocks, 'Review');
 }
 
 // --------------------------------------------------------- step 4: review
-
-export interface ReviewRequest {
-  title: string;
-  /** curl with secrets masked. */
-  curl: string;
-}
-
-export interface ReviewStepData {
-  metadata: string;
-  crm: CrmDefinition;
-  lines: readonly string[];
-  warnings: readonly string[];
-  requests: readonly ReviewRequest[];
-}
 
 export function buildReviewStep(data: ReviewStepData): ModalView {
   const blocks: KnownBlock[] = [context('Step 4 of 4: review. Nothing has been sent yet.')];
@@ -573,26 +500,6 @@ export function buildMessageView(args: {
 
 export function buildWorkingView(metadata: string, what: string): ModalView {
   return buildMessageView({ title: 'Setting up…', text: `:hourglass_flowing_sand: ${what}`, metadata });
-}
-
-export interface LocationOutcome {
-  businessNumber: string;
-  ok: boolean;
-  /** Plain words; never a secret. */
-  detail: string;
-  /** Retry button value for a failed location. */
-  retryValue?: string;
-}
-
-export interface SetupResult {
-  crmName: string;
-  parentBusinessNumber: string;
-  userId: string;
-  groupId?: number | undefined;
-  createdGroup: boolean;
-  /** Set when the group itself could not be created or read back. */
-  groupError?: string | undefined;
-  locations: readonly LocationOutcome[];
 }
 
 function resultLines(result: SetupResult): string[] {
@@ -653,14 +560,6 @@ export function buildSummaryView(result: SetupResult, channelNote: string): Moda
 
 // ------------------------------------------------------ add location (start)
 
-export interface AddLocationStartData {
-  metadata: string;
-  crms: readonly CrmDefinition[];
-  crm?: CrmDefinition | undefined;
-  accountType?: AccountType | undefined;
-  parentBusinessNumber: string;
-}
-
 export function buildAddLocationStart(data: AddLocationStartData): ModalView {
   const step1 = buildCrmStep({ ...data, triggerOptions: [], selectedTriggers: [] });
   const blocks = (step1.blocks as KnownBlock[]).filter(
@@ -675,17 +574,6 @@ export function buildAddLocationStart(data: AddLocationStartData): ModalView {
 }
 
 // --------------------------------------------------------- trigger update
-
-export interface TriggerUpdateData {
-  metadata: string;
-  crm: CrmDefinition;
-  businessNumber: string;
-  groupId: number;
-  triggerOptions: readonly TriggerOption[];
-  selected: readonly string[];
-  note?: string | undefined;
-  error?: string | undefined;
-}
 
 export function buildTriggerUpdate(data: TriggerUpdateData): ModalView {
   const blocks: KnownBlock[] = [
@@ -715,7 +603,7 @@ export function buildTriggerUpdate(data: TriggerUpdateData): ModalView {
   );
   blocks.push({
     type: 'actions',
-    block_id: 'replace',
+    block_id: SETUP_BLOCKS.replace,
     elements: [
       {
         type: 'button',
@@ -737,4 +625,51 @@ export function buildTriggerUpdate(data: TriggerUpdateData): ModalView {
     ],
   });
   return modal(SETUP_CALLBACK.triggers, 'Update triggers', data.metadata, blocks, 'Add triggers');
+}
+
+// ------------------------------------------------------------------ screens
+
+/** The view for a screen the service asked for. */
+export function renderScreen(screen: SetupScreen): ModalView {
+  switch (screen.kind) {
+    case 'crm':
+      return buildCrmStep(screen.data);
+    case 'group':
+      return buildGroupStep(screen.data);
+    case 'locations':
+      return buildLocationsStep(screen.data);
+    case 'review':
+      return buildReviewStep(screen.data);
+    case 'addLocation':
+      return buildAddLocationStart(screen.data);
+    case 'triggers':
+      return buildTriggerUpdate(screen.data);
+    case 'working':
+      return buildWorkingView(screen.metadata, screen.text);
+    case 'message':
+      return buildMessageView({ title: screen.title, text: screen.text });
+  }
+}
+
+/** How screens render, as far as the service needs to know (where errors can go, how many locations fit). */
+export const SETUP_LAYOUT: ScreenLayout = {
+  inputBlockIds: (screen) => inputBlockIds(renderScreen(screen)),
+  maxLocations,
+};
+
+/** A failure in place of the modal, in plain words. */
+export function buildErrorView(err: unknown): ModalView {
+  return buildMessageView({ title: 'Something went wrong', text: `:x: ${userMessage(err)}` });
+}
+
+/** External-select options for a lookup's choices (Slack cuts option text at 75 characters). */
+export function buildLookupOptions(choices: readonly LookupChoice[]): { options: PlainTextOption[] } {
+  const cut = (text: string) => truncate(text, MAX_OPTION_TEXT);
+  return {
+    options: choices.map((c) => ({
+      value: c.value,
+      text: { type: 'plain_text' as const, text: cut(c.label) },
+      ...(c.description ? { description: { type: 'plain_text' as const, text: cut(c.description) } } : {}),
+    })),
+  };
 }

@@ -1,6 +1,8 @@
+import { VALUE_ACTION } from '../../slack/blocks';
+
 /**
- * Callback, block and action ids of the setup modals, shared by the pure view
- * builders and the handlers that read `view.state` back.
+ * Callback, block and action ids of the setup, add-location and trigger-update modals, shared by
+ * the pure view builders, the service that reads answers back, and the tests.
  */
 
 export const SETUP_CALLBACK = {
@@ -26,7 +28,14 @@ export const SETUP_ACTION = {
 } as const;
 
 /** The action_id of every input element. */
-export const VALUE = 'value';
+export const VALUE = VALUE_ACTION;
+
+/** Blocks that are not inputs. */
+export const SETUP_BLOCKS = {
+  existingGroup: 'existing_group',
+  nav: 'nav',
+  replace: 'replace',
+} as const;
 
 export const BLOCK = {
   crm: 'crm',

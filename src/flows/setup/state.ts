@@ -1,16 +1,7 @@
 import { z } from 'zod';
-import type { Catalog } from '../../catalog';
-import type { CrmDefinition } from '../../catalog/schema';
+import { type Catalog, type CrmDefinition, groupPropertiesFor, locationPropertiesFor } from '../../catalog';
 import type { FieldError, PlanInput, TriggerChoice } from '../../planner/types';
-import {
-  BLOCK,
-  groupPropertiesFor,
-  LOOKUP_FAILED_VALUE,
-  locationPropertiesFor,
-  parseLocationBlock,
-  type TriggerOption,
-  VALUE,
-} from '../../slack/views/setup';
+import { BLOCK, LOOKUP_FAILED_VALUE, parseLocationBlock, VALUE } from './ids';
 import type { LocationState, SetupSession, TriggerResolution } from './session';
 
 /** One element's value in `view.state.values`, reduced to what the setup forms use. */
@@ -67,6 +58,12 @@ export function parseTriggerValue(value: string): TriggerChoice | undefined {
   const choice: TriggerChoice = { triggerId: Number(match[2]), triggerTypeId: Number(match[3]) };
   if (match[1] === 'a') choice.resolvedFromApi = true;
   return choice;
+}
+
+export interface TriggerOption {
+  value: string;
+  label: string;
+  description?: string;
 }
 
 export interface TriggerChoices {

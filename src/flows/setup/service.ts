@@ -1,0 +1,1167 @@
+import { createHash } from 'node:crypto';
+import { type AccountType, type CrmDefinition, groupPropertiesFor, locationPropertiesFor } from '../../catalog';
+import { ApiError, BotError, userMessage } from '../../errors';
+import { runLookup } from '../../integration/lookups';
+import { saveConfigRecord, withoutSecrets } from '../../operations/config-records';
+import { idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
+import { describePlan, maskRequest, toCurl } from '../../planner/curl';
+import { planSetup, planTriggerUpdate, withGroupId } from '../../planner/plan';
+import { CreateMappingRequest, type Plan } from '../../planner/types';
+import type { Services } from '../../services';
+import { BLOCK, LOOKUP_FAILED_VALUE } from './ids';
+import {
+  deleteSession,
+  type LocationResult,
+  loadRecord,
+  loadSession,
+  metadataFor,
+  newLocation,
+  newSession,
+  type SetupRecord,
+  type SetupSession,
+  saveRecord,
+  saveSession,
+  sessionIdFrom,
+} from './session';
+import {
+  errorsFor,
+  type FormValues,
+  mergeCrmStep,
+  mergeGroupStep,
+  mergeLocationsStep,
+  parseLocationBlock,
+  parseTriggerValue,
+  planInputOf,
+  type TriggerOption,
+  triggerChoices,
+} from './state';
+
+/**
+ * The setup, add-location and trigger-update flows without Slack: answers in, the screen to show
+ * (plain data, rendered by views.ts), field errors or the outcome of the writes out. The listeners
+ * ack, open and update views and post messages.
+ */
+
+// ================================================================== screens
+
+/** What the modal should show next: plain data; `renderScreen` in views.ts turns it into a view. */
+export type SetupScreen =
+  | { kind: 'crm'; data: CrmStepData }
+  | { kind: 'group'; data: GroupStepData }
+  | { kind: 'locations'; data: LocationsStepData }
+  | { kind: 'review'; data: ReviewStepData }
+  | { kind: 'addLocation'; data: AddLocationStartData }
+  | { kind: 'triggers'; data: TriggerUpdateData }
+  | { kind: 'working'; metadata: string; text: string }
+  | { kind: 'message'; title: string; text: string };
+
+/** What happens after the ack: another screen, or a finished setup whose result the listener posts. */
+export type FollowUp = SetupScreen | { kind: 'done'; result: SetupResult; channelId?: string | undefined };
+
+/** A submitted step: errors for the ack, or the next screen and the slow work to run after the ack. */
+export type StepOutcome =
+  | { kind: 'errors'; errors: Record<string, string> }
+  | { kind: 'show'; screen: SetupScreen; after?: () => Promise<FollowUp | undefined> };
+
+/** What the service must know about how screens render (views.ts supplies it): where errors can go, what fits. */
+export interface ScreenLayout {
+  inputBlockIds(screen: SetupScreen): ReadonlySet<string>;
+  maxLocations(data: Pick<LocationsStepData, 'crm' | 'accountType' | 'lookups'>): number;
+}
+
+/** A submitted or acted-on setup view, parsed by the listener. */
+export interface SubmittedView {
+  id: string;
+  metadata: string | undefined;
+  form: FormValues;
+}
+
+/** Opening a modal: where the command or button came from. */
+export interface OpenInput {
+  userId: string;
+  channelId?: string | undefined;
+}
+
+export interface StatusButton {
+  businessNumber?: string | undefined;
+  crmId?: string | undefined;
+  groupId?: number | undefined;
+}
+
+export interface CrmStepData {
+  metadata: string;
+  crms: readonly CrmDefinition[];
+  crm?: CrmDefinition | undefined;
+  accountType?: AccountType | undefined;
+  parentBusinessNumber: string;
+  triggerOptions: readonly TriggerOption[];
+  selectedTriggers: readonly string[];
+  /** Why some triggers are (not yet) offered. */
+  triggerNote?: string | undefined;
+  /** Shown on top, e.g. "I don't know CRM x". */
+  note?: string | undefined;
+}
+
+export interface ExistingGroupInfo {
+  status: 'pending' | 'none' | 'found' | 'failed';
+  businessNumber: string;
+  crmName: string;
+  groupId?: number | undefined;
+  /** Why the check failed. */
+  reason?: string | undefined;
+  /** The user chose to add locations to this group. */
+  using?: boolean;
+}
+
+export interface GroupStepData {
+  metadata: string;
+  crm: CrmDefinition;
+  accountType: AccountType;
+  values: Readonly<Record<string, string>>;
+  /** Secret keys with a value already entered (never the values). */
+  secretsSet: ReadonlySet<string>;
+  existing?: ExistingGroupInfo | undefined;
+}
+
+export interface LocationView {
+  uid: string;
+  businessNumber: string;
+  properties: Readonly<Record<string, string>>;
+  nextRunTime: string;
+  secretsSet: ReadonlySet<string>;
+}
+
+export interface LookupAvailability {
+  /** The catalog lookup's label, e.g. "Carestack locations". */
+  label: string;
+  /** False when the values it needs are not known (the user types instead). */
+  available: boolean;
+  reason?: string | undefined;
+}
+
+export interface LocationsStepData {
+  metadata: string;
+  crm: CrmDefinition;
+  accountType: AccountType;
+  parentBusinessNumber: string;
+  locations: readonly LocationView[];
+  /** Per location property key with a lookup. */
+  lookups: Readonly<Record<string, LookupAvailability>>;
+  existing?: ExistingGroupInfo | undefined;
+  /** Where Back goes. */
+  backTo: string;
+  /** Shown when the view cannot hold another location. */
+  bulkHint?: string;
+}
+
+export interface ReviewRequest {
+  title: string;
+  /** curl with secrets masked. */
+  curl: string;
+}
+
+export interface ReviewStepData {
+  metadata: string;
+  crm: CrmDefinition;
+  lines: readonly string[];
+  warnings: readonly string[];
+  requests: readonly ReviewRequest[];
+}
+
+export interface LocationOutcome {
+  businessNumber: string;
+  ok: boolean;
+  /** Plain words; never a secret. */
+  detail: string;
+  /** Retry button value for a failed location. */
+  retryValue?: string;
+}
+
+export interface SetupResult {
+  crmName: string;
+  parentBusinessNumber: string;
+  userId: string;
+  groupId?: number | undefined;
+  createdGroup: boolean;
+  /** Set when the group itself could not be created or read back. */
+  groupError?: string | undefined;
+  locations: readonly LocationOutcome[];
+}
+
+export interface AddLocationStartData {
+  metadata: string;
+  crms: readonly CrmDefinition[];
+  crm?: CrmDefinition | undefined;
+  accountType?: AccountType | undefined;
+  parentBusinessNumber: string;
+}
+
+export interface TriggerUpdateData {
+  metadata: string;
+  crm: CrmDefinition;
+  businessNumber: string;
+  groupId: number;
+  triggerOptions: readonly TriggerOption[];
+  selected: readonly string[];
+  note?: string | undefined;
+  error?: string | undefined;
+}
+
+function crmOf(services: Services, session: SetupSession): CrmDefinition {
+  if (!session.crmId) throw new BotError('validation_failed', 'Choose a CRM first.');
+  return services.catalog.get(session.crmId);
+}
+
+const show = (screen: SetupScreen): StepOutcome => ({ kind: 'show', screen });
+const fieldErrors = (errors: Record<string, string>): StepOutcome => ({ kind: 'errors', errors });
+
+export function messageScreen(title: string, text: string): SetupScreen {
+  return { kind: 'message', title, text };
+}
+
+function workingScreen(session: SetupSession, text: string): SetupScreen {
+  return { kind: 'working', metadata: metadataFor(session), text };
+}
+
+// ================================================================= step data
+
+function existingInfo(crm: CrmDefinition, session: SetupSession): ExistingGroupInfo | undefined {
+  if (session.flow === 'addLocation' && session.existingGroupId) {
+    return {
+      status: 'found',
+      using: true,
+      groupId: session.existingGroupId,
+      businessNumber: session.parentBusinessNumber,
+      crmName: crm.displayName,
+    };
+  }
+  if (!session.existing) return undefined;
+  return {
+    status: session.existing.status,
+    businessNumber: session.parentBusinessNumber,
+    crmName: crm.displayName,
+    groupId: session.existing.groupId,
+    reason: session.existing.reason,
+    using: session.existingGroupId !== undefined,
+  };
+}
+
+export function crmScreen(services: Services, session: SetupSession, note?: string): SetupScreen {
+  const crm = session.crmId ? services.catalog.crms.find((c) => c.id === session.crmId) : undefined;
+  const choices = crm ? triggerChoices(crm, session.apiTriggers[crm.id]) : undefined;
+  return {
+    kind: 'crm',
+    data: {
+      metadata: metadataFor(session),
+      crms: services.catalog.crms,
+      crm,
+      accountType: session.accountType,
+      parentBusinessNumber: session.parentBusinessNumber,
+      triggerOptions: choices?.options ?? [],
+      selectedTriggers: session.triggers ?? choices?.defaults ?? [],
+      triggerNote: choices?.note,
+      note,
+    },
+  };
+}
+
+function hasGroupStep(crm: CrmDefinition, session: SetupSession): boolean {
+  return !session.existingGroupId && groupPropertiesFor(crm, session.accountType ?? 'smb').length > 0;
+}
+
+function groupScreen(services: Services, session: SetupSession): SetupScreen {
+  const crm = crmOf(services, session);
+  const accountType = session.accountType ?? 'smb';
+  const secretsSet = new Set(
+    groupPropertiesFor(crm, accountType)
+      .filter((d) => d.secret && session.groupProperties[d.key])
+      .map((d) => d.key),
+  );
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(session.groupProperties)) if (!secretsSet.has(k)) values[k] = v;
+  return {
+    kind: 'group',
+    data: {
+      metadata: metadataFor(session),
+      crm,
+      accountType,
+      values,
+      secretsSet,
+      existing: existingInfo(crm, session),
+    },
+  };
+}
+
+/** Group values a lookup may use: what was typed, else the documented default. */
+function groupInputs(crm: CrmDefinition, session: SetupSession): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const def of crm.groupProperties) {
+    const typed = session.groupProperties[def.key]?.trim();
+    const value = typed || def.default;
+    if (value) inputs[def.key] = value;
+  }
+  return inputs;
+}
+
+function lookupAvailability(crm: CrmDefinition, session: SetupSession): Record<string, LookupAvailability> {
+  const known = groupInputs(crm, session);
+  const out: Record<string, LookupAvailability> = {};
+  for (const def of crm.locationProperties) {
+    if (!def.lookup) continue;
+    const lookup = crm.lookups.find((l) => l.id === def.lookup);
+    if (!lookup) continue;
+    const missing = lookup.needs.filter((k) => !known[k]);
+    out[def.key] =
+      missing.length === 0
+        ? { label: lookup.label, available: true }
+        : {
+            label: lookup.label,
+            available: false,
+            reason: session.existingGroupId
+              ? "the existing group's credentials are not entered in this form, so type the value."
+              : `it needs ${missing.map((k) => crm.groupProperties.find((d) => d.key === k)?.label ?? k).join(', ')}; type the value.`,
+          };
+  }
+  return out;
+}
+
+function locationsScreen(services: Services, session: SetupSession): SetupScreen {
+  const crm = crmOf(services, session);
+  const accountType = session.accountType ?? 'smb';
+  return {
+    kind: 'locations',
+    data: {
+      metadata: metadataFor(session),
+      crm,
+      accountType,
+      parentBusinessNumber: session.parentBusinessNumber,
+      locations: session.locations.map((l) => ({
+        uid: l.uid,
+        businessNumber: l.businessNumber,
+        nextRunTime: l.nextRunTime,
+        properties: Object.fromEntries(
+          Object.entries(l.properties).filter(
+            ([k]) => !locationPropertiesFor(crm, accountType).find((d) => d.key === k)?.secret,
+          ),
+        ),
+        secretsSet: new Set(
+          locationPropertiesFor(crm, accountType)
+            .filter((d) => d.secret && l.properties[d.key])
+            .map((d) => d.key),
+        ),
+      })),
+      lookups: lookupAvailability(crm, session),
+      existing: existingInfo(crm, session),
+      backTo: session.flow === 'addLocation' ? 'addloc' : hasGroupStep(crm, session) ? 'group' : 'crm',
+    },
+  };
+}
+
+function reviewScreen(services: Services, session: SetupSession, plan: Plan): SetupScreen {
+  const { catalog, config } = services;
+  const crm = crmOf(services, session);
+  const secretKeys = catalog.secretKeys(crm);
+  const requests = [];
+  if (plan.group)
+    requests.push({
+      title: 'Create the integration group',
+      curl: toCurl(plan.group, config.INTEGRATION_API_URL, secretKeys),
+    });
+  for (const mapping of plan.mappings) {
+    requests.push({
+      title: `Map location ${mapping.businessNumber}${plan.group ? ' (the group ID is filled in once the group exists)' : ''}`,
+      curl: toCurl(mapping.request, config.INTEGRATION_API_URL, secretKeys),
+    });
+  }
+  return {
+    kind: 'review',
+    data: {
+      metadata: metadataFor(session),
+      crm,
+      lines: describePlan(plan, catalog),
+      warnings: plan.warnings,
+      requests,
+    },
+  };
+}
+
+/** The screen of the step the session is on. */
+function stepScreen(services: Services, session: SetupSession): SetupScreen {
+  switch (session.step) {
+    case 'group':
+      return groupScreen(services, session);
+    case 'locations':
+      return locationsScreen(services, session);
+    case 'addloc':
+      return addLocationScreen(services, session);
+    default:
+      return crmScreen(services, session);
+  }
+}
+
+function addLocationScreen(services: Services, session: SetupSession): SetupScreen {
+  const crm = session.crmId ? services.catalog.crms.find((c) => c.id === session.crmId) : undefined;
+  return {
+    kind: 'addLocation',
+    data: {
+      metadata: metadataFor(session),
+      crms: services.catalog.crms,
+      crm,
+      accountType: session.accountType,
+      parentBusinessNumber: session.parentBusinessNumber,
+    },
+  };
+}
+
+// ============================================================= open /crm setup
+
+/** A new setup session and its first screen (the listener opens it; then `resolveTriggers` when `crmKnown`). */
+export async function startSetup(
+  services: Services,
+  input: OpenInput & { crmText?: string | undefined },
+): Promise<{ sessionId: string; screen: SetupScreen; crmKnown: boolean; note?: string | undefined }> {
+  const { catalog } = services;
+  const crm = input.crmText ? catalog.find(input.crmText) : undefined;
+  const session = newSession({
+    flow: 'setup',
+    step: 'crm',
+    userId: input.userId,
+    ...(input.channelId ? { channelId: input.channelId } : {}),
+    ...(crm ? { crmId: crm.id, accountType: crm.accountTypes[0] } : {}),
+  });
+  await saveSession(services.store, session);
+  const note =
+    input.crmText && !crm
+      ? `I don't know a CRM called "${input.crmText}". Choose one below (the bot knows ${catalog.crms.map((c) => c.displayName).join(', ')}).`
+      : undefined;
+  return { sessionId: session.id, screen: crmScreen(services, session, note), crmKnown: crm !== undefined, note };
+}
+
+/**
+ * Reads catalog triggers without an id from the triggers endpoint (once per session and CRM).
+ * Returns the screen to update the open view with, or undefined when nothing changed.
+ */
+export async function resolveTriggers(
+  services: Services,
+  sessionId: string,
+  note?: string,
+): Promise<SetupScreen | undefined> {
+  const store = services.store;
+  let session = await loadSession(store, sessionId);
+  const crm = crmOf(services, session);
+  if (!crm.triggers.some((t) => t.id === undefined) || session.apiTriggers[crm.id]) return undefined;
+  let resolution: SetupSession['apiTriggers'][string];
+  try {
+    const listed = await services.api.listTriggers(crm.integrationSourceId);
+    const items = [];
+    for (const def of crm.triggers.filter((t) => t.id === undefined)) {
+      const wanted = [def.triggerName, def.displayName].map((n) => n.toLowerCase());
+      const hit = listed.find(
+        (t) =>
+          (t.triggerName && wanted.includes(t.triggerName.toLowerCase())) ||
+          wanted.includes(t.displayName.toLowerCase()),
+      );
+      const type = hit?.integrationTriggerType[0]?.id;
+      if (hit && type !== undefined && type > 0) {
+        items.push({ triggerId: hit.id, triggerTypeId: type, displayName: def.displayName });
+      }
+    }
+    resolution = { status: 'ok', items };
+  } catch (err) {
+    resolution = { status: 'failed', items: [], note: userMessage(err) };
+  }
+  session = await loadSession(store, sessionId);
+  if (session.crmId !== crm.id) return undefined;
+  session.apiTriggers = { ...session.apiTriggers, [crm.id]: resolution };
+  await saveSession(store, session);
+  if (session.step !== 'crm' && session.step !== 'triggers') return undefined;
+  return session.step === 'triggers' ? triggerUpdateScreen(services, session) : crmScreen(services, session, note);
+}
+
+// ======================================================= step 1 interactions
+
+/** The CRM select changed: keep everything typed, re-render step 1 (then `resolveTriggers` when asked). */
+export async function changeCrm(
+  services: Services,
+  view: SubmittedView,
+): Promise<{ screen: SetupScreen; sessionId: string; resolveTriggers: boolean }> {
+  const store = services.store;
+  const session = mergeCrmStep(services.catalog, await loadSession(store, sessionIdFrom(view.metadata)), view.form);
+  await saveSession(store, session);
+  const screen = session.step === 'addloc' ? addLocationScreen(services, session) : crmScreen(services, session);
+  return { screen, sessionId: session.id, resolveTriggers: session.step === 'crm' && session.crmId !== undefined };
+}
+
+function stepErrors(
+  services: Services,
+  layout: ScreenLayout,
+  session: SetupSession,
+  step: 'crm' | 'group' | 'locations',
+  screen: SetupScreen,
+) {
+  const crm = crmOf(services, session);
+  const result = planSetup(services.catalog, planInputOf(crm, session));
+  if (result.ok) return { plan: result.plan, errors: {} };
+  return { errors: errorsFor(result.errors, step, session, layout.inputBlockIds(screen)), all: result.errors };
+}
+
+/** Step 1 submitted: validate, then step 2 (or 3) at once; the existing-group check runs after the ack. */
+export async function submitCrmStep(
+  services: Services,
+  layout: ScreenLayout,
+  view: SubmittedView,
+): Promise<StepOutcome> {
+  const store = services.store;
+  let session = await loadSession(store, sessionIdFrom(view.metadata));
+  session = mergeCrmStep(services.catalog, session, view.form);
+  const current = crmScreen(services, session);
+  if (!session.crmId) return fieldErrors({ [BLOCK.crm]: 'Choose the CRM' });
+  if (!session.triggers)
+    session.triggers = triggerChoices(crmOf(services, session), session.apiTriggers[session.crmId]).defaults;
+  const { errors } = stepErrors(services, layout, session, 'crm', current);
+  await saveSession(store, session);
+  if (Object.keys(errors).length > 0) return fieldErrors(errors);
+
+  const crm = crmOf(services, session);
+  const parent = session.parentBusinessNumber;
+  // Business or CRM may have changed since the last check: check again, after the ack.
+  session.existing = { status: 'pending' };
+  delete session.existingGroupId;
+  if (session.locations.length === 0) session.locations = [newLocation()];
+  if (session.accountType === 'smb') session.locations = session.locations.slice(0, 1);
+  session.step = hasGroupStep(crm, session) ? 'group' : 'locations';
+  await saveSession(store, session);
+  return {
+    kind: 'show',
+    screen: stepScreen(services, session),
+    after: () => checkExistingGroup(services, session.id, parent),
+  };
+}
+
+/** After step 1: does the business already have a group for this CRM? The open step's new screen when it does. */
+async function checkExistingGroup(
+  services: Services,
+  sessionId: string,
+  parent: string,
+): Promise<SetupScreen | undefined> {
+  const store = services.store;
+  const before = await loadSession(store, sessionId);
+  const crm = crmOf(services, before);
+  let existing: SetupSession['existing'];
+  try {
+    const groups = await services.api.getGroups(parent);
+    const mine = groups
+      .filter((g) => g.integrationSourceType.id === crm.integrationSourceId)
+      .sort((a, b) => b.groupId - a.groupId)[0];
+    existing = mine ? { status: 'found', groupId: mine.groupId } : { status: 'none' };
+  } catch (err) {
+    existing = { status: 'failed', reason: userMessage(err) };
+  }
+  const session = await loadSession(store, sessionId);
+  if (session.parentBusinessNumber !== parent || session.existing?.status !== 'pending') return undefined;
+  session.existing = existing;
+  await saveSession(store, session);
+  if (session.step === 'group' || session.step === 'locations') return stepScreen(services, session);
+  return undefined;
+}
+
+// ============================================================ step 2 and 3
+
+export async function submitGroupStep(
+  services: Services,
+  layout: ScreenLayout,
+  view: SubmittedView,
+): Promise<StepOutcome> {
+  const store = services.store;
+  let session = await loadSession(store, sessionIdFrom(view.metadata));
+  const crm = crmOf(services, session);
+  session = mergeGroupStep(crm, session, view.form);
+  await saveSession(store, session);
+  const { errors } = stepErrors(services, layout, session, 'group', groupScreen(services, session));
+  if (Object.keys(errors).length > 0) return fieldErrors(errors);
+  session.step = 'locations';
+  if (session.locations.length === 0) session.locations = [newLocation()];
+  await saveSession(store, session);
+  return show(locationsScreen(services, session));
+}
+
+function listSeparator(crm: CrmDefinition) {
+  return (key: string) => {
+    const def = crm.locationProperties.find((d) => d.key === key);
+    return def?.format.kind === 'list' ? def.format.separator : ',';
+  };
+}
+
+export async function submitLocationsStep(
+  services: Services,
+  layout: ScreenLayout,
+  view: SubmittedView,
+): Promise<StepOutcome> {
+  const store = services.store;
+  let session = await loadSession(store, sessionIdFrom(view.metadata));
+  const crm = crmOf(services, session);
+  session = mergeLocationsStep(crm, session, view.form, listSeparator(crm));
+  await saveSession(store, session);
+  const { plan, errors, all } = stepErrors(services, layout, session, 'locations', locationsScreen(services, session));
+  if (Object.keys(errors).length > 0) return fieldErrors(errors);
+  if (!plan) {
+    // An earlier step's answer is wrong (e.g. the group was chosen after step 2): say so plainly.
+    const text = (all ?? []).map((e) => `• ${e.message}`).join('\n');
+    return fieldErrors({
+      [BLOCK.location(session.locations[0]?.uid ?? '', 'businessNumber')]: `Go back and fix: ${text}`,
+    });
+  }
+  session.step = 'review';
+  await saveSession(store, session);
+  return show(reviewScreen(services, session, plan));
+}
+
+export type StepAction =
+  | { kind: 'back'; target: string }
+  | { kind: 'add' }
+  | { kind: 'remove'; uid: string }
+  | { kind: 'useExisting' };
+
+/** Buttons in steps 2–4: Back, Add location, Remove, Use existing group. The view's state is saved first. */
+export async function stepAction(
+  services: Services,
+  layout: ScreenLayout,
+  view: SubmittedView,
+  action: StepAction,
+): Promise<SetupScreen> {
+  const store = services.store;
+  let session = await loadSession(store, sessionIdFrom(view.metadata));
+  const form = view.form;
+  if (session.crmId) {
+    const crm = crmOf(services, session);
+    if (session.step === 'group') session = mergeGroupStep(crm, session, form);
+    if (session.step === 'locations') session = mergeLocationsStep(crm, session, form, listSeparator(crm));
+  }
+  switch (action.kind) {
+    case 'back':
+      if (['crm', 'group', 'locations', 'addloc'].includes(action.target)) {
+        session.step = action.target as SetupSession['step'];
+      }
+      break;
+    case 'add': {
+      const crm = crmOf(services, session);
+      const cap = layout.maxLocations({
+        crm,
+        accountType: session.accountType ?? 'smb',
+        lookups: lookupAvailability(crm, session),
+      });
+      if (session.accountType === 'enterprise' && session.locations.length < cap) session.locations.push(newLocation());
+      break;
+    }
+    case 'remove':
+      if (session.locations.length > 1) session.locations = session.locations.filter((l) => l.uid !== action.uid);
+      break;
+    case 'useExisting':
+      if (session.existing?.status === 'found' && session.existing.groupId) {
+        session.existingGroupId = session.existing.groupId;
+        session.step = 'locations';
+        if (session.locations.length === 0) session.locations = [newLocation()];
+      }
+      break;
+  }
+  await saveSession(store, session);
+  if (session.step === 'review') {
+    const result = planSetup(services.catalog, planInputOf(crmOf(services, session), session));
+    return result.ok ? reviewScreen(services, session, result.plan) : locationsScreen(services, session);
+  }
+  return stepScreen(services, session);
+}
+
+// ===================================================================== lookups
+
+const LOOKUP_CACHE_MS = 5 * 60_000;
+const MAX_OPTIONS = 100;
+
+/** One entry of a lookup select; `value` LOOKUP_FAILED_VALUE means "nothing usable, type it". */
+export interface LookupChoice {
+  value: string;
+  label: string;
+  description?: string;
+}
+
+/** Options for a location property's external select: a live lookup with the credentials entered in step 2. */
+export async function lookupChoices(
+  services: Services,
+  input: { blockId: string; typed: string; metadata: string | undefined },
+): Promise<LookupChoice[]> {
+  const store = services.store;
+  try {
+    const session = await loadSession(store, sessionIdFrom(input.metadata));
+    const crm = crmOf(services, session);
+    const key = parseLocationBlock(input.blockId)?.field ?? '';
+    const def = crm.locationProperties.find((d) => d.key === key);
+    if (!def?.lookup) return [];
+    const inputs = groupInputs(crm, session);
+    // Keyed by a digest of the inputs: changed credentials never reuse old answers (and are not in the key).
+    const digest = createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16);
+    const cacheKey = `setup:lookup:${session.id}:${def.lookup}:${digest}`;
+    let options = await store.get<Array<{ value: string; label: string }>>(cacheKey);
+    if (!Array.isArray(options)) {
+      options = await runLookup(services.api, def.lookup, inputs);
+      await store.set(cacheKey, options, LOOKUP_CACHE_MS);
+    }
+    const typed = input.typed.trim().toLowerCase();
+    const matching = options.filter(
+      (o) => !typed || o.label.toLowerCase().includes(typed) || o.value.toLowerCase().includes(typed),
+    );
+    if (matching.length === 0) {
+      return [{ value: LOOKUP_FAILED_VALUE, label: 'Nothing matches — type the value in the field below' }];
+    }
+    return matching.slice(0, MAX_OPTIONS).map((o) => ({ value: o.value, label: o.label }));
+  } catch (err) {
+    services.logger.warn({ err: { code: (err as BotError).code }, blockId: input.blockId }, 'setup lookup failed');
+    return [
+      {
+        value: LOOKUP_FAILED_VALUE,
+        label: 'Lookup failed — type the value in the field below',
+        description: userMessage(err),
+      },
+    ];
+  }
+}
+
+// ===================================================================== confirm
+
+const confirmKey = (viewId: string) => `setup:confirm:${viewId}`;
+const mappingKey = (viewId: string, businessNumber: string | number, attempt: number) =>
+  idempotencyKey(viewId, 'createMapping', businessNumber, `attempt${attempt}`);
+
+/** Confirm: ack with "Setting up…", then the writes. A duplicate submission of the same view runs nothing. */
+export async function submitReview(
+  services: Services,
+  client: WriteClient,
+  view: SubmittedView,
+  userId: string,
+): Promise<StepOutcome> {
+  const store = services.store;
+  const session = await loadSession(store, sessionIdFrom(view.metadata));
+  const working = workingScreen(session, 'Setting up… the result will also be posted in the channel.');
+  const claimed = await store.setIfAbsent(confirmKey(view.id), { userId }, 24 * 3600_000);
+  if (!claimed) return show(working);
+  const crm = crmOf(services, session);
+  const result = planSetup(services.catalog, planInputOf(crm, session));
+  if (!result.ok) {
+    await store.delete(confirmKey(view.id));
+    session.step = 'locations';
+    await saveSession(store, session);
+    const text = result.errors.map((e) => `• ${e.message}`).join('\n');
+    return show(
+      messageScreen('Cannot set up yet', `Nothing was sent. Fix these first (run \`/crm setup\` again):\n${text}`),
+    );
+  }
+  session.step = 'working';
+  await saveSession(store, session);
+  return {
+    kind: 'show',
+    screen: working,
+    after: async () => ({
+      kind: 'done',
+      result: await runSetup(services, client, session, result.plan, view.id, userId),
+      channelId: session.channelId,
+    }),
+  };
+}
+
+async function readGroupId(services: Services, crm: CrmDefinition, parent: number): Promise<number | undefined> {
+  const groups = await services.api.getGroups(parent);
+  return groups
+    .filter((g) => g.integrationSourceType.id === crm.integrationSourceId)
+    .sort((a, b) => b.groupId - a.groupId)[0]?.groupId;
+}
+
+function propertyMap(properties: ReadonlyArray<{ propertyKey: string; propertyValue: string }> | undefined) {
+  return Object.fromEntries((properties ?? []).map((p) => [p.propertyKey, p.propertyValue]));
+}
+
+/** The writes of a confirmed setup: the group (when new), read back, then each mapping. Returns the outcome. */
+async function runSetup(
+  services: Services,
+  client: WriteClient,
+  session: SetupSession,
+  plan: Plan,
+  viewId: string,
+  userId: string,
+): Promise<SetupResult> {
+  const crm = crmOf(services, session);
+  const secretKeys = services.catalog.secretKeys(crm);
+  const parent = String(plan.parentBusinessNumber);
+  const groupValues = withoutSecrets(propertyMap(plan.group?.body.integrationGroupProperties), secretKeys, 'group');
+  const record: SetupRecord = {
+    id: viewId,
+    viewId,
+    crmId: crm.id,
+    accountType: plan.accountType,
+    parentBusinessNumber: parent,
+    userId,
+    createdGroup: false,
+    groupValues: groupValues.values,
+    groupSecretKeys: groupValues.secretKeysSet,
+    locations: [],
+  };
+  let groupId = plan.existingGroupId;
+  if (plan.group) {
+    const group = plan.group;
+    let outcomeUnknown = false;
+    try {
+      await performWrite(services, client, {
+        userId,
+        idempotencyKey: idempotencyKey(viewId, 'createGroup'),
+        businessNumber: parent,
+        crmId: crm.id,
+        operation: 'createGroup',
+        maskedRequest: maskRequest(group, secretKeys),
+        send: () => services.api.createGroup(group.body),
+      });
+    } catch (err) {
+      if (err instanceof ApiError && err.details.maybeApplied) outcomeUnknown = true;
+      else record.groupError = `The group was not created: ${userMessage(err)}`;
+    }
+    if (!record.groupError) {
+      try {
+        groupId = await readGroupId(services, crm, plan.parentBusinessNumber);
+        if (groupId === undefined) {
+          record.groupError = outcomeUnknown
+            ? `The create-group request got no answer and business ${parent} has no ${crm.displayName} group, so it was not created. Nothing else was sent: run \`/crm setup\` again.`
+            : `The group was created but could not be read back for business ${parent}. Nothing else was sent: check \`/crm status ${parent}\` before trying again.`;
+        } else record.createdGroup = true;
+      } catch (err) {
+        record.groupError = `The group ${outcomeUnknown ? 'may have been' : 'was'} created but could not be read back (${userMessage(err)}). Nothing else was sent: check \`/crm status ${parent}\` before trying again.`;
+      }
+    }
+  }
+  if (groupId !== undefined && !record.groupError) {
+    record.groupId = groupId;
+    const planned = withGroupId(plan, groupId);
+    for (const mapping of planned.mappings) {
+      record.locations.push(await sendMapping(services, client, record, mapping.request, 1));
+    }
+  }
+  await saveRecord(services.store, record);
+  await deleteSession(services.store, session.id);
+  return resultOf(services, record);
+}
+
+/** One mapping through performWrite; saves a ConfigRecord (no secret values) when it succeeds. */
+async function sendMapping(
+  services: Services,
+  client: WriteClient,
+  record: SetupRecord,
+  request: CreateMappingRequest,
+  attempt: number,
+): Promise<LocationResult> {
+  const crm = services.catalog.get(record.crmId);
+  const secretKeys = services.catalog.secretKeys(crm);
+  const businessNumber = String(request.body.businessNumber);
+  try {
+    await performWrite(services, client, {
+      userId: record.userId,
+      idempotencyKey: mappingKey(record.viewId, businessNumber, attempt),
+      businessNumber,
+      crmId: crm.id,
+      operation: 'createMapping',
+      maskedRequest: maskRequest(request, secretKeys),
+      send: () => services.api.createMapping(request.body),
+    });
+  } catch (err) {
+    return { businessNumber, status: 'failed', detail: userMessage(err), attempt, request };
+  }
+  const location = withoutSecrets(propertyMap(request.body.integrationProperties), secretKeys, 'location');
+  await saveConfigRecord(services.store, {
+    businessNumber,
+    crmId: crm.id,
+    accountType: record.accountType,
+    groupId: request.body.integrationGroupId,
+    groupProperties: record.groupValues,
+    locationProperties: location.values,
+    secretKeysSet: [...new Set([...record.groupSecretKeys, ...location.secretKeysSet])],
+    ...(request.body.beta !== undefined ? { beta: request.body.beta } : {}),
+    updatedBy: record.userId,
+    updatedAt: new Date().toISOString(),
+  }).catch((err: unknown) =>
+    services.logger.warn({ err: { code: (err as BotError).code } }, 'config record not saved'),
+  );
+  return { businessNumber, status: 'ok', detail: 'mapped', attempt };
+}
+
+function resultOf(services: Services, record: SetupRecord): SetupResult {
+  const crm = services.catalog.get(record.crmId);
+  return {
+    crmName: crm.displayName,
+    parentBusinessNumber: record.parentBusinessNumber,
+    userId: record.userId,
+    groupId: record.groupId,
+    createdGroup: record.createdGroup,
+    groupError: record.groupError,
+    locations: record.locations.map((l) => ({
+      businessNumber: l.businessNumber,
+      ok: l.status === 'ok',
+      detail: l.detail,
+      ...(l.status === 'failed'
+        ? { retryValue: JSON.stringify({ r: record.id, bn: l.businessNumber, a: l.attempt + 1 }) }
+        : {}),
+    })),
+  };
+}
+
+// ======================================================================= retry
+
+/**
+ * Retry one failed mapping from the result message: the attempt number in the button makes a double click
+ * send once. Returns the result to show in place of the message.
+ */
+export async function retryMapping(
+  services: Services,
+  client: WriteClient,
+  input: { value: string; userId: string },
+): Promise<SetupResult> {
+  const store = services.store;
+  let value: { r?: unknown; bn?: unknown; a?: unknown };
+  try {
+    value = JSON.parse(input.value) as typeof value;
+  } catch {
+    throw new BotError('validation_failed', 'That Retry button is not one the bot recognises.');
+  }
+  const attempt = typeof value.a === 'number' && Number.isInteger(value.a) && value.a > 0 ? value.a : undefined;
+  const record = typeof value.r === 'string' ? await loadRecord(store, value.r) : undefined;
+  if (!record || attempt === undefined) {
+    throw new BotError(
+      'validation_failed',
+      'This setup result has expired (kept for 24 hours). Run `/crm setup` again for the location.',
+    );
+  }
+  const index = record.locations.findIndex((l) => l.businessNumber === value.bn);
+  const location = record.locations[index];
+  if (location && location.status === 'failed') {
+    const request = CreateMappingRequest.safeParse(location.request);
+    if (!request.success)
+      throw new BotError(
+        'validation_failed',
+        'The failed request is no longer available. Run `/crm setup` again for the location.',
+      );
+    const retried = await sendMapping(services, client, { ...record, userId: input.userId }, request.data, attempt);
+    record.locations[index] = retried;
+    await saveRecord(store, record);
+  }
+  return resultOf(services, record);
+}
+
+// ================================================================ add location
+
+export function parseStatusButton(value: string | undefined): StatusButton {
+  try {
+    const raw = JSON.parse(value ?? '{}') as Record<string, unknown>;
+    return {
+      businessNumber: raw.businessNumber === undefined ? undefined : String(raw.businessNumber),
+      crmId: typeof raw.crmId === 'string' ? raw.crmId : undefined,
+      groupId: typeof raw.groupId === 'number' ? raw.groupId : Number(raw.groupId) || undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** A new add-location session and its first screen. */
+export async function startAddLocation(
+  services: Services,
+  input: OpenInput & StatusButton,
+): Promise<{ sessionId: string; screen: SetupScreen }> {
+  const crm = input.crmId ? services.catalog.find(input.crmId) : undefined;
+  const accountType: AccountType | undefined = crm
+    ? crm.accountTypes.includes('enterprise')
+      ? 'enterprise'
+      : 'smb'
+    : undefined;
+  const session = newSession({
+    flow: 'addLocation',
+    step: 'addloc',
+    userId: input.userId,
+    ...(input.channelId ? { channelId: input.channelId } : {}),
+    ...(crm && accountType ? { crmId: crm.id, accountType } : {}),
+    parentBusinessNumber: input.businessNumber ?? '',
+  });
+  await saveSession(services.store, session);
+  return { sessionId: session.id, screen: addLocationScreen(services, session) };
+}
+
+/** Business ID of the group given: read the group (after the ack), then the locations step. */
+export async function submitAddLocationStart(
+  services: Services,
+  layout: ScreenLayout,
+  view: SubmittedView,
+): Promise<StepOutcome> {
+  const store = services.store;
+  let session = await loadSession(store, sessionIdFrom(view.metadata));
+  session = mergeCrmStep(services.catalog, session, view.form);
+  if (!session.crmId) return fieldErrors({ [BLOCK.crm]: 'Choose the CRM' });
+  const crm = crmOf(services, session);
+  const result = planSetup(services.catalog, { ...planInputOf(crm, session), existingGroupId: 1, locations: [] });
+  const errors = result.ok
+    ? {}
+    : errorsFor(
+        result.errors.filter((e) => e.field !== 'triggers'),
+        'crm',
+        session,
+        layout.inputBlockIds(addLocationScreen(services, session)),
+      );
+  await saveSession(store, session);
+  if (Object.keys(errors).length > 0) return fieldErrors(errors);
+  session.step = 'reading';
+  await saveSession(store, session);
+  return {
+    kind: 'show',
+    screen: workingScreen(session, `Reading the ${crm.displayName} group of business ${session.parentBusinessNumber}…`),
+    after: async () => {
+      let groupId: number | undefined;
+      let text: string | undefined;
+      try {
+        groupId = await readGroupId(services, crm, Number(session.parentBusinessNumber));
+        if (groupId === undefined) {
+          text = `Business ${session.parentBusinessNumber} has no ${crm.displayName} integration group. Create one with \`/crm setup ${crm.id}\`.`;
+        }
+      } catch (err) {
+        text = userMessage(err);
+      }
+      if (text || groupId === undefined) return messageScreen('Add a location', `:x: ${text}`);
+      const fresh = await loadSession(store, session.id);
+      fresh.existingGroupId = groupId;
+      fresh.step = 'locations';
+      if (fresh.locations.length === 0) fresh.locations = [newLocation()];
+      await saveSession(store, fresh);
+      return locationsScreen(services, fresh);
+    },
+  };
+}
+
+// ============================================================= trigger update
+
+function triggerUpdateScreen(services: Services, session: SetupSession, error?: string): SetupScreen {
+  const crm = crmOf(services, session);
+  const choices = triggerChoices(crm, session.apiTriggers[crm.id]);
+  return {
+    kind: 'triggers',
+    data: {
+      metadata: metadataFor(session),
+      crm,
+      businessNumber: session.parentBusinessNumber,
+      groupId: session.existingGroupId ?? 0,
+      triggerOptions: choices.options,
+      selected: session.triggers ?? [],
+      note: choices.note,
+      error,
+    },
+  };
+}
+
+/** A new trigger-update session for a status button's group, and its screen (then `resolveTriggers`). */
+export async function startTriggerUpdate(
+  services: Services,
+  input: OpenInput & StatusButton,
+): Promise<{ sessionId: string; screen: SetupScreen }> {
+  const crm = input.crmId ? services.catalog.find(input.crmId) : undefined;
+  if (!crm || !input.groupId || !input.businessNumber) {
+    throw new BotError(
+      'validation_failed',
+      'This button does not say which group to update. Run `/crm status <business id>` again.',
+    );
+  }
+  const session = newSession({
+    flow: 'triggers',
+    step: 'triggers',
+    userId: input.userId,
+    crmId: crm.id,
+    parentBusinessNumber: input.businessNumber,
+    existingGroupId: input.groupId,
+    triggers: [],
+    ...(input.channelId ? { channelId: input.channelId } : {}),
+  });
+  await saveSession(services.store, session);
+  return { sessionId: session.id, screen: triggerUpdateScreen(services, session) };
+}
+
+/** The planned trigger update: errors for the form, or the write to run (returning the screen to show). */
+function triggerUpdate(
+  services: Services,
+  client: WriteClient,
+  session: SetupSession,
+  selected: string[],
+  replace: boolean,
+  viewId: string,
+  userId: string,
+): { errors: string } | { run: () => Promise<SetupScreen> } {
+  const crm = crmOf(services, session);
+  const choices = selected.flatMap((v) => {
+    const c = parseTriggerValue(v);
+    return c ? [c] : [];
+  });
+  const planned = planTriggerUpdate(services.catalog, crm.id, session.existingGroupId ?? 0, choices, replace);
+  if (!planned.ok) return { errors: planned.errors.map((e) => e.message).join('. ') };
+  const request = planned.request;
+  return {
+    run: async () => {
+      let text: string;
+      try {
+        await performWrite(services, client, {
+          userId,
+          idempotencyKey: idempotencyKey(viewId, 'updateTriggers', replace ? 'replace' : 'add', selected.join('+')),
+          businessNumber: session.parentBusinessNumber,
+          crmId: crm.id,
+          operation: 'updateTriggers',
+          maskedRequest: request,
+          send: () => services.api.updateTriggers(request.body, replace),
+        });
+        const names = request.body.integrationGroupTriggers.map((t) => {
+          const option = triggerChoices(crm, session.apiTriggers[crm.id]).options.find(
+            (o) => parseTriggerValue(o.value)?.triggerId === t.triggerId,
+          );
+          return option?.label ?? String(t.triggerId);
+        });
+        text = `:white_check_mark: ${replace ? 'Replaced the triggers of' : 'Added triggers to'} group ${session.existingGroupId}: ${names.join(', ')}.`;
+      } catch (err) {
+        text = `:x: ${userMessage(err)}`;
+      }
+      return messageScreen('Update triggers', text);
+    },
+  };
+}
+
+/** Submit = add triggers (keeps the group's current ones). */
+export async function submitTriggerUpdate(
+  services: Services,
+  client: WriteClient,
+  view: SubmittedView,
+  userId: string,
+): Promise<StepOutcome> {
+  const store = services.store;
+  const session = await loadSession(store, sessionIdFrom(view.metadata));
+  const selected = view.form.selected(BLOCK.triggers);
+  session.triggers = selected;
+  await saveSession(store, session);
+  const planned = triggerUpdate(services, client, session, selected, false, view.id, userId);
+  if ('errors' in planned) return fieldErrors({ [BLOCK.triggers]: planned.errors ?? '' });
+  return { kind: 'show', screen: workingScreen(session, 'Adding the triggers…'), after: planned.run };
+}
+
+/**
+ * "Replace all triggers…" (after Slack's confirm dialog): the form again with the error, or the
+ * working screen and the write to run after showing it.
+ */
+export async function replaceTriggers(
+  services: Services,
+  client: WriteClient,
+  view: SubmittedView,
+  userId: string,
+): Promise<{ screen: SetupScreen; run?: () => Promise<SetupScreen> }> {
+  const store = services.store;
+  const session = await loadSession(store, sessionIdFrom(view.metadata));
+  const selected = view.form.selected(BLOCK.triggers);
+  session.triggers = selected;
+  await saveSession(store, session);
+  const planned = triggerUpdate(services, client, session, selected, true, view.id, userId);
+  if ('errors' in planned) return { screen: triggerUpdateScreen(services, session, planned.errors) };
+  return { screen: workingScreen(session, 'Replacing the triggers…'), run: planned.run };
+}
