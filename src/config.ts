@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { parseLogFieldsSetting } from './logsearch/fields';
 
 const commaList = z
   .string()
@@ -12,6 +13,11 @@ const commaList = z
   );
 
 const url = z.url({ protocol: /^https?$/ });
+
+/** An Elasticsearch index name or pattern (`bc-json-logs*`, `a,b`): nothing that could change the URL path. */
+const indexPattern = z
+  .string()
+  .regex(/^[^\s/\\?#"<>|]+$/, 'must be an index name or pattern such as bc-json-logs*, without / ? # or spaces');
 
 /** Every environment variable the bot reads. README "Configuration" lists the same, with defaults. */
 export const Config = z.object({
@@ -41,6 +47,34 @@ export const Config = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BULK_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  /**
+   * Elasticsearch or OpenSearch base URL (the store behind Kibana). Unset: contact search is off and
+   * diagnosis works by paste. `https://user:password@host` for basic auth.
+   */
+  LOG_SEARCH_URL: url.optional(),
+  /** Sent as `Authorization: ApiKey <key>`. */
+  LOG_SEARCH_API_KEY: z.string().min(1).optional(),
+  LOG_SEARCH_CONTACT_INDEX: indexPattern.default('bc-json-logs*'),
+  LOG_SEARCH_ERROR_INDEX: indexPattern.default('integration-errors*'),
+  /** How far back contact searches look. */
+  LOG_SEARCH_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Overall deadline of one search, retries included. */
+  LOG_SEARCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Field names the bot reads: JSON, or the path of a .json/.yaml file; defaults in src/logsearch/fields.ts. */
+  LOG_SEARCH_FIELDS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseLogFieldsSetting(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+        return z.NEVER;
+      }
+    }),
+  /** Who may search contacts; unset means everyone who may use the bot. */
+  LOG_SEARCH_ALLOWED_USERGROUP_IDS: commaList,
+  LOG_SEARCH_ALLOWED_USER_IDS: commaList,
 });
 export type Config = z.infer<typeof Config>;
 

@@ -21,7 +21,15 @@ export type ErrorCode =
   | 'store_unavailable'
   | 'busy'
   | 'forbidden'
-  | 'not_configured';
+  | 'not_configured'
+  | 'log_search_unreachable'
+  | 'log_search_timeout'
+  | 'log_search_unauthorized'
+  | 'log_search_forbidden'
+  | 'log_search_index_missing'
+  | 'log_search_server_error'
+  | 'log_search_rejected'
+  | 'log_search_bad_response';
 
 export class BotError extends Error {
   constructor(
@@ -72,6 +80,17 @@ export class BusyError extends BotError {
 
 export class ForbiddenError extends BotError {}
 
+/** A search in the log store (Elasticsearch/OpenSearch) failed; never carries what was searched for. */
+export class LogSearchError extends BotError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly details: { index: string; status?: number; timeoutMs?: number },
+  ) {
+    super(code, message, details);
+  }
+}
+
 /** The words a support engineer sees for an error. */
 export function userMessage(err: unknown): string {
   if (!(err instanceof BotError))
@@ -103,6 +122,15 @@ export function userMessage(err: unknown): string {
       return 'The bot cannot reach its state store right now, so it cannot safely continue. Nothing was sent. Try again in a minute.';
     case 'busy':
       return err.message + '. Try again when they are done.';
+    case 'log_search_unreachable':
+    case 'log_search_timeout':
+    case 'log_search_unauthorized':
+    case 'log_search_forbidden':
+    case 'log_search_index_missing':
+    case 'log_search_server_error':
+    case 'log_search_rejected':
+    case 'log_search_bad_response':
+      return logSearchMessage(err);
     case 'unknown_crm':
     case 'validation_failed':
     case 'forbidden':
@@ -110,5 +138,30 @@ export function userMessage(err: unknown): string {
       return err.message;
     default:
       return 'Something went wrong on our side. Nothing was lost: try again, and if it keeps failing tell the bot owners.';
+  }
+}
+
+function logSearchMessage(err: BotError): string {
+  const index = err instanceof LogSearchError ? err.details.index : 'the index';
+  const status = err instanceof LogSearchError ? err.details.status : undefined;
+  switch (err.code) {
+    case 'log_search_unreachable':
+      return 'The log store cannot be reached right now, so the bot could not search it.';
+    case 'log_search_timeout': {
+      const ms = err instanceof LogSearchError ? err.details.timeoutMs : undefined;
+      return `The log store did not answer within ${ms === undefined ? 'its deadline' : `${ms / 1000} s`} (LOG_SEARCH_TIMEOUT_MS), so the search was stopped.`;
+    }
+    case 'log_search_unauthorized':
+      return 'The log store refused the bot’s credentials (401): the bot owners need to check LOG_SEARCH_API_KEY (or the user and password in LOG_SEARCH_URL).';
+    case 'log_search_forbidden':
+      return `The log store does not let the bot read ${index} (403): the bot owners need to give its API key read access to that index.`;
+    case 'log_search_index_missing':
+      return `The log store has no index ${index} (404): the bot owners need to check the index setting.`;
+    case 'log_search_server_error':
+      return `The log store had an error on its side${status ? ` (HTTP ${status})` : ''}. Try again in a minute.`;
+    case 'log_search_rejected':
+      return `The log store rejected the search${status ? ` (HTTP ${status})` : ''}; the field names in LOG_SEARCH_FIELDS may not match the documents.`;
+    default:
+      return 'The log store sent an answer the bot could not read (not a search response), so nothing is shown from it.';
   }
 }

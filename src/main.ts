@@ -4,6 +4,7 @@ import { type Config, loadConfig } from './config';
 import { ConfigError } from './errors';
 import { IntegrationClient } from './integration/client';
 import { createLogger } from './logger';
+import { createLogSearch } from './logsearch/client';
 import type { Services } from './services';
 import { createBot, stopAndClose } from './slack/app';
 import { createStore } from './store';
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
       ...(config.CARESTACK_API_BASE_URL ? { baseUrlTemplate: config.CARESTACK_API_BASE_URL } : {}),
     },
   });
-  const services: Services = { config, catalog, api, store, logger };
+  const logSearch = createLogSearch(config, api);
+  const services: Services = { config, catalog, api, store, logger, ...(logSearch ? { logSearch } : {}) };
   const bot = createBot(services, { port: config.PORT });
   const { port } = await bot.start();
   logger.info(

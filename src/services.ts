@@ -2,6 +2,7 @@ import type { Catalog } from './catalog';
 import type { Config } from './config';
 import type { IntegrationClient } from './integration/client';
 import type { Logger } from './logger';
+import type { LogSearch } from './logsearch/client';
 import type { Store } from './store/types';
 
 /** Everything a handler needs, built once in main.ts (and by the test harness). */
@@ -11,4 +12,6 @@ export interface Services {
   api: IntegrationClient;
   store: Store;
   logger: Logger;
+  /** Contact search in the log store; undefined when LOG_SEARCH_URL is unset (diagnosis by paste only). */
+  logSearch?: LogSearch;
 }

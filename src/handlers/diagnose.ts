@@ -159,8 +159,6 @@ export async function diagnose(services: Services, input: DiagnoseInput, origin:
   const rawRecord = input.logRecord?.trim() ? parseLogRecord(input.logRecord) : undefined;
   const record = rawRecord && Object.keys(rawRecord).length > 0 ? withoutSecretKeys(catalog, rawRecord) : undefined;
   const text = input.reasonText.trim() || input.logRecord?.trim() || '';
-  const result = matcherFor(catalog).match(text, crm ? { crmId: crm.id } : {});
-
   const state: DiagnosisState = {
     ...(crm ? { crmId: crm.id } : {}),
     ...(businessNumber ? { businessNumber } : {}),
@@ -168,7 +166,31 @@ export async function diagnose(services: Services, input: DiagnoseInput, origin:
     ...(record ? { record } : {}),
     origin,
   };
+  return diagnoseState(services, state, text);
+}
 
+/**
+ * A record the bot found itself (contact search): the CRM and business come from the record,
+ * so no API call is made here (a fix finds the group when it runs). Secret keys are dropped.
+ */
+export async function diagnoseFoundRecord(
+  services: Services,
+  input: { reasonText: string; crmId?: string; businessNumber?: string; record: LogRecord },
+  origin: Origin,
+): Promise<Diagnosis> {
+  const state: DiagnosisState = {
+    ...(input.crmId ? { crmId: input.crmId } : {}),
+    ...(input.businessNumber ? { businessNumber: input.businessNumber } : {}),
+    record: withoutSecretKeys(services.catalog, input.record),
+    origin,
+  };
+  return diagnoseState(services, state, input.reasonText);
+}
+
+/** Matches the reason text (within the state's CRM when known) and explains it. */
+async function diagnoseState(services: Services, state: DiagnosisState, text: string): Promise<Diagnosis> {
+  const crm = state.crmId ? services.catalog.find(state.crmId) : undefined;
+  const result = matcherFor(services.catalog).match(text, crm ? { crmId: crm.id } : {});
   switch (result.kind) {
     case 'none':
       return { kind: 'none', ...(crm ? { crm } : {}), knownReasons: result.knownReasons };

@@ -68,7 +68,31 @@ interface Call<T> {
   secrets: string[];
   /** What a 404 means when it is an answer rather than an error ("no group yet"). */
   notFound?: T;
+  /** A POST that only reads (a search): retried like a GET, never reported as a write. */
+  read?: boolean;
+  /** Overall deadline of this call, retries included, when it differs from the client's. */
+  timeoutMs?: number;
 }
+
+/**
+ * A read on another HTTP service (the log store) through this client's agent, deadline,
+ * retries and redaction, so the bot keeps one HTTP layer.
+ */
+export type ExternalRead<T> = {
+  operation: string;
+  method: 'GET' | 'POST';
+  /** Scheme, host and path prefix; never logged. */
+  origin: string;
+  path: string;
+  /** The path as logged and reported. */
+  pathTemplate: string;
+  headers: Record<string, string>;
+  body?: unknown;
+  response: z.ZodType<T>;
+  /** Values that must never appear in an error message (credentials, searched identities). */
+  secrets: string[];
+  timeoutMs?: number;
+};
 
 interface Failure {
   code: ErrorCode;
@@ -246,6 +270,10 @@ export class IntegrationClient {
     });
   }
 
+  async readExternal<T>(call: ExternalRead<T>): Promise<T> {
+    return this.send({ ...call, read: true });
+  }
+
   private read(operation: string, path: string) {
     return {
       operation,
@@ -297,11 +325,12 @@ export class IntegrationClient {
   }
 
   private async send<T>(call: Call<T>): Promise<T> {
-    const deadline = Date.now() + this.timeoutMs;
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    const maxAttempts = call.method === 'GET' ? this.maxRetries + 1 : 1;
+    const timeoutMs = call.timeoutMs ?? this.timeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const maxAttempts = isRead(call) ? this.maxRetries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(call, signal, attempt);
+      const outcome = await this.attempt(call, signal, attempt, timeoutMs);
       if (outcome.ok) return outcome.value;
       const { failure } = outcome;
       const delayMs = this.delayBeforeRetry(attempt, failure.retryAfterMs);
@@ -312,7 +341,12 @@ export class IntegrationClient {
     }
   }
 
-  private async attempt<T>(call: Call<T>, signal: AbortSignal, attempt: number): Promise<Outcome<T>> {
+  private async attempt<T>(
+    call: Call<T>,
+    signal: AbortSignal,
+    attempt: number,
+    timeoutMs: number,
+  ): Promise<Outcome<T>> {
     const started = performance.now();
     let status: number | undefined;
     let outcome: Outcome<T>;
@@ -330,7 +364,7 @@ export class IntegrationClient {
       const text = await response.body.text();
       outcome = interpret(call, response.statusCode, response.headers['retry-after'], text);
     } catch (err) {
-      outcome = { ok: false, failure: transportFailure(err, signal, this.timeoutMs) };
+      outcome = { ok: false, failure: transportFailure(err, signal, timeoutMs) };
     }
     this.logger.debug(
       {
@@ -365,10 +399,14 @@ export class IntegrationClient {
       path: call.pathTemplate,
       ...(failure.status === undefined ? {} : { status: failure.status }),
       ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
-      ...(call.method === 'GET' ? {} : { maybeApplied: failure.maybeApplied }),
+      ...(isRead(call) ? {} : { maybeApplied: failure.maybeApplied }),
       attempts,
     });
   }
+}
+
+function isRead(call: Call<unknown>): boolean {
+  return call.method === 'GET' || call.read === true;
 }
 
 /** Writes answer with anything, or nothing: the caller reads the result back. */
@@ -380,7 +418,7 @@ function interpret<T>(
   retryAfter: string | string[] | undefined,
   text: string,
 ): Outcome<T> {
-  const isWrite = call.method !== 'GET';
+  const isWrite = !isRead(call);
   if (status === 404 && call.notFound !== undefined) return { ok: true, value: call.notFound };
   if (status < 200 || status >= 300) return { ok: false, failure: httpFailure(status, retryAfter, text, isWrite) };
 

@@ -14,16 +14,45 @@ const groupMembers = new Map<string, { at: number; members: Set<string> }>();
 export async function assertCanWrite(config: Config, client: SlackClient, userId: string): Promise<void> {
   const users = config.ALLOWED_USER_IDS;
   const groups = config.ALLOWED_USERGROUP_IDS;
-  if (users.length === 0 && groups.length === 0) return;
-  if (users.includes(userId)) return;
-  for (const group of groups) {
-    if ((await membersOf(client, group)).has(userId)) return;
-  }
-  const who = [...groups.map((g) => `<!subteam^${g}>`), ...users.slice(0, 3).map((u) => `<@${u}>`)].join(', ');
+  if (await isAllowed(client, userId, users, groups)) return;
   throw new ForbiddenError(
     'forbidden',
-    `You can read everything here, but changing integrations is limited to ${who || 'the bot owners'}. Ask one of them to run it, or to add you.`,
+    `You can read everything here, but changing integrations is limited to ${whoMay(users, groups)}. Ask one of them to run it, or to add you.`,
   );
+}
+
+/**
+ * Contact searches read patient data, so LOG_SEARCH_ALLOWED_USER_IDS / LOG_SEARCH_ALLOWED_USERGROUP_IDS
+ * limit them the way the write settings limit writes; with neither set, everyone who may use the bot may search.
+ */
+export async function assertCanSearchContacts(config: Config, client: SlackClient, userId: string): Promise<void> {
+  const users = config.LOG_SEARCH_ALLOWED_USER_IDS;
+  const groups = config.LOG_SEARCH_ALLOWED_USERGROUP_IDS;
+  if (await isAllowed(client, userId, users, groups)) return;
+  throw new ForbiddenError(
+    'forbidden',
+    `Searching the logs for a contact shows patient data, so it is limited to ${whoMay(users, groups)}. Ask one of them to look it up, or paste the record into \`/crm diagnose\` yourself.`,
+  );
+}
+
+/** Everyone when both lists are empty; otherwise a listed user or a member of a listed group. */
+async function isAllowed(
+  client: SlackClient,
+  userId: string,
+  users: readonly string[],
+  groups: readonly string[],
+): Promise<boolean> {
+  if (users.length === 0 && groups.length === 0) return true;
+  if (users.includes(userId)) return true;
+  for (const group of groups) {
+    if ((await membersOf(client, group)).has(userId)) return true;
+  }
+  return false;
+}
+
+function whoMay(users: readonly string[], groups: readonly string[]): string {
+  const who = [...groups.map((g) => `<!subteam^${g}>`), ...users.slice(0, 3).map((u) => `<@${u}>`)].join(', ');
+  return who || 'the bot owners';
 }
 
 async function membersOf(client: SlackClient, usergroup: string): Promise<Set<string>> {

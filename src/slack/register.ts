@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { contact } from '../flows/contact/listeners';
 import { help } from '../flows/help/listeners';
 import { history } from '../flows/history/listeners';
 import { registerHome } from '../flows/home/listeners';
@@ -22,6 +23,7 @@ import { registerCrmCommand, type Subcommand } from './router';
  */
 export const SUBCOMMANDS: Record<string, Subcommand> = {
   bulk,
+  contact,
   diagnose,
   help,
   history,

@@ -91,7 +91,7 @@ export async function dispatchCrmCommand(input: {
   }
   if (route.kind === 'unknown') {
     const note = parsed.name ? `I don't know \`/crm ${parsed.name}\`. Here is what I can do:` : undefined;
-    await respond(buildHelpMessage(helpInput(registry, services.catalog, note)));
+    await respond(buildHelpMessage(helpInput(registry, services, note)));
     return;
   }
   const ctx: SubcommandContext = {

@@ -52,6 +52,14 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   busy: true,
   forbidden: true,
   not_configured: true,
+  log_search_unreachable: true,
+  log_search_timeout: true,
+  log_search_unauthorized: true,
+  log_search_forbidden: true,
+  log_search_index_missing: true,
+  log_search_server_error: true,
+  log_search_rejected: true,
+  log_search_bad_response: true,
 };
 
 /**

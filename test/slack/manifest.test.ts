@@ -9,7 +9,7 @@ import type { IntegrationClient } from '../../src/integration/client';
 import { createLogger } from '../../src/logger';
 import type { Services } from '../../src/services';
 import { SLACK_EVENTS_PATH } from '../../src/slack/app';
-import { registerListeners } from '../../src/slack/register';
+import { registerListeners, SUBCOMMANDS } from '../../src/slack/register';
 import { MemoryStore } from '../../src/store/memory';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -132,6 +132,16 @@ describe('manifest.yml', () => {
         expect(manifest.settings.interactivity.message_menu_options_url).toBeDefined();
       }
       if (interactive) expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    });
+
+    it('the /crm usage hint names only subcommands the router knows, and every contact-search one', () => {
+      const hint: string = manifest.features.slash_commands.find(
+        (c: { command: string }) => c.command === '/crm',
+      ).usage_hint;
+      const named = hint.split('|').map((part) => part.trim().split(/\s+/)[0] ?? '');
+      const words = named.filter((word) => /^[a-z]+$/.test(word));
+      for (const word of words) expect(Object.keys(SUBCOMMANDS)).toContain(word);
+      expect(words).toEqual(expect.arrayContaining(['status', 'diagnose', 'contact']));
     });
 
     it('requests a scope for each event it listens to', () => {

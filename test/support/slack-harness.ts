@@ -5,6 +5,7 @@ import { type Catalog, loadCatalog } from '../../src/catalog';
 import { type Config, loadConfig } from '../../src/config';
 import { IntegrationClient, type IntegrationClientOptions } from '../../src/integration/client';
 import { createLogger, type Logger } from '../../src/logger';
+import { createLogSearch } from '../../src/logsearch/client';
 import type { Services } from '../../src/services';
 import { type Bot, createBot, SLACK_EVENTS_PATH } from '../../src/slack/app';
 import { MemoryStore } from '../../src/store/memory';
@@ -150,12 +151,15 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     destination: { write: (line: string) => void logs.push(JSON.parse(line)) },
   });
   const store = options.store ?? new MemoryStore();
+  const api = options.api ?? realIntegrationClient(config, logger, options.apiOptions);
+  const logSearch = createLogSearch(config, api);
   const services: Services = {
     config,
     catalog: options.catalog ?? loadCatalog(),
-    api: options.api ?? realIntegrationClient(config, logger, options.apiOptions),
+    api,
     store,
     logger,
+    ...(logSearch ? { logSearch } : {}),
   };
   const bot = createBot(services, { port: 0 });
   const { port } = await bot.start();

@@ -7,6 +7,6 @@ export const help: Subcommand = {
   description: 'Shows this list of commands and the CRMs the bot supports.',
   examples: ['/crm help'],
   run: async (ctx) => {
-    await ctx.respond(buildHelpMessage(helpInput(ctx.subcommands, ctx.services.catalog)));
+    await ctx.respond(buildHelpMessage(helpInput(ctx.subcommands, ctx.services)));
   },
 };

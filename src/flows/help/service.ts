@@ -1,4 +1,5 @@
-import type { Catalog } from '../../catalog';
+import type { Services } from '../../services';
+import { CONTACT_SEARCH_OFF } from '../contact/service';
 
 /** What help shows for one subcommand (a subset of the registry entry, so help stays free of Slack). */
 export interface HelpEntry {
@@ -22,14 +23,21 @@ export interface HelpInput {
   crms: readonly string[];
   /** Optional first line, e.g. why help is being shown. */
   note?: string;
+  /** Lines shown after the commands, e.g. how to turn on a feature that is off. */
+  footnotes?: readonly string[];
 }
 
 /** What help shows, from the registry and the catalog; `note` explains why help is shown (e.g. unknown input). */
-export function helpInput(registry: Readonly<Record<string, CommandInfo>>, catalog: Catalog, note?: string): HelpInput {
+export function helpInput(
+  registry: Readonly<Record<string, CommandInfo>>,
+  services: Pick<Services, 'catalog' | 'logSearch'>,
+  note?: string,
+): HelpInput {
   return {
     subcommands: visibleSubcommands(registry),
-    crms: catalog.crms.map((crm) => crm.displayName),
+    crms: services.catalog.crms.map((crm) => crm.displayName),
     ...(note ? { note } : {}),
+    ...(services.logSearch ? {} : { footnotes: [`\`/crm contact\`: ${CONTACT_SEARCH_OFF}`] }),
   };
 }
 

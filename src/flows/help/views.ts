@@ -2,8 +2,8 @@ import type { KnownBlock, SlackMessage } from '../../slack/blocks';
 import type { HelpEntry, HelpInput } from './service';
 
 const TITLE = 'CRM integration bot';
-// Slack allows 50 blocks per message; header, note, intro, divider and footer take 5.
-const MAX_SUBCOMMAND_BLOCKS = 44;
+// Slack allows 50 blocks per message; header, note, intro, divider, footnotes and footer take 6.
+const MAX_SUBCOMMAND_BLOCKS = 43;
 
 /** The `/crm help` message: every subcommand with its usage and examples, and the CRMs the bot knows. */
 export function buildHelpMessage(input: HelpInput): SlackMessage {
@@ -34,6 +34,9 @@ function helpBlocks(input: HelpInput): KnownBlock[] {
   );
   for (const entry of input.subcommands.slice(0, MAX_SUBCOMMAND_BLOCKS)) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(describe(entry), 3000) } });
+  }
+  if (input.footnotes?.length) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(input.footnotes.join('\n'), 3000) }] });
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(crmLine(input.crms), 3000) }] });
   return blocks;

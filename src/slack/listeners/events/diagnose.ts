@@ -1,4 +1,6 @@
 import type { App } from '@slack/bolt';
+import { answerContactMention } from '../../../flows/contact/listeners';
+import { contactInText } from '../../../flows/contact/service';
 import { diagnose } from '../../../handlers/diagnose';
 import type { Services } from '../../../services';
 import { buildDiagnosisMessage, section } from '../../views/diagnose';
@@ -21,6 +23,16 @@ export function registerDiagnoseEvents(app: App, services: Services): void {
         thread_ts: threadTs,
         text: 'Mention me with a restriction reason, or use /crm diagnose.',
         blocks: [section('Mention me with the restriction reason and I will explain it.'), suggest],
+      });
+      return;
+    }
+    const contact = contactInText(services, text);
+    if (contact && event.user) {
+      await answerContactMention(services, client, {
+        channelId: event.channel,
+        threadTs,
+        userId: event.user,
+        query: contact,
       });
       return;
     }
