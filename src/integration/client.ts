@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
+import { type Clock, systemClock } from '../clock';
 import { ApiError, BotError, type ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import {
@@ -41,6 +41,10 @@ export interface IntegrationClientOptions {
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
+  /** Deadlines and retry delays run on this clock (tests pass a manual one). */
+  clock?: Clock;
+  /** Jitter source in [0, 1) for retry delays. */
+  random?: () => number;
 }
 
 export interface CarestackCredentials {
@@ -143,6 +147,8 @@ export class IntegrationClient {
   private readonly maxRetries: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly clock: Clock;
+  private readonly random: () => number;
 
   constructor(options: IntegrationClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -153,6 +159,8 @@ export class IntegrationClient {
     this.maxRetries = options.retry?.maxRetries ?? 3;
     this.baseDelayMs = options.retry?.baseDelayMs ?? 200;
     this.maxDelayMs = options.retry?.maxDelayMs ?? 5000;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
     this.agent = new Agent({
       keepAliveTimeout: 10_000,
       connect: { timeout: options.connectTimeoutMs ?? Math.min(options.timeoutMs, 10_000) },
@@ -326,18 +334,18 @@ export class IntegrationClient {
 
   private async send<T>(call: Call<T>): Promise<T> {
     const timeoutMs = call.timeoutMs ?? this.timeoutMs;
-    const deadline = Date.now() + timeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
+    const deadline = this.clock.now() + timeoutMs;
+    const signal = this.clock.timeoutSignal(timeoutMs);
     const maxAttempts = isRead(call) ? this.maxRetries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(call, signal, attempt, timeoutMs);
       if (outcome.ok) return outcome.value;
       const { failure } = outcome;
       const delayMs = this.delayBeforeRetry(attempt, failure.retryAfterMs);
-      if (!failure.retryable || attempt >= maxAttempts || Date.now() + delayMs >= deadline) {
+      if (!failure.retryable || attempt >= maxAttempts || this.clock.now() + delayMs >= deadline) {
         throw this.toError(call, failure, attempt);
       }
-      await sleep(delayMs);
+      await this.clock.sleep(delayMs);
     }
   }
 
@@ -385,7 +393,7 @@ export class IntegrationClient {
   private delayBeforeRetry(attempt: number, retryAfterMs: number | undefined): number {
     if (retryAfterMs !== undefined) return Math.min(retryAfterMs, this.maxDelayMs);
     const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-    return ceiling / 2 + (Math.random() * ceiling) / 2;
+    return ceiling / 2 + (this.random() * ceiling) / 2;
   }
 
   private toError(call: Call<unknown>, failure: Failure, attempts: number): ApiError {

@@ -1,5 +1,6 @@
 import { ApiError, BotError } from '../../src/errors';
 import { IntegrationClient, type IntegrationClientOptions } from '../../src/integration/client';
+import { ManualClock } from '../support/manual-clock';
 import { closedPort, FAKE, FAKE_SECRET_VALUES, FakeApi, fixture, memoryLogger, type Reply } from './fake-api';
 
 let api: FakeApi;
@@ -338,17 +339,44 @@ describe('GET failures (retried on 429, 5xx and connection errors)', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
-  it('the deadline covers the retries', async () => {
+  it.each([
+    // Shortest jitter (40 ms): attempts at 0, 40, 80, 120, 160; the next retry would land on the deadline.
+    [0, 5, 160],
+    // Longest jitter (~80 ms): attempts at 0, 80, 160; the next one would pass the deadline.
+    [0.999, 3, 160],
+  ])('the deadline covers the retries (jitter %p: %p attempts)', async (jitter, attempts, elapsedMs) => {
     await client.close();
-    client = makeClient({ timeoutMs: 200, retry: { maxRetries: 20, baseDelayMs: 80, maxDelayMs: 80 } });
+    // The deadline and the retry delays run on a manual clock: exact on a loaded machine, no real waiting.
+    const clock = new ManualClock();
+    client = makeClient({
+      timeoutMs: 200,
+      retry: { maxRetries: 20, baseDelayMs: 80, maxDelayMs: 80 },
+      clock,
+      random: () => jitter,
+    });
     api.on('GET', path, ...Array.from({ length: 21 }, () => ({ status: 500 })));
-    const started = Date.now();
+    const started = clock.now();
     const err = await failure(listTriggers());
     expect(err.code).toBe('api_server_error');
-    expect(Date.now() - started).toBeLessThan(400);
+    expect(clock.now() - started).toBeGreaterThanOrEqual(elapsedMs - 1);
+    expect(clock.now() - started).toBeLessThan(200);
     // Jittered delays of 40-80 ms fit at most 5 retries into 200 ms, far below the 20 allowed.
-    expect(api.requests.length).toBeGreaterThan(1);
-    expect(api.requests.length).toBeLessThanOrEqual(6);
+    expect(api.requests).toHaveLength(attempts);
+    expect(err.details).toMatchObject({ attempts });
+  });
+
+  it('the overall deadline aborts an attempt in flight', async () => {
+    await client.close();
+    const clock = new ManualClock();
+    client = makeClient({ timeoutMs: 200, clock });
+    api.on('GET', path, { hang: true });
+    const pending = failure(listTriggers());
+    await api.waitForRequests(1);
+    clock.advance(200);
+    const err = await pending;
+    expect(err.code).toBe('api_timeout');
+    expect(err.message).toContain('no answer within 200 ms');
+    expect(api.requests).toHaveLength(1);
   });
 
   it('malformed JSON is api_bad_response, not retried', async () => {

@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +33,7 @@ export class FakeApi {
   readonly requests: RecordedRequest[] = [];
   private readonly replies = new Map<string, Reply[]>();
   private readonly server: Server;
+  private readonly arrivals = new EventEmitter();
   url = '';
 
   constructor() {
@@ -48,6 +50,7 @@ export class FakeApi {
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
         });
+        this.arrivals.emit('request');
         const reply = this.replies.get(`${method} ${url.pathname}`)?.shift();
         if (!reply) {
           res.writeHead(418, { 'content-type': 'application/json' }).end('{"message":"fake api: unexpected request"}');
@@ -65,6 +68,11 @@ export class FakeApi {
   on(method: string, path: string, ...replies: Reply[]): this {
     this.replies.set(`${method} ${path}`, [...(this.replies.get(`${method} ${path}`) ?? []), ...replies]);
     return this;
+  }
+
+  /** Resolves once at least n requests have arrived (event-driven, no polling). */
+  async waitForRequests(n: number): Promise<void> {
+    while (this.requests.length < n) await once(this.arrivals, 'request');
   }
 
   /** Replies queued but never used. */
