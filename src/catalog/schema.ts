@@ -155,7 +155,11 @@ export const CrmDefinition = z.object({
   /** Slug used in commands and ids: `/crm setup cloud9-ortho`. */
   id: z.string().regex(/^[a-z0-9-]+$/),
   displayName: z.string().min(1).max(24),
-  /** Spellings people type for this CRM (`cloud9`, `c9`). */
+  /**
+   * Other names people write for this CRM (`cloud9`, `c9`, `cloud nine`): diagnose reads them in pasted
+   * text. Spaces and case never matter; a typo of a letter or two in a name of 6+ letters is found
+   * without listing it here (src/diagnostics/crm-detect.ts), so list abbreviations and other words.
+   */
   aliases: z.array(z.string()).default([]),
   integrationSource: z.string().min(1),
   integrationSourceId: z.number().int().positive(),

@@ -147,6 +147,42 @@ function joinList(def: PropertyDef, items: readonly string[]): string {
 
 const sameItem = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
+/** "Smith, John" (as CareCloud writes a provider) → "John Smith"; undefined when it is not Last, First. */
+export function asFirstLast(value: string): string | undefined {
+  const found = /^\s*([^,]+?)\s*,\s*([^,]+?)\s*$/.exec(value);
+  return found ? `${found[2]} ${found[1]}` : undefined;
+}
+
+/** Values compared as the property's format reads them: a person's name in either order is one name. */
+function sameValue(def: PropertyDef | undefined, a: string, b: string): boolean {
+  if (def?.format.kind !== 'personName') return sameItem(a, b);
+  return sameItem(asFirstLast(a) ?? a, asFirstLast(b) ?? b);
+}
+
+/** The article's First Last rule, said about the value the record (or the configuration) holds. */
+function personNameFindings(
+  context: Context,
+  located: { def: PropertyDef; level: Level },
+  value: string | undefined,
+): string[] {
+  const { def, level } = located;
+  const findings: string[] = [];
+  const configured = currentValueOf(context, level, def.key);
+  const configuredFirstLast = configured === undefined ? undefined : asFirstLast(configured);
+  if (configured !== undefined && configuredFirstLast !== undefined) {
+    findings.push(
+      `This business's ${def.label} is set to '${configured}' (Last, First), but ${context.crm.displayName} needs it written First Last: it must be '${configuredFirstLast}'.`,
+    );
+  }
+  const firstLast = value === undefined ? undefined : asFirstLast(value);
+  if (value !== undefined && firstLast !== undefined && configuredFirstLast === undefined) {
+    findings.push(
+      `${context.crm.displayName} writes the provider '${value}' (Last, First); the ${def.label} setting must be written '${firstLast}' (First Last) for this provider's appointments to get review requests.`,
+    );
+  }
+  return findings;
+}
+
 function checkFindings(context: Context, check: ReasonCheck): string[] {
   switch (check.kind) {
     case 'inAllowedList':
@@ -172,30 +208,34 @@ function allowedListFindings(context: Context, check: Extract<ReasonCheck, { kin
   if (!context.record) findings.push(noRecordFinding([check.logKey]));
   else if (isAbsent(value)) findings.push(`The log record has no ${check.logKey} value for this contact.`);
 
+  const def = located?.def;
+  const personName =
+    located?.def.format.kind === 'personName'
+      ? personNameFindings(context, located, isAbsent(value) ? undefined : value.trim())
+      : [];
   if (!allowed) {
-    const def = located?.def;
     const implicit = def?.implicitDefault ? ` (when it is empty the CRM uses ${def.implicitDefault})` : '';
     findings.push(
       `The bot has no record of this business's ${def?.label ?? check.property ?? name}${implicit}, so it cannot say which values are allowed.`,
     );
     if (!isAbsent(value)) findings.push(`${capitalise(name)} is '${value.trim()}'.`);
-    return findings;
+    return [...findings, ...personName];
   }
 
   const allowedText = `'${allowed.items.join(', ')}'`;
   if (isAbsent(value)) {
     findings.push(`The allowed values are ${allowedText} (${allowed.source}).`);
-    return findings;
+    return [...findings, ...personName];
   }
   const shown = value.trim();
-  if (allowed.items.some((item) => sameItem(item, shown))) {
+  if (allowed.items.some((item) => sameValue(def, item, shown))) {
     findings.push(
       `${name} '${shown}' IS among the allowed ${allowedText} (${allowed.source}), so the record does not explain the reason: the reason may be stale, or the business's configuration differs from ${allowed.configured ? "the bot's record" : 'the default'}.`,
     );
   } else {
-    findings.push(`${name} '${shown}' is not among the allowed ${allowedText} (${allowed.source}).`);
+    findings.push(`${name} '${shown}' is not in ${allowedText} (${allowed.source}).`);
   }
-  return findings;
+  return [...findings, ...personName];
 }
 
 type Allowed = { items: string[]; source: string; configured: boolean };
@@ -303,19 +343,37 @@ function proposeFix(context: Context): FixProposal {
       };
     case 'setProperty': {
       const { label } = describeProperty(context, fix);
-      return {
+      const base = {
         kind: 'oneClick',
         action: 'setProperty',
         property: fix.property,
         label,
         level: fix.level,
         needsCurrentValue: false,
-        text: `Ask for the correct ${label} and set it on the ${fix.level} mapping.`,
-      };
+      } as const;
+      const written = firstLastProposal(context, fix);
+      if (written) {
+        return {
+          ...base,
+          proposedValue: written,
+          text: `If this provider's appointments should get review requests, set ${label} on the ${fix.level} mapping to '${written}' (First Last, as the article requires).`,
+        };
+      }
+      return { ...base, text: `Ask for the correct ${label} and set it on the ${fix.level} mapping.` };
     }
     case 'addToList':
       return proposeAddToList(context, fix);
   }
+}
+
+/** A person's-name property: the configured value (or else the record's) turned into First Last, when it is Last, First. */
+function firstLastProposal(context: Context, fix: { property: string; level: Level }): string | undefined {
+  const def = context.catalog.property(context.crm, fix.level, fix.property);
+  if (def?.format.kind !== 'personName' || def.secret) return undefined;
+  const configured = currentValueOf(context, fix.level, fix.property);
+  if (configured !== undefined) return asFirstLast(configured);
+  const value = contactValueFor(context);
+  return value === undefined ? undefined : asFirstLast(value);
 }
 
 function proposeAddToList(context: Context, fix: { property: string; level: Level }): FixProposal {

@@ -1,3 +1,5 @@
+import { parseLenientJson } from './lenient-json';
+
 /**
  * A contact's log record as people paste it from Kibana: JSON (nested, flat dotted keys,
  * or embedded in a longer log line) or `key=value` / `key: value` lines. Everything
@@ -22,13 +24,130 @@ const MAX_RECORD_CHARS = 100_000;
 /** Stop looking for embedded JSON after this many attempts, so a paste full of braces stays cheap. */
 const MAX_JSON_ATTEMPTS = 20;
 
+/** What a paste holds: the record to diagnose, and how it was chosen when there were several. */
+export type PastedRecords = {
+  /** The newest record (several records), or every fragment merged (one record in pieces). */
+  record: LogRecord;
+  /** How many separate records the paste held (0 when it held no fields at all). */
+  count: number;
+  /** The chosen record's timestamp as written, when several were pasted and it had one. */
+  newestAt?: string;
+};
+
+/** The record to diagnose in a paste: see `readLogRecords`. */
 export function parseLogRecord(text: string): LogRecord {
+  return readLogRecords(text).record;
+}
+
+/**
+ * Every record in a paste, in pasted order: JSON objects (complete or cut off), Kibana's JSON view
+ * (`_source`), a search response (`hits.hits`), arrays of records, Kibana table rows
+ * (`field<TAB>value`) and `key=value` / `key: value` lines. A key seen again starts a new record.
+ */
+export function parseLogRecords(text: string): LogRecord[] {
   const input = text.length > MAX_RECORD_CHARS ? text.slice(0, MAX_RECORD_CHARS) : text;
-  const record: LogRecord = {};
-  const { objects, rest } = extractJsonObjects(input);
-  for (const value of objects) flattenInto(record, '', value);
-  for (const line of rest.split(/\r?\n/)) parseKeyValueLine(line, record);
-  return record;
+  const { values, rest } = extractJsonValues(input);
+  const records = values.flatMap(recordsFromValue);
+  let current: LogRecord = {};
+  const lineRecords: LogRecord[] = [current];
+  for (const line of rest.split(/\r?\n/)) {
+    const pairs: LogRecord = {};
+    if (!parseTableRow(line, pairs)) parseKeyValueLine(line, pairs);
+    for (const [key, value] of Object.entries(pairs)) {
+      if (Object.hasOwn(current, key)) {
+        current = {};
+        lineRecords.push(current);
+      }
+      current[key] = value;
+    }
+  }
+  return [...records, ...lineRecords].filter((record) => Object.keys(record).length > 0);
+}
+
+/**
+ * Several records of one contact (they share keys) give the newest: by timestamp when every one has
+ * one, else the first, as Kibana lists newest first. Pieces with different keys are one record.
+ */
+export function readLogRecords(text: string): PastedRecords {
+  const records = parseLogRecords(text);
+  if (records.length === 0) return { record: {}, count: 0 };
+  if (records.length === 1 || !shareKeys(records)) {
+    return { record: Object.assign({}, ...records) as LogRecord, count: 1 };
+  }
+  const times = records.map(timestampOf);
+  let chosen = 0;
+  if (times.every((time) => time !== undefined)) {
+    for (let i = 1; i < records.length; i++) if (times[i]!.at > times[chosen]!.at) chosen = i;
+  }
+  const newestAt = times[chosen]?.written;
+  return { record: records[chosen]!, count: records.length, ...(newestAt ? { newestAt } : {}) };
+}
+
+function shareKeys(records: readonly LogRecord[]): boolean {
+  const seen = new Set<string>();
+  for (const record of records) {
+    const keys = Object.keys(record);
+    if (keys.some((key) => seen.has(key))) return true;
+    for (const key of keys) seen.add(key);
+  }
+  return false;
+}
+
+const TIMESTAMP_KEYS = [
+  '@timestamp',
+  'timestamp',
+  'eventTime',
+  'event_time',
+  'time',
+  'createdAt',
+  'created_at',
+  'date',
+];
+
+function timestampOf(record: LogRecord): { at: number; written: string } | undefined {
+  for (const key of TIMESTAMP_KEYS) {
+    const written = record[key]?.trim();
+    if (!written) continue;
+    // Kibana's table view writes "Nov 20, 2026 @ 10:01:02.123".
+    const at = Date.parse(written.replace(' @ ', ' '));
+    if (!Number.isNaN(at)) return { at, written };
+  }
+  return undefined;
+}
+
+/** Keys a log record carries the business number under; the value must be a 15-digit number. */
+const BUSINESS_KEYS = [
+  'businessNumber',
+  'business_number',
+  'businessId',
+  'business_id',
+  'bizNumber',
+  'business.number',
+  'business.id',
+  'business',
+];
+const BUSINESS_NUMBER = /^\d{15}$/;
+
+/** The business number the record names, if any. */
+export function businessNumberOf(record: LogRecord): string | undefined {
+  for (const key of BUSINESS_KEYS) {
+    const value = lookup(record, key)?.trim();
+    if (value !== undefined && BUSINESS_NUMBER.test(value)) return value;
+  }
+  return undefined;
+}
+
+/** Keys naming the CRM a record came from: a source name (`CLOUD9`) or a source id (`34`). */
+export const SOURCE_KEYS = ['integrationSource', 'integrationSourceId', 'sourceId', 'source'] as const;
+
+/** The record's source fields that carry a value, as `[key, value]`. */
+export function sourceFieldsOf(record: LogRecord): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  for (const key of SOURCE_KEYS) {
+    const value = lookup(record, key);
+    if (!isAbsent(value)) found.push([key, value.trim()]);
+  }
+  return found;
 }
 
 /** Values that mean "nothing here". */
@@ -150,12 +269,35 @@ function tryParseJson(text: string): unknown {
   }
 }
 
+/** A parsed JSON value as records: Kibana's `_source`, a search response's hits, arrays of records. */
+function recordsFromValue(value: unknown): LogRecord[] {
+  if (Array.isArray(value)) return value.filter(isObject).flatMap(recordsFromValue);
+  if (!isObject(value)) return [];
+  const hits = (value.hits as { hits?: unknown } | undefined)?.hits;
+  if (Array.isArray(hits)) return hits.flatMap(recordsFromValue);
+  const record: LogRecord = {};
+  if (isObject(value._source)) flattenInto(record, '', value._source);
+  else if (isObject(value.fields) && (value._id !== undefined || value._index !== undefined)) {
+    // Kibana's "fields" view: every value is a one-element list.
+    for (const [key, list] of Object.entries(value.fields)) {
+      flattenInto(record, key, Array.isArray(list) && list.length === 1 ? list[0] : list);
+    }
+  } else flattenInto(record, '', value);
+  return Object.keys(record).length > 0 ? [record] : [];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /**
- * Top-level JSON objects (or arrays) in the text, found by brace matching that respects strings,
- * and the text with them blanked out so key=value parsing does not read them twice.
+ * Top-level JSON values (objects, arrays of objects) in the text, found by brace matching that
+ * respects strings, or read leniently when cut off or slightly off; and the text with them blanked
+ * out so key=value parsing does not read them twice.
  */
-function extractJsonObjects(text: string): { objects: unknown[]; rest: string } {
-  const objects: unknown[] = [];
+export function extractJsonValues(text: string): { values: unknown[]; rest: string; spans: Array<[number, number]> } {
+  const values: unknown[] = [];
+  const spans: Array<[number, number]> = [];
   let rest = '';
   let copiedUpTo = 0;
   let attempts = 0;
@@ -163,21 +305,33 @@ function extractJsonObjects(text: string): { objects: unknown[]; rest: string } 
   while (index < text.length && attempts < MAX_JSON_ATTEMPTS) {
     const open = indexOfOpener(text, index);
     if (open < 0) break;
-    const close = matchingClose(text, open);
-    if (close < 0) break;
     attempts++;
-    const parsed = tryParseJson(text.slice(open, close + 1));
-    if (parsed !== undefined && typeof parsed === 'object' && parsed !== null) {
-      objects.push(parsed);
+    const close = matchingClose(text, open);
+    let parsed = close < 0 ? undefined : tryParseJson(text.slice(open, close + 1));
+    let end = close + 1;
+    if (parsed === undefined || typeof parsed !== 'object' || parsed === null) {
+      const lenient = parseLenientJson(text, open);
+      parsed = lenient && hasFields(lenient.value) ? lenient.value : undefined;
+      end = lenient?.end ?? open + 1;
+    }
+    if (parsed !== undefined) {
+      values.push(parsed);
+      spans.push([open, end]);
       rest += `${text.slice(copiedUpTo, open)}\n`;
-      copiedUpTo = close + 1;
-      index = close + 1;
+      copiedUpTo = end;
+      index = end;
     } else {
       index = open + 1;
     }
   }
   rest += text.slice(copiedUpTo);
-  return { objects, rest };
+  return { values, rest, spans };
+}
+
+/** A leniently read value counts only when it holds at least one field: `{name}` in prose does not. */
+function hasFields(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasFields);
+  return isObject(value) && Object.keys(value).length > 0;
 }
 
 function indexOfOpener(text: string, from: number): number {
@@ -215,6 +369,26 @@ const KEY_PATTERN = /(?:^|[\s,;{(|])["']?([A-Za-z_@][\w.@-]*)["']?\s*[=:](?![/=]
 const QUOTE_CLOSERS: Record<string, string> = { '"': '"', "'": "'", '“': '”', '‘': '’' };
 const TRAILING_SEPARATORS = /[,;]+$/;
 const ARRAY_OF_OBJECTS_START = /^\[\s*\{/;
+
+const TABLE_KEY = /^[@A-Za-z_][\w.@-]*$/;
+/** Kibana's table view marks each field with a one-letter type icon, copied as its own cell. */
+const TYPE_MARKER = /^[t#?k]$/;
+
+/** `field<TAB>value` (a row copied from Kibana's table view). False when the line is not such a row. */
+function parseTableRow(line: string, record: LogRecord): boolean {
+  if (!line.includes('\t')) return false;
+  const cells = line
+    .split('\t')
+    .map((cell) => cell.trim())
+    .filter((cell) => cell !== '');
+  if (cells.length >= 3 && TYPE_MARKER.test(cells[0]!)) cells.shift();
+  const [key, ...valueCells] = cells;
+  if (key === undefined || !TABLE_KEY.test(key)) return false;
+  const value = valueCells.join(' ');
+  // Kibana shows a missing value as "-".
+  if (value !== '' && value !== '-') record[key] = value;
+  return true;
+}
 
 function parseKeyValueLine(line: string, record: LogRecord): void {
   KEY_PATTERN.lastIndex = 0;

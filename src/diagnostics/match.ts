@@ -17,6 +17,8 @@ export type MatchResult =
 export type MatchOptions = {
   /** CRM id, display name or alias. When given, only that CRM's reasons are considered. */
   crmId?: string;
+  /** Catalog ids: only these CRMs' reasons are considered (the candidates left by the other evidence). */
+  crmIds?: readonly string[];
 };
 
 export type Matcher = { match(text: string, options?: MatchOptions): MatchResult };
@@ -235,7 +237,11 @@ export function createMatcher(catalog: Catalog): Matcher {
   return {
     match(text: string, options: MatchOptions = {}): MatchResult {
       const crm = options.crmId === undefined ? undefined : resolveCrm(options.crmId);
-      const scope = crm ? (entriesByCrm.get(crm.id) ?? []) : entries;
+      const scope = crm
+        ? (entriesByCrm.get(crm.id) ?? [])
+        : options.crmIds
+          ? options.crmIds.flatMap((id) => entriesByCrm.get(id) ?? [])
+          : entries;
       const input = text.length > MAX_INPUT_CHARS ? text.slice(0, MAX_INPUT_CHARS) : text;
 
       // A "restrictionReason=…" field names the reason exactly; the rest of a log line is noise that

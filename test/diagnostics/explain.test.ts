@@ -129,7 +129,7 @@ describe('explain: allowed-list reasons', () => {
       label: 'Appointment status',
       level: 'location',
     });
-    expect(result.findings[0]).toContain("appointment status 'No Show' is not among the allowed 'Checked-Out, Billed'");
+    expect(result.findings[0]).toContain("appointment status 'No Show' is not in 'Checked-Out, Billed'");
     expect(result.findings[0]).toContain('the default');
     expect(result.fix).toMatchObject({
       kind: 'oneClick',
@@ -150,7 +150,7 @@ describe('explain: allowed-list reasons', () => {
       currentValues: { 'location:appointment_status': 'Checked-Out,Billed, Arrived' },
     });
     expect(result.findings[0]).toContain(
-      "appointment status 'No Show' is not among the allowed 'Checked-Out, Billed, Arrived' (this business's configured Appointment status)",
+      "appointment status 'No Show' is not in 'Checked-Out, Billed, Arrived' (this business's configured Appointment status)",
     );
     expect(result.fix).toMatchObject({
       kind: 'oneClick',
@@ -167,7 +167,7 @@ describe('explain: allowed-list reasons', () => {
       record: '{"additionalParams":{"appointment":{"status":"completed"}}}',
       currentValues: { 'group:appointment.status': 'fulfilled' },
     });
-    expect(result.findings[0]).toContain("appointment status 'completed' is not among the allowed 'fulfilled'");
+    expect(result.findings[0]).toContain("appointment status 'completed' is not in 'fulfilled'");
     expect(result.fix).toMatchObject({ proposedValue: 'fulfilled,completed', level: 'group' });
   });
 
@@ -178,7 +178,7 @@ describe('explain: allowed-list reasons', () => {
       record: '{"additionalParams.appointment.types":"Consult"}',
       currentValues: { 'group:appointment.types': 'procedure|Surgery' },
     });
-    expect(result.findings[0]).toContain("appointment types 'Consult' is not among the allowed 'procedure, Surgery'");
+    expect(result.findings[0]).toContain("appointment types 'Consult' is not in 'procedure, Surgery'");
     expect(result.fix).toMatchObject({ proposedValue: 'procedure|Surgery|Consult', needsCurrentValue: false });
   });
 
@@ -210,7 +210,7 @@ describe('explain: allowed-list reasons', () => {
       reason: 'cloud9-ortho.status-not-allowed',
       record: 'pms_appointment_status=Scheduled',
     });
-    expect(result.findings[0]).toContain("appointment status 'Scheduled' is not among the allowed 'Dismissed'");
+    expect(result.findings[0]).toContain("appointment status 'Scheduled' is not in 'Dismissed'");
     expect(result.fix).toEqual({ kind: 'clinic', text: expect.stringContaining('Dismiss') });
   });
 
@@ -279,9 +279,7 @@ describe('explain: flags, presence and other fixes', () => {
       record: '{"pms_appointment_provider_name":"Mary Cathy"}',
       currentValues: { 'location:provider_name': 'John Smith' },
     });
-    expect(result.findings[0]).toContain(
-      "appointment provider name 'Mary Cathy' is not among the allowed 'John Smith'",
-    );
+    expect(result.findings[0]).toContain("appointment provider name 'Mary Cathy' is not in 'John Smith'");
     expect(result.fix).toMatchObject({
       kind: 'oneClick',
       action: 'setProperty',

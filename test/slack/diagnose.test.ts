@@ -105,7 +105,7 @@ describe('diagnose', () => {
     expect(text).toContain('`pms_appointment_status`');
     expect(text).toContain('Appointment status (`appointment_status`, location level)');
     expect(text).toContain(
-      "appointment status 'No Show' is not among the allowed 'Checked-Out, Billed' (the default: the bot has no record of a configured Appointment status).",
+      "appointment status 'No Show' is not in 'Checked-Out, Billed' (the default: the bot has no record of a configured Appointment status).",
     );
     const ids = buttons(view.blocks).map((b) => b.action_id);
     expect(ids).toEqual(['fix_open', STATUS_ACTIONS.reauth]);
@@ -120,7 +120,7 @@ describe('diagnose', () => {
       record: '{"additionalParams":{"appointment":{"status":"completed"}}}',
     });
     const text = JSON.stringify(view.blocks);
-    expect(text).toContain("appointment status 'completed' is not among the allowed 'fulfilled'");
+    expect(text).toContain("appointment status 'completed' is not in 'fulfilled'");
     expect(text).toContain("the integration API documents no call that changes a group's properties");
     expect(text).toContain("add 'completed' to Appointment statuses");
     expect(buttons(view.blocks).map((b) => b.action_id)).toEqual([STATUS_ACTIONS.reauth]);

@@ -1,0 +1,98 @@
+import { extractJsonValues } from './log-record';
+
+/**
+ * One rule, used by every surface (`/crm diagnose <text>`, a mention, the message shortcut, the
+ * modal), for what in a paste is the reason people typed and what is a log record: JSON objects
+ * (complete or cut off), Kibana table rows (`field<TAB>value`), `key=value` log lines and
+ * `field: value` lines. Pure, and free of the catalog, so other flows (contact search) can call it.
+ */
+
+export type SplitPaste = { reasonText: string; recordText: string };
+
+/**
+ * Bare words that are log fields when a line starts `word: value`. Any other bare word is prose:
+ * "Nextech: 'Appointment status' is not in the allowed list" is a reason, not a field named Nextech.
+ */
+const RECORD_WORDS = new Set([
+  'active',
+  'beta',
+  'business',
+  'contact',
+  'email',
+  'level',
+  'location',
+  'message',
+  'mobile',
+  'phone',
+  'provider',
+  'source',
+  'status',
+  'timestamp',
+  'type',
+  'types',
+]);
+
+const LINE_KEY = /^\s*(["']?)([@A-Za-z_][\w.@-]*)\1\s*([=:])(?![/=])\s*(.*)$/;
+/** `key=` inside a line; two of them make a log line. */
+const EQUALS_PAIR = /(?:^|[\s,;|(])[@A-Za-z_][\w.@-]*=(?!=)/g;
+/** One `key=value` (quoted, or one word) inside a sentence. */
+const INLINE_PAIR = /(?:^|(?<=[\s,;(]))[@A-Za-z_][\w.@-]*=(?:"[^"\n]*"|'[^'\n]*'|[^\s,;)]+)/g;
+
+export function splitReasonAndRecord(text: string): SplitPaste {
+  const plain = slackPlainText(text);
+  const { rest, spans } = extractJsonValues(plain);
+  const record: string[] = spans.map(([start, end]) => plain.slice(start, end));
+  const reason: string[] = [];
+  for (const rawLine of rest.split(/\r?\n/)) {
+    const line = rawLine.trim();
+    if (!line) continue;
+    if (isRecordLine(rawLine)) {
+      record.push(line);
+      continue;
+    }
+    // A sentence with one `key=value` in it: the pair is record, the words around it are reason.
+    const pairs = line.match(INLINE_PAIR);
+    if (pairs) {
+      record.push(pairs.join(' '));
+      const words = line.replace(INLINE_PAIR, ' ').replace(/\s+/g, ' ').trim();
+      if (words) reason.push(words);
+      continue;
+    }
+    reason.push(line);
+  }
+  return { reasonText: reason.join('\n'), recordText: record.join('\n') };
+}
+
+function isRecordLine(line: string): boolean {
+  if (/^\s*[@A-Za-z_][\w.@-]*\t/.test(line) || /^\s*[t#?k]\t+[@A-Za-z_]/.test(line)) return true;
+  if ((line.match(EQUALS_PAIR) ?? []).length >= 2) return true;
+  const found = LINE_KEY.exec(line);
+  if (!found) return false;
+  const [, quote, key = '', separator, value = ''] = found;
+  if (!value.trim()) return separator === '=' || quote !== '';
+  if (separator === '=' || quote) return true;
+  return isFieldShaped(key) || RECORD_WORDS.has(key.toLowerCase());
+}
+
+/** snake_case, dotted, @-prefixed or camelCase: how log fields are named, never how people write prose. */
+function isFieldShaped(key: string): boolean {
+  return /[_.@]/.test(key) || /[a-z][A-Z]/.test(key);
+}
+
+/**
+ * Slack message markup back to what was typed: mentions dropped, links and channels to their
+ * labels, entities unescaped, code fences and quote markers removed.
+ */
+export function slackPlainText(text: string): string {
+  return text
+    .replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ')
+    .replace(/<!(?:here|channel|everyone)(?:\|[^>]*)?>/g, ' ')
+    .replace(/<#[A-Z0-9]+\|([^>]*)>/g, '#$1')
+    .replace(/<(?:mailto:|tel:)?[^>|\s]+\|([^>]*)>/g, '$1')
+    .replace(/<(?:mailto:|tel:)?([^>|\s]+)>/g, '$1')
+    .replace(/```/g, '\n')
+    .replace(/^[ \t]*&gt;[ \t]?/gm, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
