@@ -48,6 +48,9 @@ export function splitReasonAndRecord(text: string): SplitPaste {
     if (!line) continue;
     if (isRecordLine(rawLine)) {
       record.push(line);
+      // Words before a log line's first field are what the person wrote in front of it ("c9: 2026-11-20 …").
+      const lead = leadingProse(line);
+      if (lead) reason.push(lead);
       continue;
     }
     // A sentence with one `key=value` in it: the pair is record, the words around it are reason.
@@ -74,10 +77,27 @@ function isRecordLine(line: string): boolean {
   return isFieldShaped(key) || RECORD_WORDS.has(key.toLowerCase());
 }
 
-/** snake_case, dotted, @-prefixed or camelCase: how log fields are named, never how people write prose. */
+/**
+ * snake_case, dotted, @-prefixed or lowerCamelCase: how log fields are named. A capitalised word
+ * ("CareCloud:", "NexTech:") is how people start a sentence.
+ */
 function isFieldShaped(key: string): boolean {
-  return /[_.@]/.test(key) || /[a-z][A-Z]/.test(key);
+  return /[_.@]/.test(key) || /^[a-z]+[A-Z]/.test(key);
 }
+
+/** The text before the first `key=` of a log line, when it is more than a timestamp and a level. */
+function leadingProse(line: string): string | undefined {
+  EQUALS_PAIR.lastIndex = 0;
+  const first = EQUALS_PAIR.exec(line);
+  EQUALS_PAIR.lastIndex = 0;
+  if (!first || first.index === 0) return undefined;
+  const lead = line.slice(0, first.index).trim();
+  const words = lead.replace(LOG_PREFIX_NOISE, ' ').trim();
+  return /[a-z]{2}/i.test(words) ? lead : undefined;
+}
+
+/** Timestamps and log levels: what a log line starts with by itself. */
+const LOG_PREFIX_NOISE = /\b\d{4}-\d{2}-\d{2}[T ]?[\d:.]*Z?\b|\b(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\b|[-:|[\]]/g;
 
 /**
  * Slack message markup back to what was typed: mentions dropped, links and channels to their

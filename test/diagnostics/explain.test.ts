@@ -362,3 +362,52 @@ describe('explain: secrets never appear', () => {
     expect(result.findings[0]).toContain('••••');
   });
 });
+
+describe('explain: facts from the record', () => {
+  it('CareCloud provider "Smith, John": the setting must be written "John Smith", and the fix proposes it', () => {
+    const result = explain(catalog, {
+      reason: 'carecloud.provider-not-allowed',
+      crm: 'carecloud',
+      record: '{"pms_appointment_provider_name":"Smith, John"}',
+    });
+    expect(result.findings).toContain(
+      "CareCloud writes the provider 'Smith, John' (Last, First); the Provider name setting must be written 'John Smith' (First Last) for this provider's appointments to get review requests.",
+    );
+    expect(result.fix).toMatchObject({ kind: 'oneClick', action: 'setProperty', proposedValue: 'John Smith' });
+  });
+
+  it('CareCloud provider configured as "John Smith" and logged "Smith, John" is the same person', () => {
+    const result = explain(catalog, {
+      reason: 'carecloud.provider-not-allowed',
+      crm: 'carecloud',
+      record: 'pms_appointment_provider_name="Smith, John"',
+      currentValues: { 'location:provider_name': 'John Smith' },
+    });
+    expect(result.findings[0]).toContain("'Smith, John' IS among the allowed 'John Smith'");
+  });
+
+  it('CareCloud provider configured as "Smith, John": says it must be "John Smith"', () => {
+    const result = explain(catalog, {
+      reason: 'carecloud.provider-not-allowed',
+      crm: 'carecloud',
+      record: 'pms_appointment_provider_name="Jones, Ann"',
+      currentValues: { 'location:provider_name': 'Smith, John' },
+    });
+    expect(result.findings).toContain(
+      "This business's Provider name is set to 'Smith, John' (Last, First), but CareCloud needs it written First Last: it must be 'John Smith'.",
+    );
+    expect(result.fix).toMatchObject({ proposedValue: 'John Smith' });
+  });
+
+  it("a status is compared with the configured list: 'No Show' is not in 'Checked-Out, Billed'", () => {
+    const result = explain(catalog, {
+      reason: 'carecloud.status-not-allowed',
+      crm: 'carecloud',
+      record: { pms_appointment_status: 'No Show' },
+      currentValues: { 'location:appointment_status': 'Checked-Out, Billed' },
+    });
+    expect(result.findings[0]).toBe(
+      "appointment status 'No Show' is not in 'Checked-Out, Billed' (this business's configured Appointment status).",
+    );
+  });
+});
