@@ -97,7 +97,8 @@ function leadingProse(line: string): string | undefined {
 }
 
 /** Timestamps and log levels: what a log line starts with by itself. */
-const LOG_PREFIX_NOISE = /\b\d{4}-\d{2}-\d{2}[T ]?[\d:.]*Z?\b|\b(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\b|[-:|[\]]/g;
+const LOG_PREFIX_NOISE =
+  /\b\d{4}-\d{2}-\d{2}[T ]?[\d:.]*Z?\b|\b(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\b|[-:|[\]]/g;
 
 /**
  * Slack message markup back to what was typed: mentions dropped, links and channels to their

@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Catalog, CrmDefinition, PropertyDef, RestrictionReason } from '../catalog';
 import {
-  createMatcher,
+  type CoreDiagnosis,
+  createDiagnosisCore,
+  type DiagnosisCore,
+  decide,
   type Explanation,
   explain,
   isAbsent,
   type LogRecord,
   lookup,
-  type Matcher,
-  parseLogRecord,
+  type PasteReading,
+  readPaste,
 } from '../diagnostics';
-import { BotError } from '../errors';
+import { BotError, userMessage } from '../errors';
 import { type ConfigRecord, readConfigRecord } from '../operations/config-records';
 import { BUSINESS_ID_MESSAGE, parseBusinessNumber } from '../planner';
 import type { Services } from '../services';
@@ -39,8 +42,20 @@ export type DiagnosisState = {
   crmId?: string;
   businessNumber?: string;
   groupId?: number;
+  /** Group id of each CRM the business has a group of, so a picked candidate knows its group. */
+  groupIds?: Record<string, number>;
   record?: LogRecord;
   origin: Origin;
+};
+
+/** Where the business number came from: typed into the modal, found in the record, or in the text. */
+export type BusinessSource = 'typed' | 'record' | 'text';
+
+/** What the answer says about how it read the paste (business, records, the API). */
+export type ReadingNotes = {
+  businessFrom?: BusinessSource;
+  /** Sentences: the business had no group, several records were pasted, the API could not be read. */
+  notes: string[];
 };
 
 export type FixView =
@@ -51,7 +66,7 @@ export type FixView =
 export type ReauthTarget = { businessNumber?: string; crmId?: string; groupId?: number };
 
 export type Diagnosis =
-  | {
+  | ({
       kind: 'match';
       explanation: Explanation;
       fix: FixView;
@@ -59,12 +74,17 @@ export type Diagnosis =
       reauth: ReauthTarget;
       /** True when the bot has a configuration record of the business. */
       hasConfigRecord: boolean;
-    }
-  | {
+      /** How the CRM was decided ("the text says “c9” (Cloud 9 Ortho)"); absent after a pick. */
+      crmBy?: string;
+    } & ReadingNotes)
+  | ({
       kind: 'ambiguous';
       candidates: Array<{ crm: CrmDefinition; reason: RestrictionReason; value: string }>;
+      /** Why the bot asks: which sources disagreed, or that nothing names the CRM and what would. */
+      why: string;
+      businessNumber?: string;
       reauth?: ReauthTarget;
-    }
+    } & ReadingNotes)
   | { kind: 'none'; crm?: CrmDefinition; knownReasons: Array<{ crm: CrmDefinition; reason: RestrictionReason }> }
   | { kind: 'noGroup'; businessNumber: string; crmName?: string };
 
@@ -72,14 +92,28 @@ export type Diagnosis =
 export const STATE_TTL_MS = 24 * 3600_000;
 const STATE_PREFIX = 'diagnose:state:';
 
-const matchers = new WeakMap<Catalog, Matcher>();
-function matcherFor(catalog: Catalog): Matcher {
-  let matcher = matchers.get(catalog);
-  if (!matcher) {
-    matcher = createMatcher(catalog);
-    matchers.set(catalog, matcher);
+const cores = new WeakMap<Catalog, DiagnosisCore>();
+/** The catalog's matcher and CRM detector, built once per catalog. */
+export function diagnosisCoreFor(catalog: Catalog): DiagnosisCore {
+  let core = cores.get(catalog);
+  if (!core) {
+    core = createDiagnosisCore(catalog);
+    cores.set(catalog, core);
   }
-  return matcher;
+  return core;
+}
+
+/** What a surface prefills the diagnose modal with from a paste: the same split every surface uses. */
+export function prefillFromPaste(
+  catalog: Catalog,
+  text: string,
+): { reasonText: string; logRecord: string; businessNumber?: string } {
+  const reading = readPaste(diagnosisCoreFor(catalog), text);
+  return {
+    reasonText: reading.reasonText,
+    logRecord: reading.recordText,
+    ...(reading.businessNumber ? { businessNumber: reading.businessNumber } : {}),
+  };
 }
 
 /** Checks that need no network: the ack carries these back to the modal. */
@@ -111,12 +145,20 @@ export async function findGroup(
   businessNumber: string,
   crmId?: string,
 ): Promise<{ crm: CrmDefinition; groupId: number } | undefined> {
-  const groups = await services.api.getGroups(businessNumber);
-  for (const group of groups) {
+  return (await findGroups(services, businessNumber)).find((group) => !crmId || group.crm.id === crmId);
+}
+
+/** Every integration group of the business whose source is a catalog CRM, first group of each CRM. */
+export async function findGroups(
+  services: Services,
+  businessNumber: string,
+): Promise<Array<{ crm: CrmDefinition; groupId: number }>> {
+  const found: Array<{ crm: CrmDefinition; groupId: number }> = [];
+  for (const group of await services.api.getGroups(businessNumber)) {
     const crm = services.catalog.bySourceId(group.integrationSourceType.id);
-    if (crm && (!crmId || crm.id === crmId)) return { crm, groupId: group.groupId };
+    if (crm && !found.some((f) => f.crm === crm)) found.push({ crm, groupId: group.groupId });
   }
-  return undefined;
+  return found;
 }
 
 /** ConfigRecord values keyed `level:key`, the shape explain() takes. */
@@ -142,31 +184,54 @@ export async function loadState(services: Services, id: string): Promise<Diagnos
   return state;
 }
 
-/** Runs the whole diagnosis: business → CRM, match the reason, explain it with the log record. */
+/**
+ * Runs the whole diagnosis: split and read the paste, read the business's groups (the business typed,
+ * or found in the record or text), decide the CRM (select > group > text > record), match the reason
+ * and explain it with the log record.
+ */
 export async function diagnose(services: Services, input: DiagnoseInput, origin: Origin): Promise<Diagnosis> {
   const { catalog } = services;
-  const businessNumber = input.businessNumber?.trim() || undefined;
-  let crm = input.crm ? catalog.find(input.crm) : undefined;
-  let groupId: number | undefined;
+  const core = diagnosisCoreFor(catalog);
+  const reading = readPaste(core, input.reasonText, input.logRecord ?? '');
+  const selected = input.crm ? catalog.find(input.crm) : undefined;
+  const typed = input.businessNumber?.trim() || undefined;
+  const businessNumber = typed ?? reading.businessNumber;
+  const businessFrom: BusinessSource | undefined = typed ? 'typed' : reading.businessFrom;
+  const notes = recordNotes(reading);
+
+  let groups: Array<{ crm: CrmDefinition; groupId: number }> = [];
   if (businessNumber) {
-    const found = await findGroup(services, businessNumber);
-    if (!found) {
-      return { kind: 'noGroup', businessNumber, ...(crm ? { crmName: crm.displayName } : {}) };
+    try {
+      groups = await findGroups(services, businessNumber);
+      if (groups.length === 0) {
+        const othersSay = selected || reading.textCrms.length > 0 || reading.recordCrms.length > 0;
+        if (typed && !othersSay) return { kind: 'noGroup', businessNumber };
+        notes.push(`Business ${businessNumber} has no integration group of a CRM the bot knows.`);
+      }
+    } catch (err) {
+      // The rest of what was given may still decide the CRM; say that the group could not be read.
+      notes.push(`The bot could not read business ${businessNumber}'s integration groups: ${userMessage(err)}`);
     }
-    crm = found.crm;
-    groupId = found.groupId;
   }
-  const rawRecord = input.logRecord?.trim() ? parseLogRecord(input.logRecord) : undefined;
-  const record = rawRecord && Object.keys(rawRecord).length > 0 ? withoutSecretKeys(catalog, rawRecord) : undefined;
-  const text = input.reasonText.trim() || input.logRecord?.trim() || '';
+
+  const result = decide(core, reading, {
+    ...(selected ? { selected } : {}),
+    ...(businessNumber && groups.length > 0 ? { groups: { businessNumber, crms: groups.map((g) => g.crm) } } : {}),
+  });
+  const record = reading.record ? withoutSecretKeys(catalog, reading.record) : undefined;
+  const groupIds = Object.fromEntries(groups.map((g) => [g.crm.id, g.groupId]));
+  const crmId = result.kind === 'match' ? result.crm.id : result.kind === 'none' ? result.crm?.id : undefined;
+  const groupId = crmId === undefined ? undefined : groupIds[crmId];
   const state: DiagnosisState = {
-    ...(crm ? { crmId: crm.id } : {}),
+    ...(crmId ? { crmId } : {}),
     ...(businessNumber ? { businessNumber } : {}),
     ...(groupId !== undefined ? { groupId } : {}),
+    ...(groups.length > 0 ? { groupIds } : {}),
     ...(record ? { record } : {}),
     origin,
   };
-  return diagnoseState(services, state, text);
+  const readingNotes: ReadingNotes = { ...(businessNumber && businessFrom ? { businessFrom } : {}), notes };
+  return answer(services, result, state, readingNotes);
 }
 
 /**
@@ -178,24 +243,45 @@ export async function diagnoseFoundRecord(
   input: { reasonText: string; crmId?: string; businessNumber?: string; record: LogRecord },
   origin: Origin,
 ): Promise<Diagnosis> {
+  const { catalog } = services;
+  const core = diagnosisCoreFor(catalog);
+  const crm = input.crmId ? catalog.find(input.crmId) : undefined;
+  const reading: PasteReading = {
+    reasonText: input.reasonText,
+    recordText: '',
+    record: input.record,
+    recordCount: 1,
+    textCrms: core.detector.inText(input.reasonText),
+    recordCrms: crm ? [{ crm, said: 'source' }] : core.detector.inRecord(input.record),
+  };
+  const result = decide(core, reading);
+  const crmId = result.kind === 'match' ? result.crm.id : result.kind === 'none' ? result.crm?.id : undefined;
   const state: DiagnosisState = {
-    ...(input.crmId ? { crmId: input.crmId } : {}),
+    ...(crmId ? { crmId } : {}),
     ...(input.businessNumber ? { businessNumber: input.businessNumber } : {}),
-    record: withoutSecretKeys(services.catalog, input.record),
+    record: withoutSecretKeys(catalog, input.record),
     origin,
   };
-  return diagnoseState(services, state, input.reasonText);
+  return answer(services, result, state, {
+    ...(input.businessNumber ? { businessFrom: 'record' as const } : {}),
+    notes: [],
+  });
 }
 
-/** Matches the reason text (within the state's CRM when known) and explains it. */
-async function diagnoseState(services: Services, state: DiagnosisState, text: string): Promise<Diagnosis> {
-  const crm = state.crmId ? services.catalog.find(state.crmId) : undefined;
-  const result = matcherFor(services.catalog).match(text, crm ? { crmId: crm.id } : {});
+/** The decided (or still open) diagnosis as the answer: state saved for the pick and fix buttons. */
+async function answer(
+  services: Services,
+  result: CoreDiagnosis,
+  state: DiagnosisState,
+  readingNotes: ReadingNotes,
+): Promise<Diagnosis> {
+  const { businessNumber } = state;
   switch (result.kind) {
     case 'none':
-      return { kind: 'none', ...(crm ? { crm } : {}), knownReasons: result.knownReasons };
+      return { kind: 'none', ...(result.crm ? { crm: result.crm } : {}), knownReasons: result.knownReasons };
     case 'ambiguous': {
       const stateId = await saveState(services, state);
+      const owners = [...new Set(result.candidates.map((c) => c.crm))];
       return {
         kind: 'ambiguous',
         candidates: result.candidates.map(({ crm: owner, reason }) => ({
@@ -203,14 +289,25 @@ async function diagnoseState(services: Services, state: DiagnosisState, text: st
           reason,
           value: pickValue(stateId, reason.id),
         })),
-        ...(crm ? { reauth: reauthTarget(state, crm) } : {}),
+        why: result.why,
+        ...(businessNumber ? { businessNumber } : {}),
+        ...(owners.length === 1 ? { reauth: reauthTarget(state, owners[0]!) } : {}),
+        ...readingNotes,
       };
     }
     case 'match': {
-      const stateId = await saveState(services, { ...state, crmId: result.crm.id });
-      return explainReason(services, { ...state, crmId: result.crm.id }, stateId, result.reason.id);
+      const stateId = await saveState(services, state);
+      const answered = await explainReason(services, state, stateId, result.reason.id);
+      return answered.kind === 'match' ? { ...answered, crmBy: result.crmBy, ...readingNotes } : answered;
     }
   }
+}
+
+/** What the answer says about a paste of several records. */
+function recordNotes(reading: PasteReading): string[] {
+  if (reading.recordCount <= 1) return [];
+  const when = reading.newestAt ? ` (${reading.newestAt})` : ' (the first pasted: Kibana lists newest first)';
+  return [`The paste holds ${reading.recordCount} log records; the newest${when} is explained.`];
 }
 
 /** The value of a "this one" button (ambiguous answer) or a fix button: the state id and the reason. */
@@ -228,7 +325,9 @@ export async function diagnosePicked(services: Services, value: string): Promise
   const { stateId, reasonId } = parsePickValue(value);
   const state = await loadState(services, stateId);
   const crm = crmOfReason(services.catalog, reasonId);
-  const picked = { ...state, crmId: crm.id };
+  const groupId = state.groupIds?.[crm.id];
+  const { groupId: _previous, ...rest } = state;
+  const picked: DiagnosisState = { ...rest, crmId: crm.id, ...(groupId !== undefined ? { groupId } : {}) };
   await services.store.set(`${STATE_PREFIX}${stateId}`, picked, STATE_TTL_MS);
   return explainReason(services, picked, stateId, reasonId);
 }
@@ -261,6 +360,7 @@ async function explainReason(
     ...(state.businessNumber ? { businessNumber: state.businessNumber } : {}),
     reauth: reauthTarget(state, crm),
     hasConfigRecord: configRecord !== undefined,
+    notes: [],
   };
 }
 
@@ -319,35 +419,4 @@ export function groupLevelManualText(catalog: Catalog, explanation: Explanation,
     `(only its triggers), so the bot sends nothing for this. Change it by hand: in the integration dashboard, open ` +
     `the ${crm.displayName} integration group${group}, Manage Properties, and ${what}.`
   );
-}
-
-const KEY_VALUE_LINE = /^\s*"?[\w.@-]+"?\s*[=:]\s*\S/;
-
-/**
- * A message shortcut's text split into what looks like a log record (a JSON object, key=value or
- * key: value lines) and the rest (the reason).
- */
-export function splitPastedMessage(text: string): { reasonText: string; logRecord: string } {
-  const trimmed = text.trim();
-  const jsonStart = trimmed.indexOf('{');
-  const jsonEnd = trimmed.lastIndexOf('}');
-  let rest = trimmed;
-  const record: string[] = [];
-  if (jsonStart >= 0 && jsonEnd > jsonStart) {
-    const candidate = trimmed.slice(jsonStart, jsonEnd + 1);
-    try {
-      JSON.parse(candidate);
-      record.push(candidate);
-      rest = `${trimmed.slice(0, jsonStart)}\n${trimmed.slice(jsonEnd + 1)}`;
-    } catch {
-      // Not JSON: leave it to the line rules.
-    }
-  }
-  const reason: string[] = [];
-  for (const line of rest.split(/\r?\n/)) {
-    if (!line.trim()) continue;
-    if (KEY_VALUE_LINE.test(line)) record.push(line.trim());
-    else reason.push(line.trim());
-  }
-  return { reasonText: reason.join('\n'), logRecord: record.join('\n') };
 }

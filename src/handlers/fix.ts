@@ -48,7 +48,7 @@ export const FIX_FIELDS = {
 } as const;
 
 export type FixField =
-  | { kind: 'business'; blockId: string; label: string; hint: string }
+  | { kind: 'business'; blockId: string; label: string; hint: string; initial?: string }
   | { kind: 'accountType'; blockId: string; label: string; options: AccountType[] }
   | { kind: 'text'; blockId: string; label: string; hint?: string; initial?: string; optional: boolean };
 
@@ -179,8 +179,10 @@ export async function startFix(services: Services, value: string): Promise<FixSt
     label: fix.label,
     hasRecord: record !== undefined,
     origin: state.origin,
-    ...(state.businessNumber ? { businessNumber: state.businessNumber } : {}),
-    ...(state.groupId !== undefined ? { groupId: state.groupId } : {}),
+    // A business whose group of this CRM was found is settled; one read from a paste is only a suggestion.
+    ...(state.businessNumber && state.groupId !== undefined
+      ? { businessNumber: state.businessNumber, groupId: state.groupId }
+      : {}),
     ...(accountType ? { accountType } : {}),
     ...(contactValue !== undefined ? { contactValue } : {}),
     ...(fix.proposedValue !== undefined ? { proposedValue: fix.proposedValue } : {}),
@@ -193,6 +195,7 @@ export async function startFix(services: Services, value: string): Promise<FixSt
       blockId: FIX_FIELDS.business,
       label: 'Business ID of the location',
       hint: 'The 15-digit Business ID whose mapping gets the fix.',
+      ...(state.businessNumber ? { initial: state.businessNumber } : {}),
     });
   }
   if (!record && !accountType) {
@@ -214,13 +217,14 @@ export async function startFix(services: Services, value: string): Promise<FixSt
     });
   }
   if (fix.action === 'setProperty') {
-    const current = record?.locationProperties[fix.property];
+    // The value the diagnosis worked out (a provider written First Last) comes before the current one.
+    const initial = fix.proposedValue ?? record?.locationProperties[fix.property];
     fields.push({
       kind: 'text',
       blockId: FIX_FIELDS.newValue,
       label: `New ${fix.label}`.slice(0, 48),
       hint: catalog.property(crm, 'location', fix.property)?.help.slice(0, 150),
-      ...(current ? { initial: current } : {}),
+      ...(initial ? { initial } : {}),
       optional: false,
     });
   }

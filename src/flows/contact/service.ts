@@ -1,7 +1,7 @@
 import type { CrmDefinition } from '../../catalog';
-import { isAbsent, type LogRecord, lookup, parseLogRecord } from '../../diagnostics';
+import { isAbsent, type LogRecord, lookup, parseLogRecord, splitReasonAndRecord } from '../../diagnostics';
 import { BotError } from '../../errors';
-import { type Diagnosis, diagnoseFoundRecord, type Origin, splitPastedMessage } from '../../handlers/diagnose';
+import { type Diagnosis, diagnoseFoundRecord, type Origin } from '../../handlers/diagnose';
 import type { LogFields } from '../../logsearch/fields';
 import { type ContactIdentity, type ContactQuery, detectContact, phoneDigits } from '../../logsearch/identity';
 import { CONTACT_TIMELINE_SIZE, searchedFields } from '../../logsearch/query';
@@ -47,8 +47,8 @@ export function contactInText(services: Pick<Services, 'logSearch'>, text: strin
 
 /** A pasted Kibana record is explained as pasted, not searched for again. */
 function looksLikeRecord(text: string): boolean {
-  const { logRecord } = splitPastedMessage(text);
-  return logRecord.trim() !== '' && Object.keys(parseLogRecord(logRecord)).length >= 3;
+  const { recordText } = splitReasonAndRecord(text);
+  return recordText.trim() !== '' && Object.keys(parseLogRecord(recordText)).length >= 3;
 }
 
 /** Searches the contact's check-ins (one search) and explains each; throws LogSearchError on a fault. */

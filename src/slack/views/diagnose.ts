@@ -184,8 +184,12 @@ export function diagnosisBlocks(diagnosis: Diagnosis): KnownBlock[] {
     }
     case 'ambiguous': {
       const blocks: KnownBlock[] = [
-        section(':twisted_rightwards_arrows: That text matches more than one known reason. Which one is it?'),
+        section(
+          `:twisted_rightwards_arrows: That text matches more than one known reason. Which one is it?\n${esc(diagnosis.why)}`,
+        ),
       ];
+      const read = readingLine(diagnosis);
+      if (read) blocks.push(section(read));
       for (const candidate of diagnosis.candidates.slice(0, MESSAGE_MAX_BLOCKS - 3)) {
         blocks.push({
           type: 'section',
@@ -206,10 +210,26 @@ export function diagnosisBlocks(diagnosis: Diagnosis): KnownBlock[] {
   }
 }
 
+const BUSINESS_FROM = { typed: 'as given', record: 'from the log record', text: 'from the text' } as const;
+
+/** How the bot read the paste: the CRM's source, the business (and where it was found), notes. */
+function readingLine(diagnosis: Extract<Diagnosis, { kind: 'match' | 'ambiguous' }>): string | undefined {
+  const lines: string[] = [];
+  if (diagnosis.kind === 'match' && diagnosis.crmBy) lines.push(`CRM: ${esc(diagnosis.crmBy)}.`);
+  if (diagnosis.businessNumber) {
+    const from = diagnosis.businessFrom ? ` (${BUSINESS_FROM[diagnosis.businessFrom]})` : '';
+    lines.push(`Business ${esc(diagnosis.businessNumber)}${from}.`);
+  }
+  for (const note of diagnosis.notes) lines.push(esc(note));
+  return lines.length > 0 ? `*How the bot read it*\n${lines.map((line) => `• ${line}`).join('\n')}` : undefined;
+}
+
 function matchBlocks(diagnosis: Extract<Diagnosis, { kind: 'match' }>): KnownBlock[] {
   const { explanation: e, fix } = diagnosis;
+  const read = readingLine(diagnosis);
   const blocks: KnownBlock[] = [
     section(`:stethoscope: *${esc(e.crm.displayName)}*: ${esc(e.reason.text)}`),
+    ...(read ? [section(read)] : []),
     section(`*What it means*\n${esc(e.meaning)}`),
     section(`*Log keys to look up*\n${e.logKeys.map((k) => `\`${esc(k)}\``).join(', ')}`),
   ];

@@ -18,7 +18,11 @@ function fieldBlock(field: FixField): KnownBlock {
         block_id: field.blockId,
         label: plain(field.label),
         hint: plain(field.hint, 150),
-        element: { type: 'plain_text_input', action_id: VALUE },
+        element: {
+          type: 'plain_text_input',
+          action_id: VALUE,
+          ...(field.initial ? { initial_value: field.initial } : {}),
+        },
       };
     case 'accountType':
       return {

@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { userMessage } from '../../../errors';
+import { HOME_ACTIONS } from '../../../flows/home/ids';
 import { STATUS_ACTIONS } from '../../../flows/status/ids';
 import { diagnosePicked } from '../../../handlers/diagnose';
 import { startFix } from '../../../handlers/fix';
@@ -33,6 +34,15 @@ export function registerDiagnoseActions(app: App, services: Services): void {
     });
     if (body.view) await client.views.push({ trigger_id: body.trigger_id, view });
     else await client.views.open({ trigger_id: body.trigger_id, view });
+  });
+
+  /** App Home's Diagnose button: the empty diagnose modal; the outcome of a fix goes to the app DM. */
+  app.action<BlockAction<ButtonAction>>(HOME_ACTIONS.diagnose, async ({ ack, body, client }) => {
+    await ack();
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: buildDiagnoseModal({ crms: services.catalog.crms, privateMetadata: diagnoseMetadata() }),
+    });
   });
 
   /** One of several candidate reasons picked: the answer replaces the question. */

@@ -1,5 +1,6 @@
 import { answerContactInModal } from '../../../../flows/contact/listeners';
 import { contactInText } from '../../../../flows/contact/service';
+import { prefillFromPaste } from '../../../../handlers/diagnose';
 import type { Subcommand } from '../../../router';
 import { buildDiagnoseModal } from '../../../views/diagnose';
 import { diagnoseMetadata } from '../../views/diagnose';
@@ -20,12 +21,12 @@ export const diagnose: Subcommand = {
       });
       return;
     }
-    // trigger_id expires 3 s after Enter: open the modal before anything else.
+    // trigger_id expires 3 s after Enter: open the modal before anything else (the split is pure and fast).
     await ctx.client.views.open({
       trigger_id: ctx.command.trigger_id,
       view: buildDiagnoseModal({
         crms: ctx.services.catalog.crms,
-        reasonText: ctx.rest,
+        ...prefillFromPaste(ctx.services.catalog, ctx.rest),
         privateMetadata: diagnoseMetadata(ctx.command.channel_id),
       }),
     });
