@@ -175,7 +175,7 @@ describe('contact search', () => {
 
       // The existing diagnostics' explanation and fix for each restricted record.
       expect(all).toContain("*Why:* The appointment's status is not one of the statuses configured for this location");
-      expect(all).toContain("appointment status 'No Show' is not among the allowed 'Checked-Out, Billed'");
+      expect(all).toContain("appointment status 'No Show' is not in 'Checked-Out, Billed'");
       expect(all).toContain("the integration API documents no call that changes a group's properties");
       const fix = buttons(blocks);
       expect(fix.map((b) => [b.action_id, b.text.text])).toEqual([['fix_open', 'Add to allowed list']]);
