@@ -1,19 +1,17 @@
 import type { App } from '@slack/bolt';
 import { contact } from '../flows/contact/listeners';
+import { diagnose, registerDiagnose } from '../flows/diagnose/listeners';
 import { help } from '../flows/help/listeners';
 import { history } from '../flows/history/listeners';
 import { registerHome } from '../flows/home/listeners';
 import { lookup, registerLookup } from '../flows/lookup/listeners';
+import { reauth, registerReauth } from '../flows/reauth/listeners';
 import { registerSetup, setup } from '../flows/setup/listeners';
 import { status } from '../flows/status/listeners';
 import { triggers } from '../flows/triggers/listeners';
 import type { Services } from '../services';
 import * as actions from './listeners/actions';
 import { bulk } from './listeners/commands/subcommands/bulk';
-import { diagnose } from './listeners/commands/subcommands/diagnose';
-import { reauth } from './listeners/commands/subcommands/reauth';
-import * as events from './listeners/events';
-import * as shortcuts from './listeners/shortcuts';
 import * as views from './listeners/views';
 import { registerCrmCommand, type Subcommand } from './router';
 
@@ -44,8 +42,8 @@ export function registerListeners(app: App, services: Services): void {
   registerLookup(app, services);
   registerHome(app, services, SUBCOMMANDS);
   registerSetup(app, services);
+  registerDiagnose(app, services);
+  registerReauth(app, services);
   actions.register(app, services);
   views.register(app, services);
-  shortcuts.register(app, services);
-  events.register(app, services);
 }

@@ -1,3 +1,4 @@
+import { FIX_FIELDS } from '../../src/flows/diagnose/ids';
 import { createLogger, REDACT_PATHS } from '../../src/logger';
 import { fixture } from '../integration/fake-api';
 import { CANARY_SHAPES, Canaries, fillModal } from '../support/canary';
@@ -94,7 +95,7 @@ describe('canary secrets never leak', () => {
       const values = fillModal(view, (blockId, label) => {
         // Diagnose needs a real restriction reason; its log record carries secret-looking fields.
         if (/reason/i.test(label)) return 'Appointment status is not on the allowed list';
-        if (/business/i.test(label) || blockId === 'business') return BUSINESS;
+        if (/business/i.test(label) || blockId === FIX_FIELDS.business) return BUSINESS;
         const canary = canaries.plant(`${text}: ${label}`, CANARY_SHAPES[shapeOf[blockId] ?? 0]);
         planted.push(canary);
         return /log/i.test(label) ? `appointmentStatus: Cancelled\naccountKey: ${canary}\nclientId: ${canary}` : canary;

@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { DIAGNOSE_MODAL, FIX_CONFIRM, TROUBLESHOOT_CONTACT } from '../../src/flows/diagnose/ids';
 import { LOOKUP_MODAL } from '../../src/flows/lookup/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { ScriptedApi } from '../support/scripted-api';
@@ -56,11 +57,11 @@ const KNOWN_IDS = [
   STATUS_ACTIONS.diagnose,
   STATUS_ACTIONS.reauth,
   STATUS_ACTIONS.addLocation,
-  'diagnose_modal',
+  DIAGNOSE_MODAL,
   LOOKUP_MODAL,
-  'troubleshoot_contact',
+  TROUBLESHOOT_CONTACT,
   'reauth_modal',
-  'fix_confirm',
+  FIX_CONFIRM,
   'bulk',
 ];
 

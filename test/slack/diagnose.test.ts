@@ -1,3 +1,11 @@
+import {
+  DIAGNOSE_ANSWER,
+  DIAGNOSE_BLOCKS,
+  DIAGNOSE_MODAL,
+  FIX_OPEN,
+  TROUBLESHOOT_CONTACT,
+  VALUE,
+} from '../../src/flows/diagnose/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { FakeApi, fixture } from '../integration/fake-api';
 import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
@@ -12,25 +20,25 @@ function buttons(blocks: Json[]): Json[] {
 }
 
 function submission(values: { crm?: string; business?: string; reason?: string; record?: string }, metadata = '') {
-  const input = (value: string | undefined) => ({ value: { type: 'plain_text_input', value: value ?? null } });
+  const input = (value: string | undefined) => ({ [VALUE]: { type: 'plain_text_input', value: value ?? null } });
   return {
     view: {
       id: 'V_DIAG',
-      callback_id: 'diagnose_modal',
+      callback_id: DIAGNOSE_MODAL,
       private_metadata: metadata,
       state: {
         values: {
-          crm: {
-            value: {
+          [DIAGNOSE_BLOCKS.crm]: {
+            [VALUE]: {
               type: 'static_select',
               selected_option: values.crm
                 ? { value: values.crm, text: { type: 'plain_text', text: values.crm } }
                 : null,
             },
           },
-          business: input(values.business),
-          reason: input(values.reason),
-          record: input(values.record),
+          [DIAGNOSE_BLOCKS.business]: input(values.business),
+          [DIAGNOSE_BLOCKS.reason]: input(values.reason),
+          [DIAGNOSE_BLOCKS.record]: input(values.record),
         },
       },
     },
@@ -60,7 +68,7 @@ describe('diagnose', () => {
     const res = await bot.sendViewSubmission(submission(values, JSON.stringify({ c: TEST_CHANNEL })));
     expect(res.status).toBe(200);
     expect(res.json()).toMatchObject({ response_action: 'update' });
-    const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'diagnose_answer');
+    const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === DIAGNOSE_ANSWER);
     expect(call.body.view_id).toBe('V_DIAG');
     return call.body.view as Json;
   }
@@ -69,11 +77,11 @@ describe('diagnose', () => {
     await bot.sendCommand('diagnose Appointment status is not on the allowed list');
     const call = await bot.slack.waitFor('views.open');
     const view = call.body.view;
-    expect(view.callback_id).toBe('diagnose_modal');
-    const reason = view.blocks.find((b: Json) => b.block_id === 'reason');
+    expect(view.callback_id).toBe(DIAGNOSE_MODAL);
+    const reason = view.blocks.find((b: Json) => b.block_id === DIAGNOSE_BLOCKS.reason);
     expect(reason.element.initial_value).toBe('Appointment status is not on the allowed list');
     expect(reason.element.multiline).toBe(true);
-    const crm = view.blocks.find((b: Json) => b.block_id === 'crm');
+    const crm = view.blocks.find((b: Json) => b.block_id === DIAGNOSE_BLOCKS.crm);
     expect(crm.element.options.map((o: Json) => o.value)).toEqual(bot.services.catalog.crms.map((c) => c.id));
     expect(JSON.parse(view.private_metadata)).toEqual({ c: TEST_CHANNEL });
     expect(view.title.text.length).toBeLessThanOrEqual(24);
@@ -108,7 +116,7 @@ describe('diagnose', () => {
       "appointment status 'No Show' is not in 'Checked-Out, Billed' (the default: the bot has no record of a configured Appointment status).",
     );
     const ids = buttons(view.blocks).map((b) => b.action_id);
-    expect(ids).toEqual(['fix_open', STATUS_ACTIONS.reauth]);
+    expect(ids).toEqual([FIX_OPEN, STATUS_ACTIONS.reauth]);
     expect(JSON.parse(buttons(view.blocks)[1]!.value)).toEqual({ crmId: 'carecloud' });
     expect(view.blocks.length).toBeLessThanOrEqual(100);
   });
@@ -152,7 +160,7 @@ describe('diagnose', () => {
     const text = JSON.stringify(view.blocks);
     expect(text).toContain('*Cloud 9 Ortho*: Integration is beta');
     expect(text).toContain('• beta is true.');
-    const fix = buttons(view.blocks).find((b) => b.action_id === 'fix_open');
+    const fix = buttons(view.blocks).find((b) => b.action_id === FIX_OPEN);
     expect(fix?.text.text).toBe('Turn beta off');
   });
 
@@ -253,15 +261,15 @@ describe('diagnose', () => {
       ],
     });
     const view = (await bot.slack.waitFor('views.open')).body.view;
-    expect(view.callback_id).toBe('diagnose_modal');
+    expect(view.callback_id).toBe(DIAGNOSE_MODAL);
     const block = (id: string) => view.blocks.find((b: Json) => b.block_id === id);
-    expect(block('business').element.initial_value).toBe(BUSINESS);
-    expect(block('crm').element.initial_option.value).toBe('nextech');
+    expect(block(DIAGNOSE_BLOCKS.business).element.initial_value).toBe(BUSINESS);
+    expect(block(DIAGNOSE_BLOCKS.crm).element.initial_option.value).toBe('nextech');
   });
 
   it('message shortcut opens the modal: log-looking lines go to the record, the rest to the reason', async () => {
     const res = await bot.sendShortcut({
-      callback_id: 'troubleshoot_contact',
+      callback_id: TROUBLESHOOT_CONTACT,
       message: {
         type: 'message',
         user: 'U_OTHER',
@@ -272,10 +280,10 @@ describe('diagnose', () => {
     expect(res.status).toBe(200);
     const call = await bot.slack.waitFor('views.open');
     const view = call.body.view;
-    expect(view.callback_id).toBe('diagnose_modal');
+    expect(view.callback_id).toBe(DIAGNOSE_MODAL);
     const block = (id: string) => view.blocks.find((b: Json) => b.block_id === id);
-    expect(block('reason').element.initial_value).toBe('Appointment status is not on the allowed list');
-    expect(block('record').element.initial_value).toBe('pms_appointment_status=No Show\nbeta: false');
+    expect(block(DIAGNOSE_BLOCKS.reason).element.initial_value).toBe('Appointment status is not on the allowed list');
+    expect(block(DIAGNOSE_BLOCKS.record).element.initial_value).toBe('pms_appointment_status=No Show\nbeta: false');
     expect(JSON.parse(view.private_metadata)).toEqual({ c: TEST_CHANNEL, t: '1700000007.000100' });
   });
 });

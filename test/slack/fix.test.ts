@@ -1,3 +1,14 @@
+import {
+  DIAGNOSE_ANSWER,
+  DIAGNOSE_BLOCKS,
+  DIAGNOSE_MODAL,
+  FIX_CONFIRM,
+  FIX_DONE,
+  FIX_FIELDS,
+  FIX_INPUTS,
+  FIX_OPEN,
+  VALUE,
+} from '../../src/flows/diagnose/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
 import { FakeApi, fixture } from '../integration/fake-api';
@@ -15,7 +26,7 @@ function buttons(blocks: Json[]): Json[] {
 }
 
 function input(value: string | null) {
-  return { value: { type: 'plain_text_input', value } };
+  return { [VALUE]: { type: 'plain_text_input', value } };
 }
 
 function record(
@@ -57,28 +68,30 @@ describe('one-click fixes', () => {
     await bot.sendViewSubmission({
       view: {
         id: 'V_DIAG',
-        callback_id: 'diagnose_modal',
+        callback_id: DIAGNOSE_MODAL,
         private_metadata: JSON.stringify({ c: TEST_CHANNEL }),
         state: {
           values: {
-            crm: { value: { type: 'static_select', selected_option: values.crm ? { value: values.crm } : null } },
-            business: input(values.business ?? null),
-            reason: input(values.reason),
-            record: input(values.record ?? null),
+            [DIAGNOSE_BLOCKS.crm]: {
+              [VALUE]: { type: 'static_select', selected_option: values.crm ? { value: values.crm } : null },
+            },
+            [FIX_FIELDS.business]: input(values.business ?? null),
+            [DIAGNOSE_BLOCKS.reason]: input(values.reason),
+            [DIAGNOSE_BLOCKS.record]: input(values.record ?? null),
           },
         },
       },
     });
-    const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'diagnose_answer');
+    const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === DIAGNOSE_ANSWER);
     return call.body.view as Json;
   }
 
   /** Clicks the fix button in the answer modal; returns the pushed modal. */
   async function clickFix(answer: Json) {
-    const fix = buttons(answer.blocks).find((b) => b.action_id === 'fix_open');
+    const fix = buttons(answer.blocks).find((b) => b.action_id === FIX_OPEN);
     expect(fix).toBeDefined();
     bot.slack.reset();
-    await bot.sendBlockAction({ view: { id: 'V_DIAG' }, actions: [{ action_id: 'fix_open', value: fix!.value }] });
+    await bot.sendBlockAction({ view: { id: 'V_DIAG' }, actions: [{ action_id: FIX_OPEN, value: fix!.value }] });
     const call = await bot.slack.waitFor('views.push');
     return call.body.view as Json;
   }
@@ -87,7 +100,7 @@ describe('one-click fixes', () => {
     return bot.sendViewSubmission({
       view: {
         id: viewId,
-        callback_id: 'fix_confirm',
+        callback_id: FIX_CONFIRM,
         private_metadata: view.private_metadata,
         state: { values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, input(v)])) },
       },
@@ -95,7 +108,7 @@ describe('one-click fixes', () => {
   }
 
   async function result() {
-    const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'fix_done');
+    const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === FIX_DONE);
     return JSON.stringify(call.body.view.blocks);
   }
 
@@ -120,7 +133,7 @@ describe('one-click fixes', () => {
       "Set Appointment status on the location mapping to 'Checked-Out, Billed, No Show'",
     );
     const modal = await clickFix(answer);
-    expect(modal.callback_id).toBe('fix_confirm');
+    expect(modal.callback_id).toBe(FIX_CONFIRM);
     const text = JSON.stringify(modal.blocks);
     expect(text).toContain(`curl --location --request PUT '${api.url}${MAPPING}'`);
     expect(text).toContain('Checked-Out, Billed, No Show');
@@ -161,42 +174,42 @@ describe('one-click fixes', () => {
       record: 'pms_appointment_status=No Show',
     });
     const modal = await clickFix(answer);
-    expect(modal.callback_id).toBe('fix_inputs');
+    expect(modal.callback_id).toBe(FIX_INPUTS);
     const text = JSON.stringify(modal.blocks);
     expect(text).toContain("The API has no documented read of a mapping's properties");
     const ids = modal.blocks.filter((b: Json) => b.type === 'input').map((b: Json) => b.block_id);
     expect(ids).toEqual([
-      'business',
-      'account_type',
-      'current:appointment_status',
-      'current:location_name',
-      'current:provider_name',
-      'add_value',
+      FIX_FIELDS.business,
+      FIX_FIELDS.accountType,
+      FIX_FIELDS.current('appointment_status'),
+      FIX_FIELDS.current('location_name'),
+      FIX_FIELDS.current('provider_name'),
+      FIX_FIELDS.addValue,
     ]);
-    expect(modal.blocks.find((b: Json) => b.block_id === 'add_value').element.initial_value).toBe('No Show');
+    expect(modal.blocks.find((b: Json) => b.block_id === FIX_FIELDS.addValue).element.initial_value).toBe('No Show');
     expect(writes()).toHaveLength(0);
 
     api.on('GET', groups(business), { json: fixture('group-carecloud.json') });
     const step = await bot.sendViewSubmission({
       view: {
         id: 'V_FIX2',
-        callback_id: 'fix_inputs',
+        callback_id: FIX_INPUTS,
         private_metadata: modal.private_metadata,
         state: {
           values: {
-            business: input(business),
-            account_type: { value: { type: 'static_select', selected_option: { value: 'smb' } } },
-            'current:appointment_status': input('Checked-Out, Billed, Arrived'),
-            'current:location_name': input(null),
-            'current:provider_name': input(null),
-            add_value: input('No Show'),
+            [FIX_FIELDS.business]: input(business),
+            [FIX_FIELDS.accountType]: { [VALUE]: { type: 'static_select', selected_option: { value: 'smb' } } },
+            [FIX_FIELDS.current('appointment_status')]: input('Checked-Out, Billed, Arrived'),
+            [FIX_FIELDS.current('location_name')]: input(null),
+            [FIX_FIELDS.current('provider_name')]: input(null),
+            [FIX_FIELDS.addValue]: input('No Show'),
           },
         },
       },
     });
     const update = step.json();
     expect(update.response_action).toBe('update');
-    expect(update.view.callback_id).toBe('fix_confirm');
+    expect(update.view.callback_id).toBe(FIX_CONFIRM);
     expect(JSON.stringify(update.view.blocks)).toContain('Checked-Out, Billed, Arrived, No Show');
 
     api.on('PUT', MAPPING, { json: {} });
@@ -231,20 +244,20 @@ describe('one-click fixes', () => {
       record: `beta=true\ncliniko.api.key=${CANARY}`,
     });
     const modal = await clickFix(answer);
-    expect(modal.callback_id).toBe('fix_confirm');
-    const secret = modal.blocks.find((b: Json) => b.block_id === 'secret:cliniko.api.key');
+    expect(modal.callback_id).toBe(FIX_CONFIRM);
+    const secret = modal.blocks.find((b: Json) => b.block_id === FIX_FIELDS.secret('cliniko.api.key'));
     expect(secret).toMatchObject({ optional: false, element: { type: 'plain_text_input' } });
     expect(secret.element.initial_value).toBeUndefined();
     expect(JSON.stringify(modal.blocks)).toContain('********');
 
-    const missing = await confirm(modal, { 'secret:cliniko.api.key': '' });
+    const missing = await confirm(modal, { [FIX_FIELDS.secret('cliniko.api.key')]: '' });
     expect(missing.json()).toEqual({
       response_action: 'errors',
-      errors: { 'secret:cliniko.api.key': 'Enter the API key override again.' },
+      errors: { [FIX_FIELDS.secret('cliniko.api.key')]: 'Enter the API key override again.' },
     });
 
     api.on('PUT', MAPPING, { json: {} });
-    const ack = await confirm(modal, { 'secret:cliniko.api.key': CANARY });
+    const ack = await confirm(modal, { [FIX_FIELDS.secret('cliniko.api.key')]: CANARY });
     expect(ack.text).not.toContain(CANARY);
     expect(await result()).toContain('turned beta off on the Cliniko mapping of business 170000000000103');
     expect(JSON.parse(writes()[0]!.body)).toEqual({
@@ -281,21 +294,21 @@ describe('one-click fixes', () => {
     api.on('GET', groups(business), { json: fixture('group-nextech.json') });
     const answer = await diagnoseModal({ business, reason: 'configured locations do not exist in nextech' });
     const modal = await clickFix(answer);
-    expect(modal.callback_id).toBe('fix_inputs');
-    const field = modal.blocks.find((b: Json) => b.block_id === 'new_value');
+    expect(modal.callback_id).toBe(FIX_INPUTS);
+    const field = modal.blocks.find((b: Json) => b.block_id === FIX_FIELDS.newValue);
     expect(field.element.initial_value).toBe('Derm');
     expect(modal.blocks.filter((b: Json) => b.type === 'input')).toHaveLength(1);
 
     const step = await bot.sendViewSubmission({
       view: {
         id: 'V_FIX4',
-        callback_id: 'fix_inputs',
+        callback_id: FIX_INPUTS,
         private_metadata: modal.private_metadata,
-        state: { values: { new_value: input('Dermatology|Oncology') } },
+        state: { values: { [FIX_FIELDS.newValue]: input('Dermatology|Oncology') } },
       },
     });
     const update = step.json();
-    expect(update.view.callback_id).toBe('fix_confirm');
+    expect(update.view.callback_id).toBe(FIX_CONFIRM);
     api.on('PUT', MAPPING, { json: {} });
     await confirm(update.view, {}, 'V_FIX4');
     await result();
@@ -342,7 +355,7 @@ describe('one-click fixes', () => {
     const [a, b] = await Promise.all([confirm(modal, {}, 'V_DOUBLE'), confirm(modal, {}, 'V_DOUBLE')]);
     expect(a.status).toBe(200);
     expect(b.status).toBe(200);
-    await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'fix_done');
+    await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === FIX_DONE);
     await new Promise((r) => setTimeout(r, 200));
     expect(writes()).toHaveLength(1);
     expect(JSON.parse(writes()[0]!.body)).toEqual({

@@ -1,3 +1,5 @@
+import { FIX_DONE, VALUE } from '../../src/flows/diagnose/ids';
+import { REAUTH_CREDENTIAL_MODAL, REAUTH_ENTER_CREDENTIAL, REAUTH_FIELDS } from '../../src/flows/reauth/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
 import { FakeApi, fixture } from '../integration/fake-api';
@@ -18,7 +20,7 @@ function sectionText(blocks: Json[]): string {
   return blocks.map((b) => b.text?.text ?? '').join('\n');
 }
 function input(value: string | null) {
-  return { value: { type: 'plain_text_input', value } };
+  return { [VALUE]: { type: 'plain_text_input', value } };
 }
 
 describe('re-authorize', () => {
@@ -63,7 +65,7 @@ describe('re-authorize', () => {
     expect(text).toContain(step);
     if (obtainFrom) {
       expect(text).toContain(obtainFrom);
-      expect(buttons(reply.blocks).map((b) => b.action_id)).toEqual(['reauth_enter_credential']);
+      expect(buttons(reply.blocks).map((b) => b.action_id)).toEqual([REAUTH_ENTER_CREDENTIAL]);
     } else {
       expect(buttons(reply.blocks)).toEqual([]);
     }
@@ -115,7 +117,7 @@ describe('re-authorize', () => {
     const button = buttons(reply.blocks)[0]!;
     await bot.sendBlockAction({
       message: { ts: '1700000000.000100' },
-      actions: [{ action_id: 'reauth_enter_credential', value: button.value }],
+      actions: [{ action_id: REAUTH_ENTER_CREDENTIAL, value: button.value }],
     });
     return (await bot.slack.waitFor('views.open')).body.view;
   }
@@ -123,30 +125,37 @@ describe('re-authorize', () => {
   it('Cliniko: a new API key is set at location level (isSecure true); the canary leaks nowhere', async () => {
     const business = '170000000000203';
     const view = await openCredentialModal('cliniko');
-    expect(view.callback_id).toBe('reauth_credential');
+    expect(view.callback_id).toBe(REAUTH_CREDENTIAL_MODAL);
     const ids = view.blocks.filter((b: Json) => b.type === 'input').map((b: Json) => b.block_id);
-    expect(ids).toEqual(['credential', 'business', 'current:cliniko.location.name', 'current:customer.fetch.delay']);
-    expect(view.blocks.find((b: Json) => b.block_id === 'credential').element.initial_value).toBeUndefined();
+    expect(ids).toEqual([
+      REAUTH_FIELDS.credential,
+      REAUTH_FIELDS.business,
+      REAUTH_FIELDS.current('cliniko.location.name'),
+      REAUTH_FIELDS.current('customer.fetch.delay'),
+    ]);
+    expect(
+      view.blocks.find((b: Json) => b.block_id === REAUTH_FIELDS.credential).element.initial_value,
+    ).toBeUndefined();
 
     api.on('GET', groups(business), { json: fixture('group-cliniko.json') });
     api.on('PUT', MAPPING, { json: {} });
     const ack = await bot.sendViewSubmission({
       view: {
         id: 'V_CRED',
-        callback_id: 'reauth_credential',
+        callback_id: REAUTH_CREDENTIAL_MODAL,
         private_metadata: view.private_metadata,
         state: {
           values: {
-            credential: input(CANARY),
-            business: input(business),
-            'current:cliniko.location.name': input('Main'),
-            'current:customer.fetch.delay': input(null),
+            [REAUTH_FIELDS.credential]: input(CANARY),
+            [REAUTH_FIELDS.business]: input(business),
+            [REAUTH_FIELDS.current('cliniko.location.name')]: input('Main'),
+            [REAUTH_FIELDS.current('customer.fetch.delay')]: input(null),
           },
         },
       },
     });
     expect(ack.json()).toMatchObject({ response_action: 'update' });
-    const done = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'fix_done');
+    const done = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === FIX_DONE);
     expect(JSON.stringify(done.body.view.blocks)).toContain(
       `set a new API key override on the Cliniko mapping of business ${business} (location level)`,
     );
@@ -198,23 +207,23 @@ describe('re-authorize', () => {
     expect(JSON.stringify(reply.blocks)).toContain('the client, who gets it from Carestack support');
     await bot.sendBlockAction({
       message: { ts: '1700000000.000100' },
-      actions: [{ action_id: 'reauth_enter_credential', value: buttons(reply.blocks)[0]!.value }],
+      actions: [{ action_id: REAUTH_ENTER_CREDENTIAL, value: buttons(reply.blocks)[0]!.value }],
     });
     const view = (await bot.slack.waitFor('views.open')).body.view;
     const ids = view.blocks.filter((b: Json) => b.type === 'input').map((b: Json) => b.block_id);
-    expect(ids).toEqual(['credential', 'business']);
-    expect(view.blocks.find((b: Json) => b.block_id === 'business').element.initial_value).toBe(business);
+    expect(ids).toEqual([REAUTH_FIELDS.credential, REAUTH_FIELDS.business]);
+    expect(view.blocks.find((b: Json) => b.block_id === REAUTH_FIELDS.business).element.initial_value).toBe(business);
 
     api.on('PUT', MAPPING, { json: {} });
     await bot.sendViewSubmission({
       view: {
         id: 'V_CRED2',
-        callback_id: 'reauth_credential',
+        callback_id: REAUTH_CREDENTIAL_MODAL,
         private_metadata: view.private_metadata,
-        state: { values: { credential: input(CANARY), business: input(business) } },
+        state: { values: { [REAUTH_FIELDS.credential]: input(CANARY), [REAUTH_FIELDS.business]: input(business) } },
       },
     });
-    await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'fix_done');
+    await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === FIX_DONE);
     expect(JSON.parse(writes()[0]!.body)).toEqual({
       businessNumber: 170000000000204,
       integrationGroupId: 23995,
@@ -237,14 +246,19 @@ describe('re-authorize', () => {
       bot.sendViewSubmission({
         view: {
           id: 'V_CRED3',
-          callback_id: 'reauth_credential',
+          callback_id: REAUTH_CREDENTIAL_MODAL,
           private_metadata: view.private_metadata,
-          state: { values: { credential: input(credential), business: input('170000000000205') } },
+          state: {
+            values: {
+              [REAUTH_FIELDS.credential]: input(credential),
+              [REAUTH_FIELDS.business]: input('170000000000205'),
+            },
+          },
         },
       });
     expect((await submit(null)).json()).toEqual({
       response_action: 'errors',
-      errors: { credential: 'Enter the new credential.' },
+      errors: { [REAUTH_FIELDS.credential]: 'Enter the new credential.' },
     });
     const bad = await submit(`not-a-uuid-${CANARY}`);
     expect(bad.json().response_action).toBe('errors');

@@ -2,6 +2,7 @@ import { SocketModeReceiver } from '@slack/bolt';
 import { loadCatalog } from '../../src/catalog';
 import { loadConfig } from '../../src/config';
 import { BotError } from '../../src/errors';
+import { TROUBLESHOOT_CONTACT } from '../../src/flows/diagnose/ids';
 import type { IntegrationClient } from '../../src/integration/client';
 import { createLogger } from '../../src/logger';
 import { createBot, MAX_BODY_BYTES } from '../../src/slack/app';
@@ -258,7 +259,7 @@ describe('Slack runtime over signed HTTP', () => {
     });
 
     it('acks the troubleshoot_contact message shortcut and opens the diagnose modal', async () => {
-      const res = await bot.sendShortcut({ callback_id: 'troubleshoot_contact' });
+      const res = await bot.sendShortcut({ callback_id: TROUBLESHOOT_CONTACT });
       expect(res.status).toBe(200);
       const open = await bot.slack.waitFor('views.open');
       expect(JSON.stringify(open.body)).toContain('diagnose');

@@ -1,11 +1,11 @@
 import type { App } from '@slack/bolt';
 import { BotError } from '../../errors';
-import type { Origin } from '../../handlers/diagnose';
 import type { ContactQuery } from '../../logsearch/identity';
 import { CONTACT_USAGE, parseContactArgs } from '../../logsearch/identity';
 import { assertCanSearchContacts } from '../../operations/permissions';
 import type { Services } from '../../services';
 import type { Subcommand } from '../../slack/router';
+import type { Origin } from '../diagnose/service';
 import { CONTACT_SEARCH_OFF, type ContactAnswer, lookupContact } from './service';
 import {
   buildContactMessage,

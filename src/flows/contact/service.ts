@@ -1,12 +1,12 @@
 import type { CrmDefinition } from '../../catalog';
 import { isAbsent, type LogRecord, lookup, parseLogRecord, splitReasonAndRecord } from '../../diagnostics';
 import { BotError } from '../../errors';
-import { type Diagnosis, diagnoseFoundRecord, type Origin } from '../../handlers/diagnose';
 import type { LogFields } from '../../logsearch/fields';
 import { type ContactIdentity, type ContactQuery, detectContact, phoneDigits } from '../../logsearch/identity';
 import { CONTACT_TIMELINE_SIZE, searchedFields } from '../../logsearch/query';
 import type { SearchHit } from '../../logsearch/schemas';
 import type { Services } from '../../services';
+import { type Diagnosis, diagnoseFoundRecord, type Origin } from '../diagnose/service';
 
 /**
  * "Why didn't this person get a review request?" answered from who they are: their latest

@@ -1,6 +1,5 @@
 import type { types } from '@slack/bolt';
 import { userMessage } from '../../errors';
-import type { Diagnosis } from '../../handlers/diagnose';
 import { type ContactQuery, describeIdentity } from '../../logsearch/identity';
 import { maskIdentity } from '../../logsearch/mask';
 import {
@@ -8,11 +7,13 @@ import {
   escapeMrkdwn as esc,
   type KnownBlock,
   LIMITS,
+  plain,
   type SlackMessage,
   section,
   truncate,
 } from '../../slack/blocks';
-import { FIX_OPEN, plain } from '../../slack/views/diagnose';
+import { FIX_OPEN } from '../diagnose/ids';
+import type { Diagnosis } from '../diagnose/service';
 import { CONTACT_MODAL } from './ids';
 import type { CheckIn, ContactAnswer, Searched } from './service';
 

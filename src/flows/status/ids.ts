@@ -21,3 +21,19 @@ export interface StatusActionValue {
   crmId: string;
   groupId: number;
 }
+
+/** The parts of a status button's value that are there and well-formed; anything else is ignored. */
+export function parseStatusActionValue(value: string | undefined): Partial<StatusActionValue> {
+  try {
+    const parsed = JSON.parse(value ?? '{}') as Record<string, unknown>;
+    return {
+      ...(typeof parsed.businessNumber === 'string' || typeof parsed.businessNumber === 'number'
+        ? { businessNumber: String(parsed.businessNumber) }
+        : {}),
+      ...(typeof parsed.crmId === 'string' ? { crmId: parsed.crmId } : {}),
+      ...(typeof parsed.groupId === 'number' ? { groupId: parsed.groupId } : {}),
+    };
+  } catch {
+    return {};
+  }
+}

@@ -46,3 +46,25 @@ export function context(text: string): KnownBlock {
 export function header(text: string): KnownBlock {
   return { type: 'header', text: { type: 'plain_text', text: truncate(text, LIMITS.header) } };
 }
+
+/** Plain text cut to Slack's limit for where it goes (button text by default). */
+export function plain(text: string, max: number = LIMITS.buttonText): { type: 'plain_text'; text: string } {
+  return { type: 'plain_text', text: truncate(text, max) };
+}
+
+type ViewState = {
+  values: Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+};
+
+/** Block id → typed or selected value, for every input in a submitted view. */
+export function viewValues(view: { state: unknown }): Record<string, string> {
+  const out: Record<string, string> = {};
+  const state = view.state as ViewState;
+  for (const [blockId, actions] of Object.entries(state?.values ?? {})) {
+    for (const action of Object.values(actions)) {
+      const value = action.selected_option?.value ?? action.value;
+      if (typeof value === 'string') out[blockId] = value;
+    }
+  }
+  return out;
+}

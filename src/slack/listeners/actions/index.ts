@@ -1,8 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../../../services';
 import { registerBulkActions } from './bulk';
-import { registerDiagnoseActions } from './diagnose';
-import { registerReauthActions } from './reauth';
 
 /**
  * Block actions (buttons, selects, overflow menus). Add one line per flow:
@@ -12,6 +10,4 @@ import { registerReauthActions } from './reauth';
  */
 export function register(app: App, services: Services): void {
   registerBulkActions(app, services);
-  registerDiagnoseActions(app, services);
-  registerReauthActions(app, services);
 }

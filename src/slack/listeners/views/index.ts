@@ -1,8 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../../../services';
 import { registerBulkViews } from './bulk';
-import { registerDiagnoseViews } from './diagnose';
-import { registerReauthViews } from './reauth';
 
 /**
  * Modal submissions and closes: `app.view('setup_modal', ...)` / `app.view({ callback_id, type: 'view_closed' }, ...)`.
@@ -11,6 +9,4 @@ import { registerReauthViews } from './reauth';
  */
 export function register(app: App, services: Services): void {
   registerBulkViews(app, services);
-  registerDiagnoseViews(app, services);
-  registerReauthViews(app, services);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Catalog, CrmDefinition, PropertyDef, RestrictionReason } from '../catalog';
+import type { Catalog, CrmDefinition, PropertyDef, RestrictionReason } from '../../catalog';
 import {
   type CoreDiagnosis,
   createDiagnosisCore,
@@ -12,11 +12,11 @@ import {
   lookup,
   type PasteReading,
   readPaste,
-} from '../diagnostics';
-import { BotError, userMessage } from '../errors';
-import { type ConfigRecord, readConfigRecord } from '../operations/config-records';
-import { BUSINESS_ID_MESSAGE, parseBusinessNumber } from '../planner';
-import type { Services } from '../services';
+} from '../../diagnostics';
+import { BotError, userMessage } from '../../errors';
+import { type ConfigRecord, readConfigRecord } from '../../operations/config-records';
+import { BUSINESS_ID_MESSAGE, parseBusinessNumber } from '../../planner';
+import type { Services } from '../../services';
 
 /**
  * "Why did this patient not get a review request?": a pasted restriction reason (and

@@ -1,26 +1,24 @@
 import type { types } from '@slack/bolt';
-import type { CredentialForm, ReauthInfo } from '../../handlers/reauth';
-import { ACCOUNT_TYPE_LABELS } from './account-types';
-import { esc, plain, section, VALUE } from './diagnose';
+import { escapeMrkdwn, plain, section } from '../../slack/blocks';
+import { ACCOUNT_TYPE_LABELS } from '../../slack/views/account-types';
+import { VALUE } from '../diagnose/ids';
+import { REAUTH_CREDENTIAL_MODAL, REAUTH_ENTER_CREDENTIAL, REAUTH_FIELDS, REAUTH_INFO_MODAL } from './ids';
+import type { CredentialForm, ReauthInfo } from './service';
 
 type KnownBlock = types.KnownBlock;
 type View = types.ModalView;
-
-export const REAUTH_ENTER_CREDENTIAL = 'reauth_enter_credential';
-export const REAUTH_CREDENTIAL_MODAL = 'reauth_credential';
-export const REAUTH_INFO_MODAL = 'reauth_info';
 
 /** The CRM's re-authorization steps (and, for credential CRMs, which credential from whom). */
 export function reauthBlocks(info: ReauthInfo): KnownBlock[] {
   const business = info.businessNumber ? ` for business ${info.businessNumber}` : '';
   const blocks: KnownBlock[] = [
-    section(`:key: *Re-authorize ${esc(info.crm.displayName)}*${business}`),
-    section(info.steps.map((step, i) => `${i + 1}. ${esc(step)}`).join('\n')),
+    section(`:key: *Re-authorize ${escapeMrkdwn(info.crm.displayName)}*${business}`),
+    section(info.steps.map((step, i) => `${i + 1}. ${escapeMrkdwn(step)}`).join('\n')),
   ];
   if (info.credential) {
     blocks.push(
       section(
-        `*Credential*: a new ${esc(info.credential.label)}, from ${esc(info.credential.obtainFrom)}. The bot sets it at ${info.credential.level} level.`,
+        `*Credential*: a new ${escapeMrkdwn(info.credential.label)}, from ${escapeMrkdwn(info.credential.obtainFrom)}. The bot sets it at ${info.credential.level} level.`,
       ),
       {
         type: 'actions',
@@ -56,17 +54,19 @@ export function buildReauthModal(info: ReauthInfo): View {
 /** Takes the new credential (never prefilled, never echoed) and the location's business number. */
 export function buildCredentialModal(form: CredentialForm): View {
   const blocks: KnownBlock[] = [
-    section(`New ${esc(form.credentialLabel)} for ${esc(form.crmName)}. Get it from ${esc(form.obtainFrom)}.`),
+    section(
+      `New ${escapeMrkdwn(form.credentialLabel)} for ${escapeMrkdwn(form.crmName)}. Get it from ${escapeMrkdwn(form.obtainFrom)}.`,
+    ),
     {
       type: 'input',
-      block_id: 'credential',
+      block_id: REAUTH_FIELDS.credential,
       label: plain(`New ${form.credentialLabel}`),
       hint: plain('Used for this one request: not shown again, not stored, not logged.', 150),
       element: { type: 'plain_text_input', action_id: VALUE },
     },
     {
       type: 'input',
-      block_id: 'business',
+      block_id: REAUTH_FIELDS.business,
       label: plain('Business ID of the location'),
       element: {
         type: 'plain_text_input',
@@ -75,11 +75,11 @@ export function buildCredentialModal(form: CredentialForm): View {
       },
     },
   ];
-  if (form.why) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: esc(form.why) }] });
+  if (form.why) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(form.why) }] });
   if (form.accountTypes) {
     blocks.push({
       type: 'input',
-      block_id: 'account_type',
+      block_id: REAUTH_FIELDS.accountType,
       optional: true,
       label: plain('Account type'),
       element: {

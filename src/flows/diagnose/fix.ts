@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { App } from '@slack/bolt';
-import type { AccountType, CrmDefinition, PropertyDef } from '../catalog';
-import { explain, NO_CURRENT_VALUE_WHY } from '../diagnostics';
-import { BotError, userMessage } from '../errors';
-import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../operations/config-records';
-import { idempotencyKey, performWrite } from '../operations/write';
+import type { AccountType, CrmDefinition, PropertyDef } from '../../catalog';
+import { explain, NO_CURRENT_VALUE_WHY } from '../../diagnostics';
+import { BotError, userMessage } from '../../errors';
+import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../operations/config-records';
+import { idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
 import {
   BUSINESS_ID_MESSAGE,
   type CreateMappingRequest,
@@ -14,8 +13,9 @@ import {
   parseBusinessNumber,
   planMappingUpdate,
   toCurl,
-} from '../planner';
-import type { Services } from '../services';
+} from '../../planner';
+import type { Services } from '../../services';
+import { FIX_FIELDS } from './ids';
 import {
   contactValueOf,
   crmOfReason,
@@ -26,7 +26,7 @@ import {
   type Origin,
   parsePickValue,
   STATE_TTL_MS,
-} from './diagnose';
+} from './service';
 
 /**
  * One-click fixes: a button on a diagnosis → (inputs the bot cannot know) → the exact request
@@ -34,18 +34,7 @@ import {
  * Secret values typed in the confirm step are used for the one request and never stored.
  */
 
-type SlackClient = App['client'];
 type FixAction = 'addToList' | 'setBetaFalse' | 'setProperty';
-
-/** Block ids of the fix modals' inputs. */
-export const FIX_FIELDS = {
-  business: 'business',
-  accountType: 'account_type',
-  addValue: 'add_value',
-  newValue: 'new_value',
-  current: (key: string) => `current:${key}`,
-  secret: (key: string) => `secret:${key}`,
-} as const;
 
 export type FixField =
   | { kind: 'business'; blockId: string; label: string; hint: string; initial?: string }
@@ -435,7 +424,7 @@ export async function missingSecrets(
 /** The Send button: the one request, through performWrite; then the bot's record is updated. */
 export async function confirmFix(
   services: Services,
-  client: SlackClient,
+  client: WriteClient,
   input: { draftId: string; viewId: string; userId: string; secrets: Record<string, string> },
 ): Promise<FixOutcome> {
   const draft = await loadDraft(services, input.draftId);

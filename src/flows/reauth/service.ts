@@ -1,27 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { App } from '@slack/bolt';
-import type { AccountType, CrmDefinition } from '../catalog';
-import { BotError } from '../errors';
-import { readConfigRecord } from '../operations/config-records';
-import { idempotencyKey, performWrite } from '../operations/write';
+import type { AccountType, CrmDefinition } from '../../catalog';
+import { BotError } from '../../errors';
+import { readConfigRecord } from '../../operations/config-records';
+import { idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
 import {
   BUSINESS_ID_MESSAGE,
   maskRequest,
   normalizeProperty,
   parseBusinessNumber,
   planMappingUpdate,
-} from '../planner';
-import type { Services } from '../services';
-import { findGroup, type Origin, type ReauthTarget, STATE_TTL_MS } from './diagnose';
-import { FIX_FIELDS, locationSecretFields, recordSent } from './fix';
+} from '../../planner';
+import type { Services } from '../../services';
+import { locationSecretFields, recordSent } from '../diagnose/fix';
+import { findGroup, type Origin, type ReauthTarget, STATE_TTL_MS } from '../diagnose/service';
+import { REAUTH_FIELDS } from './ids';
 
 /**
  * Re-authorization: the CRM's steps from the catalog, and for credential CRMs a new credential
  * set at the credential's level through a mapping re-send. The credential is used for the one
  * request: never stored, echoed or logged.
  */
-
-type SlackClient = App['client'];
 
 export type ReauthInfo = {
   crm: CrmDefinition;
@@ -30,13 +28,6 @@ export type ReauthInfo = {
   steps: string[];
   credential?: { label: string; level: string; obtainFrom: string; value: string };
 };
-
-export const REAUTH_FIELDS = {
-  credential: 'credential',
-  business: FIX_FIELDS.business,
-  accountType: FIX_FIELDS.accountType,
-  current: FIX_FIELDS.current,
-} as const;
 
 const STATE_PREFIX = 'reauth:state:';
 
@@ -147,7 +138,7 @@ export async function credentialForm(services: Services, stateId: string): Promi
     form.currentFields = crm.locationProperties
       .filter((p) => !p.secret)
       .map((p) => ({
-        blockId: FIX_FIELDS.current(p.key),
+        blockId: REAUTH_FIELDS.current(p.key),
         label: `Current ${p.label}`.slice(0, 48),
         hint: `As the mapping has it now. ${p.help}`.slice(0, 150),
       }));
@@ -193,7 +184,7 @@ export async function checkCredentialInput(
 /** Sets the new credential at its level: the location mapping re-sent with the credential as an override. */
 export async function applyCredential(
   services: Services,
-  client: SlackClient,
+  client: WriteClient,
   input: { stateId: string; viewId: string; userId: string; values: Record<string, string> },
 ): Promise<CredentialResult> {
   const state = await loadReauthState(services, input.stateId);
@@ -224,7 +215,7 @@ export async function applyCredential(
   if (record) Object.assign(current, record.locationProperties);
   else {
     for (const p of crm.locationProperties) {
-      const typed = input.values[FIX_FIELDS.current(p.key)]?.trim();
+      const typed = input.values[REAUTH_FIELDS.current(p.key)]?.trim();
       if (typed && !p.secret) current[p.key] = typed;
     }
   }
@@ -252,8 +243,8 @@ export async function applyCredential(
           ? REAUTH_FIELDS.credential
           : error.field === 'businessNumber'
             ? REAUTH_FIELDS.business
-            : Object.hasOwn(input.values, FIX_FIELDS.current(error.field))
-              ? FIX_FIELDS.current(error.field)
+            : Object.hasOwn(input.values, REAUTH_FIELDS.current(error.field))
+              ? REAUTH_FIELDS.current(error.field)
               : REAUTH_FIELDS.credential;
       errors[blockId] = errors[blockId] ? `${errors[blockId]} ${error.message}` : error.message;
     }

@@ -1,39 +1,26 @@
 import type { types } from '@slack/bolt';
-import { STATUS_ACTIONS } from '../../flows/status/ids';
-import type { Diagnosis, ReauthTarget } from '../../handlers/diagnose';
+import { escapeMrkdwn, LIMITS, plain, section, truncate } from '../../slack/blocks';
+import { ACCOUNT_TYPE_LABELS } from '../../slack/views/account-types';
+import { STATUS_ACTIONS } from '../status/ids';
+import type { FixField, FixStep, SecretField } from './fix';
+import {
+  DIAGNOSE_ANSWER,
+  DIAGNOSE_BLOCKS,
+  DIAGNOSE_MODAL,
+  DIAGNOSE_PICK,
+  FIX_CONFIRM,
+  FIX_DONE,
+  FIX_INPUTS,
+  FIX_OPEN,
+  VALUE,
+} from './ids';
+import type { Diagnosis, ReauthTarget } from './service';
 
 type KnownBlock = types.KnownBlock;
 type View = types.ModalView;
 
-/** Block and action ids the listeners read. */
-export const DIAGNOSE_MODAL = 'diagnose_modal';
-export const DIAGNOSE_ANSWER = 'diagnose_answer';
-export const DIAGNOSE_PICK = 'diagnose_pick';
-export const FIX_OPEN = 'fix_open';
-export const STATUS_REAUTH = STATUS_ACTIONS.reauth;
-export const DIAGNOSE_BLOCKS = { crm: 'crm', business: 'business', reason: 'reason', record: 'record' } as const;
-export const VALUE = 'value';
-
-const SECTION_MAX = 3000;
 const INPUT_MAX = 3000;
 const MESSAGE_MAX_BLOCKS = 50;
-
-export function clip(text: string, max = SECTION_MAX): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** Escapes what mrkdwn would read as markup or a mention. */
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-export function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: clip(text) } };
-}
-
-export function plain(text: string, max = 75) {
-  return { type: 'plain_text' as const, text: clip(text, max) };
-}
 
 export type DiagnoseModalInput = {
   crms: ReadonlyArray<{ id: string; displayName: string }>;
@@ -49,7 +36,7 @@ export type DiagnoseModalInput = {
 export function buildDiagnoseModal(input: DiagnoseModalInput): View {
   const options = input.crms.map((crm) => ({ text: plain(crm.displayName), value: crm.id }));
   const initial = options.find((o) => o.value === input.crmId);
-  const text = (value: string | undefined) => (value ? { initial_value: clip(value, INPUT_MAX) } : {});
+  const text = (value: string | undefined) => (value ? { initial_value: truncate(value, INPUT_MAX) } : {});
   return {
     type: 'modal',
     callback_id: DIAGNOSE_MODAL,
@@ -150,7 +137,7 @@ export function diagnosisText(diagnosis: Diagnosis): string {
 export function reauthButton(target: ReauthTarget): types.Button {
   return {
     type: 'button',
-    action_id: STATUS_REAUTH,
+    action_id: STATUS_ACTIONS.reauth,
     text: plain('Re-authorize'),
     value: JSON.stringify(target),
   };
@@ -174,18 +161,18 @@ export function diagnosisBlocks(diagnosis: Diagnosis): KnownBlock[] {
       const byCrm = new Map<string, { name: string; texts: string[] }>();
       for (const { crm, reason } of diagnosis.knownReasons) {
         const entry = byCrm.get(crm.id) ?? { name: crm.displayName, texts: [] };
-        entry.texts.push(`• ${esc(reason.text)}`);
+        entry.texts.push(`• ${escapeMrkdwn(reason.text)}`);
         byCrm.set(crm.id, entry);
       }
       for (const { name, texts } of byCrm.values()) {
-        blocks.push(section(`*Known ${esc(name)} reasons*\n${texts.join('\n')}`));
+        blocks.push(section(`*Known ${escapeMrkdwn(name)} reasons*\n${texts.join('\n')}`));
       }
       return blocks.slice(0, MESSAGE_MAX_BLOCKS);
     }
     case 'ambiguous': {
       const blocks: KnownBlock[] = [
         section(
-          `:twisted_rightwards_arrows: That text matches more than one known reason. Which one is it?\n${esc(diagnosis.why)}`,
+          `:twisted_rightwards_arrows: That text matches more than one known reason. Which one is it?\n${escapeMrkdwn(diagnosis.why)}`,
         ),
       ];
       const read = readingLine(diagnosis);
@@ -193,7 +180,13 @@ export function diagnosisBlocks(diagnosis: Diagnosis): KnownBlock[] {
       for (const candidate of diagnosis.candidates.slice(0, MESSAGE_MAX_BLOCKS - 3)) {
         blocks.push({
           type: 'section',
-          text: { type: 'mrkdwn', text: clip(`*${esc(candidate.crm.displayName)}*: ${esc(candidate.reason.text)}`) },
+          text: {
+            type: 'mrkdwn',
+            text: truncate(
+              `*${escapeMrkdwn(candidate.crm.displayName)}*: ${escapeMrkdwn(candidate.reason.text)}`,
+              LIMITS.sectionText,
+            ),
+          },
           accessory: {
             type: 'button',
             action_id: `${DIAGNOSE_PICK}_${candidate.reason.id}`,
@@ -215,12 +208,12 @@ const BUSINESS_FROM = { typed: 'as given', record: 'from the log record', text: 
 /** How the bot read the paste: the CRM's source, the business (and where it was found), notes. */
 function readingLine(diagnosis: Extract<Diagnosis, { kind: 'match' | 'ambiguous' }>): string | undefined {
   const lines: string[] = [];
-  if (diagnosis.kind === 'match' && diagnosis.crmBy) lines.push(`CRM: ${esc(diagnosis.crmBy)}.`);
+  if (diagnosis.kind === 'match' && diagnosis.crmBy) lines.push(`CRM: ${escapeMrkdwn(diagnosis.crmBy)}.`);
   if (diagnosis.businessNumber) {
     const from = diagnosis.businessFrom ? ` (${BUSINESS_FROM[diagnosis.businessFrom]})` : '';
-    lines.push(`Business ${esc(diagnosis.businessNumber)}${from}.`);
+    lines.push(`Business ${escapeMrkdwn(diagnosis.businessNumber)}${from}.`);
   }
-  for (const note of diagnosis.notes) lines.push(esc(note));
+  for (const note of diagnosis.notes) lines.push(escapeMrkdwn(note));
   return lines.length > 0 ? `*How the bot read it*\n${lines.map((line) => `• ${line}`).join('\n')}` : undefined;
 }
 
@@ -228,25 +221,25 @@ function matchBlocks(diagnosis: Extract<Diagnosis, { kind: 'match' }>): KnownBlo
   const { explanation: e, fix } = diagnosis;
   const read = readingLine(diagnosis);
   const blocks: KnownBlock[] = [
-    section(`:stethoscope: *${esc(e.crm.displayName)}*: ${esc(e.reason.text)}`),
+    section(`:stethoscope: *${escapeMrkdwn(e.crm.displayName)}*: ${escapeMrkdwn(e.reason.text)}`),
     ...(read ? [section(read)] : []),
-    section(`*What it means*\n${esc(e.meaning)}`),
-    section(`*Log keys to look up*\n${e.logKeys.map((k) => `\`${esc(k)}\``).join(', ')}`),
+    section(`*What it means*\n${escapeMrkdwn(e.meaning)}`),
+    section(`*Log keys to look up*\n${e.logKeys.map((k) => `\`${escapeMrkdwn(k)}\``).join(', ')}`),
   ];
   if (e.controlledBy) {
     blocks.push(
       section(
-        `*Controlled by*\n${esc(e.controlledBy.label)} (\`${esc(e.controlledBy.property)}\`, ${e.controlledBy.level} level)`,
+        `*Controlled by*\n${escapeMrkdwn(e.controlledBy.label)} (\`${escapeMrkdwn(e.controlledBy.property)}\`, ${e.controlledBy.level} level)`,
       ),
     );
   }
   if (e.findings.length > 0) {
-    blocks.push(section(`*What the record shows*\n${e.findings.map((f) => `• ${esc(f)}`).join('\n')}`));
+    blocks.push(section(`*What the record shows*\n${e.findings.map((f) => `• ${escapeMrkdwn(f)}`).join('\n')}`));
   }
   const elements: types.Button[] = [];
   switch (fix.kind) {
     case 'button':
-      blocks.push(section(`*Fix*\n${esc(fix.text)}`));
+      blocks.push(section(`*Fix*\n${escapeMrkdwn(fix.text)}`));
       elements.push({
         type: 'button',
         action_id: FIX_OPEN,
@@ -256,13 +249,135 @@ function matchBlocks(diagnosis: Extract<Diagnosis, { kind: 'match' }>): KnownBlo
       });
       break;
     case 'manual':
-      blocks.push(section(`*Fix (by hand)*\n${esc(fix.text)}`));
+      blocks.push(section(`*Fix (by hand)*\n${escapeMrkdwn(fix.text)}`));
       break;
     case 'clinic':
-      blocks.push(section(`*Fix (in the clinic's ${esc(e.crm.displayName)})*\n${esc(fix.text)}`));
+      blocks.push(section(`*Fix (in the clinic's ${escapeMrkdwn(e.crm.displayName)})*\n${escapeMrkdwn(fix.text)}`));
       break;
   }
   elements.push(reauthButton(diagnosis.reauth));
   blocks.push({ type: 'actions', elements });
   return blocks;
+}
+
+// ------------------------------------------------------------------ fixes
+
+function fieldBlock(field: FixField): KnownBlock {
+  switch (field.kind) {
+    case 'business':
+      return {
+        type: 'input',
+        block_id: field.blockId,
+        label: plain(field.label),
+        hint: plain(field.hint, 150),
+        element: {
+          type: 'plain_text_input',
+          action_id: VALUE,
+          ...(field.initial ? { initial_value: field.initial } : {}),
+        },
+      };
+    case 'accountType':
+      return {
+        type: 'input',
+        block_id: field.blockId,
+        label: plain(field.label),
+        element: {
+          type: 'static_select',
+          action_id: VALUE,
+          options: field.options.map((o) => ({ text: plain(ACCOUNT_TYPE_LABELS[o]), value: o })),
+        },
+      };
+    case 'text':
+      return {
+        type: 'input',
+        block_id: field.blockId,
+        optional: field.optional,
+        label: plain(field.label),
+        ...(field.hint ? { hint: plain(field.hint, 150) } : {}),
+        element: {
+          type: 'plain_text_input',
+          action_id: VALUE,
+          ...(field.initial ? { initial_value: truncate(field.initial, 3000) } : {}),
+        },
+      };
+  }
+}
+
+/** A secret input: never prefilled; Slack shows what is typed only to the person typing. */
+export function secretBlock(field: SecretField): KnownBlock {
+  return {
+    type: 'input',
+    block_id: field.blockId,
+    optional: !field.required,
+    label: plain(field.label),
+    hint: plain(field.hint, 150),
+    element: { type: 'plain_text_input', action_id: VALUE },
+  };
+}
+
+/** Step 1: what the bot cannot know (business, current values, the value to add or set). */
+export function buildFixInputsModal(step: Extract<FixStep, { kind: 'inputs' }>): View {
+  const blocks: KnownBlock[] = [section(escapeMrkdwn(step.intro))];
+  if (step.why)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(step.why), LIMITS.sectionText) }],
+    });
+  for (const field of step.fields.slice(0, 95)) blocks.push(fieldBlock(field));
+  return {
+    type: 'modal',
+    callback_id: FIX_INPUTS,
+    title: plain('Fix'),
+    submit: plain('Preview'),
+    close: plain('Cancel'),
+    private_metadata: step.draftId,
+    blocks,
+  };
+}
+
+/** Step 2: the exact request (secrets masked), secrets to type again, and Send. */
+export function buildFixConfirmModal(step: Extract<FixStep, { kind: 'confirm' }>): View {
+  const blocks: KnownBlock[] = [
+    section(escapeMrkdwn(step.summary)),
+    section(`*The request* (secrets masked)\n\`\`\`${truncate(step.curl, 2900)}\`\`\``),
+  ];
+  if (step.warnings.length > 0) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: truncate(step.warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`).join('\n'), LIMITS.sectionText),
+        },
+      ],
+    });
+  }
+  for (const field of step.secretFields) blocks.push(secretBlock(field));
+  return {
+    type: 'modal',
+    callback_id: FIX_CONFIRM,
+    title: plain('Confirm fix'),
+    submit: plain('Send'),
+    close: plain('Cancel'),
+    private_metadata: step.draftId,
+    blocks,
+  };
+}
+
+/** Nothing the bot can send: say what to do by hand. */
+export function buildFixManualModal(text: string): View {
+  return {
+    type: 'modal',
+    callback_id: FIX_DONE,
+    title: plain('Fix by hand'),
+    close: plain('Close'),
+    blocks: [
+      section(`:wrench: ${escapeMrkdwn(text)}`),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: 'Nothing was sent.' }] },
+    ],
+  };
+}
+
+export function buildFixResultModal(text: string): View {
+  return { type: 'modal', callback_id: FIX_DONE, title: plain('Fix'), close: plain('Done'), blocks: [section(text)] };
 }
