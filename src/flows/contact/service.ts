@@ -1,9 +1,9 @@
-import type { CrmDefinition } from '../../catalog';
 import { isAbsent, type LogRecord, lookup, parseLogRecord, splitReasonAndRecord } from '../../diagnostics';
 import { BotError } from '../../errors';
 import type { LogFields } from '../../logsearch/fields';
 import { type ContactIdentity, type ContactQuery, detectContact, phoneDigits } from '../../logsearch/identity';
 import { CONTACT_TIMELINE_SIZE, searchedFields } from '../../logsearch/query';
+import { crmOfRecord, hitRecord, readField } from '../../logsearch/record';
 import type { SearchHit } from '../../logsearch/schemas';
 import type { Services } from '../../services';
 import { type Diagnosis, diagnoseFoundRecord, type Origin } from '../diagnose/service';
@@ -73,18 +73,6 @@ export async function lookupContact(services: Services, query: ContactQuery, ori
 export const CONTACT_SEARCH_OFF =
   'Contact search is off: the bot owners can turn it on by setting LOG_SEARCH_URL (and LOG_SEARCH_API_KEY) to the Elasticsearch or OpenSearch behind Kibana. Until then, paste the record into `/crm diagnose`.';
 
-/**
- * A document field by its exact name (any case): identity fields must not fall back to a
- * look-alike such as `location.name`. `phone.keyword` is a search-only sub-field of `phone`.
- */
-function field(record: LogRecord, name: string): string | undefined {
-  const key = name.replace(/\.keyword$/, '');
-  const lower = key.toLowerCase();
-  const found = Object.hasOwn(record, key) ? key : Object.keys(record).find((k) => k.toLowerCase() === lower);
-  const value = found === undefined ? undefined : record[found];
-  return isAbsent(value) ? undefined : value.trim();
-}
-
 /** An article key, found the way the diagnostics find it (`appointment.status` finds `additionalParams.appointment.status`). */
 function articleValue(record: LogRecord, key: string): string | undefined {
   const value = lookup(record, key);
@@ -96,24 +84,16 @@ function articleValue(record: LogRecord, key: string): string | undefined {
  * from the one asked for is dropped. A hit without the field is kept: the server matched it.
  */
 function sameContact(hit: SearchHit, identity: ContactIdentity, fields: LogFields): boolean {
-  const record = parseLogRecord(JSON.stringify(hit._source));
+  const record = hitRecord(hit);
   if (identity.kind === 'email') {
-    const email = field(record, fields.email);
+    const email = readField(record, fields.email);
     return email === undefined || email.toLowerCase() === identity.email.toLowerCase();
   }
   if (identity.kind === 'phone') {
-    const phone = field(record, fields.phone);
+    const phone = readField(record, fields.phone);
     return phone === undefined || phoneDigits(phone) === identity.digits;
   }
   return true;
-}
-
-function crmOf(services: Services, record: LogRecord, fields: LogFields): CrmDefinition | undefined {
-  const sourceId = Number(field(record, fields.integrationSourceId));
-  const bySource = Number.isInteger(sourceId) ? services.catalog.bySourceId(sourceId) : undefined;
-  if (bySource) return bySource;
-  const source = field(record, fields.integrationSource);
-  return source ? services.catalog.find(source) : undefined;
 }
 
 function isSecretKey(services: Services, key: string): boolean {
@@ -127,17 +107,17 @@ function isSecretKey(services: Services, key: string): boolean {
 }
 
 async function checkInOf(services: Services, hit: SearchHit, fields: LogFields, origin: Origin): Promise<CheckIn> {
-  const record = parseLogRecord(JSON.stringify(hit._source));
-  const crm = crmOf(services, record, fields);
-  const businessNumber = field(record, fields.businessNumber);
-  const restriction = field(record, fields.restrictionReason);
-  const first = field(record, fields.firstName);
-  const last = field(record, fields.lastName);
-  const name = field(record, fields.name) ?? ([first, last].filter(Boolean).join(' ') || undefined);
+  const record = hitRecord(hit);
+  const crm = crmOfRecord(services.catalog, record, fields);
+  const businessNumber = readField(record, fields.businessNumber);
+  const restriction = readField(record, fields.restrictionReason);
+  const first = readField(record, fields.firstName);
+  const last = readField(record, fields.lastName);
+  const name = readField(record, fields.name) ?? ([first, last].filter(Boolean).join(' ') || undefined);
   const contact: CheckIn['contact'] = {};
-  const email = field(record, fields.email);
-  const phone = field(record, fields.phone);
-  const customerId = field(record, fields.customerId);
+  const email = readField(record, fields.email);
+  const phone = readField(record, fields.phone);
+  const customerId = readField(record, fields.customerId);
   if (email) contact.email = email;
   if (phone) contact.phone = phone;
   if (name) contact.name = name;
@@ -162,13 +142,15 @@ async function checkInOf(services: Services, hit: SearchHit, fields: LogFields, 
     const value = articleValue(record, key);
     if (value !== undefined && !isSecretKey(services, key)) logValues.push({ key, value });
   }
-  const at = field(record, fields.timestamp);
+  const at = readField(record, fields.timestamp);
   return {
     index: hit._index,
     ...(at ? { at } : {}),
     ...(businessNumber ? { businessNumber } : {}),
     ...(crm ? { crmId: crm.id, crmName: crm.displayName } : {}),
-    ...(!crm && field(record, fields.integrationSource) ? { crmName: field(record, fields.integrationSource) } : {}),
+    ...(!crm && readField(record, fields.integrationSource)
+      ? { crmName: readField(record, fields.integrationSource) }
+      : {}),
     contact,
     ...(restriction ? { restriction } : {}),
     logValues,

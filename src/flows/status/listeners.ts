@@ -14,13 +14,17 @@ export const status: Subcommand = {
     const share = ctx.args.some((a) => SHARE_WORDS.has(a.toLowerCase()));
     const rest = ctx.args.filter((a) => !SHARE_WORDS.has(a.toLowerCase()));
     const businessNumber = parseBusinessNumber(rest.join(''), '/crm status 123456789012345');
-    const message = buildStatusMessage(await getStatus(ctx.services, businessNumber));
+    const report = await getStatus(ctx.services, businessNumber);
+    const message = buildStatusMessage(report);
     if (!share) {
       await ctx.respond(message);
       return;
     }
     try {
-      await ctx.client.chat.postMessage({ channel: ctx.command.channel_id, ...message });
+      await ctx.client.chat.postMessage({
+        channel: ctx.command.channel_id,
+        ...buildStatusMessage(report, { shared: true }),
+      });
     } catch (err) {
       ctx.logger.warn({ code: (err as { data?: { error?: string } }).data?.error }, 'could not share status');
       await ctx.respond('I could not post in this channel (invite me with `/invite`), so here it is just for you.');

@@ -1,17 +1,40 @@
-import { context, escapeMrkdwn, header, type KnownBlock, LIMITS, type SlackMessage, section } from '../../slack/blocks';
+import { maskText } from '../../logsearch/mask';
+import {
+  context,
+  escapeMrkdwn,
+  header,
+  type KnownBlock,
+  LIMITS,
+  type SlackMessage,
+  section,
+  truncate,
+} from '../../slack/blocks';
 import { STATUS_ACTIONS, STATUS_BLOCKS, type StatusActionValue, statusActionsBlockId, statusGroupBlockId } from './ids';
-import type { StatusGroup, StatusReport } from './service';
+import type { IntegrationErrorItem, IntegrationErrors, StatusGroup, StatusReport } from './service';
 
 const MAX_GROUPS = 10;
 
-/** `/crm status` answer: each group with CRM, category, group ID, OAuth, triggers, and next-action buttons. */
-export function buildStatusMessage(report: StatusReport): SlackMessage {
-  return { text: statusFallback(report), blocks: statusBlocks(report, LIMITS.messageBlocks) };
+/**
+ * `/crm status` answer: each group with CRM, category, group ID, OAuth, triggers, and next-action buttons,
+ * then the latest integration errors. `shared` (posted in a channel) masks emails and phones in error texts.
+ */
+export function buildStatusMessage(report: StatusReport, options: { shared?: boolean } = {}): SlackMessage {
+  return { text: statusFallback(report), blocks: statusBlocks(report, LIMITS.messageBlocks, options) };
 }
 
 /** The same status as blocks for a modal (App Home "Status"). */
-export function statusBlocks(report: StatusReport, maxBlocks: number): KnownBlock[] {
-  if (report.groups.length === 0) return noGroupBlocks(report.businessNumber);
+export function statusBlocks(
+  report: StatusReport,
+  maxBlocks: number,
+  options: { shared?: boolean } = {},
+): KnownBlock[] {
+  const errors = report.errors ? errorBlocks(report.errors, options.shared === true) : [];
+  if (report.groups.length === 0) return [...noGroupBlocks(report.businessNumber), ...errors];
+  const groupBlocks = groupsBlocks(report, maxBlocks - errors.length);
+  return [...groupBlocks, ...errors];
+}
+
+function groupsBlocks(report: StatusReport, maxBlocks: number): KnownBlock[] {
   const blocks: KnownBlock[] = [header(`Integration status · ${report.businessNumber}`)];
   const shown = report.groups.slice(0, MAX_GROUPS);
   for (const [i, group] of shown.entries()) {
@@ -87,6 +110,73 @@ function triggerLines(group: StatusGroup): string {
       return `• ${escapeMrkdwn(t.name)} (ID ${t.id})${note}`;
     })
     .join('\n');
+}
+
+const ERROR_TEXT_MAX = 500;
+
+/** `2026-11-30T14:02:11.000Z` → `2026-11-30 14:02 UTC`. */
+function when(at: string | undefined): string {
+  if (!at) return 'time not recorded';
+  const date = new Date(at);
+  return Number.isNaN(date.getTime()) ? at : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function locationLines(item: IntegrationErrorItem): string[] {
+  const check = item.locations;
+  if (!check) return [];
+  const quote = (names: readonly string[]) => names.map((n) => `'${escapeMrkdwn(n)}'`).join(', ') || 'none';
+  const lines = [`${escapeMrkdwn(check.crmName)} has these locations: ${quote(check.crmLocations)}.`];
+  if (!check.configured) {
+    lines.push(
+      `The bot has no record of the names configured in ${escapeMrkdwn(check.property)} for this business (it keeps one for setups it made): compare them with these by hand.`,
+    );
+  } else if (check.missing.length === 0) {
+    lines.push(
+      `Configured in ${escapeMrkdwn(check.property)}: ${quote(check.configured)}; all of them exist in ${escapeMrkdwn(check.crmName)}.`,
+    );
+  } else {
+    lines.push(`Configured in ${escapeMrkdwn(check.property)}: ${quote(check.configured)}.`);
+    for (const { name, closest } of check.missing) {
+      lines.push(
+        `• '${escapeMrkdwn(name)}' does not exist in ${escapeMrkdwn(check.crmName)}${closest ? `: did you mean '${escapeMrkdwn(closest)}'?` : '.'} Names must match exactly.`,
+      );
+    }
+  }
+  return lines;
+}
+
+function errorBlocks(errors: IntegrationErrors, shared: boolean): KnownBlock[] {
+  if (errors.kind === 'failed') return [context(`:warning: Integration errors unavailable: ${errors.message}`)];
+  const where = `last ${errors.days} days, from ${escapeMrkdwn(errors.index)}`;
+  if (errors.items.length === 0) return [context(`No integration errors for this business (${where}).`)];
+  const blocks: KnownBlock[] = [{ type: 'divider' }, section(`*Latest integration errors* (${where}, newest first)`)];
+  for (const item of errors.items) {
+    const head = [
+      `*${escapeMrkdwn(when(item.at))}*`,
+      item.crmName ? escapeMrkdwn(item.crmName) : undefined,
+      item.status ? `HTTP ${item.status}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    const message = truncate(shared ? maskText(item.message) : item.message, ERROR_TEXT_MAX);
+    const lines = [head, escapeMrkdwn(message)];
+    if (item.reauth) lines.push('Unauthorized: the credentials were wrong or have expired; re-authorize the business.');
+    lines.push(...locationLines(item));
+    const block: KnownBlock = item.reauth
+      ? {
+          type: 'section',
+          text: { type: 'mrkdwn', text: truncate(lines.join('\n'), LIMITS.sectionText) },
+          accessory: {
+            type: 'button',
+            action_id: STATUS_ACTIONS.reauth,
+            text: { type: 'plain_text', text: 'Re-authorize' },
+            value: JSON.stringify(item.reauth),
+          },
+        }
+      : section(lines.join('\n'));
+    blocks.push(block);
+  }
+  return blocks;
 }
 
 function noGroupBlocks(businessNumber: string): KnownBlock[] {
