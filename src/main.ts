@@ -1,12 +1,13 @@
-import { resumeInterruptedRuns, stopLocalRuns } from './bulk/service';
 import { loadCatalog } from './catalog';
 import { type Config, loadConfig } from './config';
 import { ConfigError } from './errors';
+import { stopLocalRuns } from './flows/bulk/service';
 import { IntegrationClient } from './integration/client';
 import { createLogger } from './logger';
 import { createLogSearch } from './logsearch/client';
 import type { Services } from './services';
 import { createBot, stopAndClose } from './slack/app';
+import { resumeInterruptedWork } from './slack/register';
 import { createStore } from './store';
 
 /** Entry point: build Services once, start the Slack bot, shut down cleanly on SIGTERM/SIGINT. */
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     { port, socketMode: Boolean(config.SLACK_APP_TOKEN), crms: catalog.crms.map((c) => c.id) },
     'CRM bot started',
   );
-  void resumeInterruptedRuns(services, bot.app.client).catch((err: unknown) =>
+  void resumeInterruptedWork(services, bot.app.client).catch((err: unknown) =>
     logger.warn({ err: errorFields(err) }, 'Could not resume bulk runs'),
   );
 

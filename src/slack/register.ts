@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { bulk, registerBulk, resumeBulkRuns } from '../flows/bulk/listeners';
 import { contact } from '../flows/contact/listeners';
 import { diagnose, registerDiagnose } from '../flows/diagnose/listeners';
 import { help } from '../flows/help/listeners';
@@ -10,9 +11,6 @@ import { registerSetup, setup } from '../flows/setup/listeners';
 import { status } from '../flows/status/listeners';
 import { triggers } from '../flows/triggers/listeners';
 import type { Services } from '../services';
-import * as actions from './listeners/actions';
-import { bulk } from './listeners/commands/subcommands/bulk';
-import * as views from './listeners/views';
 import { registerCrmCommand, type Subcommand } from './router';
 
 /**
@@ -33,8 +31,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
 };
 
 /**
- * The one place that wires every flow's listeners into the Bolt app (src/flows/<flow>/listeners.ts;
- * flows not yet moved there still register from src/slack/listeners/<kind>/).
+ * The one place that wires every flow's listeners (src/flows/<flow>/listeners.ts) into the Bolt app.
  * Commands, shortcuts and events must also be in manifest.yml (test/slack/manifest.test.ts checks both ways).
  */
 export function registerListeners(app: App, services: Services): void {
@@ -44,6 +41,10 @@ export function registerListeners(app: App, services: Services): void {
   registerSetup(app, services);
   registerDiagnose(app, services);
   registerReauth(app, services);
-  actions.register(app, services);
-  views.register(app, services);
+  registerBulk(app, services);
+}
+
+/** Work a replica picks up at start-up: bulk runs whose replica stopped before finishing them. */
+export function resumeInterruptedWork(services: Services, client: App['client']): Promise<string[]> {
+  return resumeBulkRuns(services, client);
 }

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { BULK_ACTIONS } from '../../src/flows/bulk/ids';
 import type { AuditEntry } from '../../src/operations/audit';
 import { clearPermissionCache } from '../../src/operations/permissions';
 import { RedisStore } from '../../src/store';
@@ -236,7 +237,7 @@ describe('write permissions', () => {
 
   it('refuses a bulk run button (Retry failed rows) clicked by someone who may not write', async () => {
     const res = await bot.sendBlockAction(
-      { actions: [{ type: 'button', action_id: 'bulk_retry_failed', value: 'run-of-someone-else' }] },
+      { actions: [{ type: 'button', action_id: BULK_ACTIONS.retryFailed, value: 'run-of-someone-else' }] },
       { user: 'U_STRANGER' },
     );
     expect(res.status).toBe(200);

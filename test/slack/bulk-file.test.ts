@@ -1,8 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadRun } from '../../src/bulk/run-record';
-import { bulkTiming } from '../../src/bulk/service';
-import { PASTE_MAX_CHARS } from '../../src/slack/views/bulk';
+import { BULK_ACTIONS, BULK_BLOCKS, BULK_LAYOUT_BLOCKS, BULK_MODAL } from '../../src/flows/bulk/ids';
+import { bulkTiming } from '../../src/flows/bulk/service';
+import { PASTE_MAX_CHARS } from '../../src/flows/bulk/views';
 import { startTestBot, TEST_BOT_TOKEN, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
 
 /**
@@ -127,7 +128,7 @@ async function openModal(bot: TestBot): Promise<string> {
   const command = await bot.sendCommand(`bulk ${ENTERPRISE}`);
   expect(command.status).toBe(200);
   const opened = await bot.slack.waitFor('views.open');
-  expect(opened.body.view.callback_id).toBe('bulk_modal');
+  expect(opened.body.view.callback_id).toBe(BULK_MODAL);
   await bot.slack.waitFor('views.update');
   return opened.body.view.private_metadata;
 }
@@ -136,15 +137,20 @@ async function openModal(bot: TestBot): Promise<string> {
 function submitFile(bot: TestBot, privateMetadata: string, fileId: string) {
   return bot.sendViewSubmission({
     view: {
-      callback_id: 'bulk_modal',
+      callback_id: BULK_MODAL,
       private_metadata: privateMetadata,
       state: {
         values: {
-          bulk_crm: { value: { type: 'static_select', selected_option: { value: 'carestack' } } },
-          bulk_group: { value: { type: 'plain_text_input', value: '' } },
-          bulk_table: { value: { type: 'plain_text_input', value: null } },
-          bulk_file: {
-            value: { type: 'file_input', files: [{ id: fileId, name: 'locations.csv', filetype: 'csv' }] },
+          [BULK_BLOCKS.crm]: {
+            [BULK_ACTIONS.value]: { type: 'static_select', selected_option: { value: 'carestack' } },
+          },
+          [BULK_BLOCKS.group]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: '' } },
+          [BULK_BLOCKS.table]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: null } },
+          [BULK_BLOCKS.file]: {
+            [BULK_ACTIONS.value]: {
+              type: 'file_input',
+              files: [{ id: fileId, name: 'locations.csv', filetype: 'csv' }],
+            },
           },
         },
       },
@@ -230,14 +236,14 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
 
     const confirm = summary.body.blocks
       .flatMap((b: { elements?: Array<{ action_id: string; value: string }> }) => b.elements ?? [])
-      .find((e: { action_id: string }) => e.action_id === 'bulk_confirm');
+      .find((e: { action_id: string }) => e.action_id === BULK_ACTIONS.confirm);
     const runId: string = confirm.value;
     // The stored draft has the secret's place but not its value.
     const draft = await waitUntil(() => loadRun(bot.services.store, runId));
     expect(draft.status).toBe('draft');
     expect(JSON.stringify(draft)).not.toContain('fake-override-');
 
-    await bot.sendBlockAction({ actions: [{ action_id: 'bulk_confirm', value: runId }] });
+    await bot.sendBlockAction({ actions: [{ action_id: BULK_ACTIONS.confirm, value: runId }] });
     const run = await waitUntil(async () => {
       const r = await loadRun(bot.services.store, runId);
       return r?.status === 'finished' ? r : undefined;
@@ -269,7 +275,7 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
     expect(host.requests[0]!.headers.authorization).toBe(`Bearer ${TEST_BOT_TOKEN}`);
     expect(posted.body.text).toContain('Bulk onboarding: the table cannot be used.');
     expect(posted.body.text).toContain('The table is empty');
-    expect(JSON.stringify(posted.body.blocks)).not.toContain('bulk_confirm');
+    expect(JSON.stringify(posted.body.blocks)).not.toContain(BULK_ACTIONS.confirm);
     expect(api.puts).toHaveLength(0);
   });
 
@@ -341,17 +347,17 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
     const opened = await bot.slack.waitFor('views.open');
     const button = opened.body.view.blocks
       .flatMap((b: { elements?: Array<{ action_id?: string }> }) => b.elements ?? [])
-      .find((e: { action_id?: string }) => e.action_id === 'bulk_download_template');
+      .find((e: { action_id?: string }) => e.action_id === BULK_ACTIONS.template);
     expect(button).toBeDefined();
 
     const view = (crm?: string) => ({
       id: 'V_BULK',
-      callback_id: 'bulk_modal',
+      callback_id: BULK_MODAL,
       private_metadata: metadata,
       state: {
         values: {
-          bulk_crm: {
-            value: { type: 'static_select', selected_option: crm ? { value: crm } : null },
+          [BULK_BLOCKS.crm]: {
+            [BULK_ACTIONS.value]: { type: 'static_select', selected_option: crm ? { value: crm } : null },
           },
         },
       },
@@ -360,7 +366,7 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
     // No CRM chosen yet: told so, nothing uploaded.
     const early = await bot.sendBlockAction({
       view: view(),
-      actions: [{ ...button, block_id: 'bulk_template' }],
+      actions: [{ ...button, block_id: BULK_LAYOUT_BLOCKS.template }],
     });
     expect(early.status).toBe(200);
     const hint = await bot.slack.waitFor('chat.postEphemeral', () => true, 5000);
@@ -370,7 +376,7 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
 
     const res = await bot.sendBlockAction({
       view: view('carestack'),
-      actions: [{ ...button, block_id: 'bulk_template' }],
+      actions: [{ ...button, block_id: BULK_LAYOUT_BLOCKS.template }],
     });
     expect(res.status).toBe(200);
     const upload = await waitUntil(() => bot.slack.uploads[0], 5000);

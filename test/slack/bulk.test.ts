@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type BulkRun, loadRun } from '../../src/bulk/run-record';
-import { bulkTiming, resumeInterruptedRuns, stopLocalRuns } from '../../src/bulk/service';
+import { BULK_ACTIONS, BULK_BLOCKS, BULK_MODAL } from '../../src/flows/bulk/ids';
+import { bulkTiming, stopLocalRuns } from '../../src/flows/bulk/service';
+import { resumeInterruptedWork } from '../../src/slack/register';
 import { MemoryStore } from '../../src/store/memory';
 import type { Store } from '../../src/store/types';
 import { SlackApiStandin } from '../support/slack-api-standin';
@@ -117,19 +119,21 @@ async function dryRun(bot: TestBot, table: string): Promise<{ runId: string; tex
   const command = await bot.sendCommand(`bulk ${ENTERPRISE}`);
   expect(command.status).toBe(200);
   const opened = await bot.slack.waitFor('views.open');
-  expect(opened.body.view.callback_id).toBe('bulk_modal');
+  expect(opened.body.view.callback_id).toBe(BULK_MODAL);
   const updated = await bot.slack.waitFor('views.update');
   expect(JSON.stringify(updated.body.view)).toContain('1595 (CareCloud)');
   const res = await bot.sendViewSubmission({
     view: {
-      callback_id: 'bulk_modal',
+      callback_id: BULK_MODAL,
       private_metadata: opened.body.view.private_metadata,
       state: {
         values: {
-          bulk_crm: { value: { type: 'static_select', selected_option: { value: 'carecloud' } } },
-          bulk_group: { value: { type: 'plain_text_input', value: '' } },
-          bulk_table: { value: { type: 'plain_text_input', value: table } },
-          bulk_file: { value: { type: 'file_input', files: [] } },
+          [BULK_BLOCKS.crm]: {
+            [BULK_ACTIONS.value]: { type: 'static_select', selected_option: { value: 'carecloud' } },
+          },
+          [BULK_BLOCKS.group]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: '' } },
+          [BULK_BLOCKS.table]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: table } },
+          [BULK_BLOCKS.file]: { [BULK_ACTIONS.value]: { type: 'file_input', files: [] } },
         },
       },
     },
@@ -138,7 +142,7 @@ async function dryRun(bot: TestBot, table: string): Promise<{ runId: string; tex
   const summary = await bot.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Dry run'), 5000);
   const confirm = summary.body.blocks
     .flatMap((b: { elements?: Array<{ action_id: string; value: string }> }) => b.elements ?? [])
-    .find((e: { action_id: string }) => e.action_id === 'bulk_confirm');
+    .find((e: { action_id: string }) => e.action_id === BULK_ACTIONS.confirm);
   return { runId: confirm.value, text: JSON.stringify(summary.body) };
 }
 
@@ -188,8 +192,8 @@ describe('/crm bulk end to end over signed Slack requests', () => {
       expect(api.puts).toHaveLength(0); // nothing before confirm
 
       const started = Date.now();
-      await click(bot, 'bulk_confirm', runId);
-      await click(bot, 'bulk_confirm', runId); // a double click starts nothing more
+      await click(bot, BULK_ACTIONS.confirm, runId);
+      await click(bot, BULK_ACTIONS.confirm, runId); // a double click starts nothing more
       const run = await settledRun(bot, runId);
       expect(Date.now() - started).toBeGreaterThanOrEqual(900); // everyone waited out Retry-After: 1
       expect(run.status).toBe('finished');
@@ -210,13 +214,13 @@ describe('/crm bulk end to end over signed Slack requests', () => {
       const final = await waitUntil(() =>
         bot.slack.callsTo('chat.update').find((c) => String(c.body.text).startsWith('Finished')),
       );
-      expect(JSON.stringify(final.body.blocks)).toContain('bulk_retry_failed');
+      expect(JSON.stringify(final.body.blocks)).toContain(BULK_ACTIONS.retryFailed);
       const results = await waitUntil(() => bot.slack.uploads.find((u) => u.content.startsWith('row,business id')));
       expect(results.content).toContain(`${bn(5)},failed,`);
 
       firstRun = false;
       const before = api.puts.length;
-      await click(bot, 'bulk_retry_failed', runId);
+      await click(bot, BULK_ACTIONS.retryFailed, runId);
       const retried = await waitUntil(async () => {
         const r = await loadRun(bot.services.store, runId);
         return r?.status === 'finished' && count(r, 'done') === 206 ? r : undefined;
@@ -243,9 +247,9 @@ describe('/crm bulk end to end over signed Slack requests', () => {
     try {
       api.latencyMs = 15;
       const { runId } = await dryRun(bot, csv(80));
-      await click(bot, 'bulk_confirm', runId);
+      await click(bot, BULK_ACTIONS.confirm, runId);
       await waitUntil(() => api.puts.length >= 10);
-      await click(bot, 'bulk_cancel', runId);
+      await click(bot, BULK_ACTIONS.cancel, runId);
       const run = await settledRun(bot, runId);
       expect(run.status).toBe('cancelled');
       const done = count(run, 'done');
@@ -279,7 +283,7 @@ describe('/crm bulk end to end over signed Slack requests', () => {
       // From the 21st put on, the API holds its answers: the crash happens with rows in flight, at a known point.
       api.holdAfter = 20;
       const { runId } = await dryRun(first, csv(90, { noName: [3] }));
-      await click(first, 'bulk_confirm', runId);
+      await click(first, BULK_ACTIONS.confirm, runId);
       await waitUntil(() => api.puts.length >= 20);
       // The first instance dies: no new rows, its lease is not released (only expires). The rows in flight
       // get their answers after it stopped taking new ones.
@@ -287,7 +291,7 @@ describe('/crm bulk end to end over signed Slack requests', () => {
       api.releaseHeld();
       await stopped;
       // Its heartbeat (the lease) is still fresh, so nobody may take the run over yet.
-      expect(await resumeInterruptedRuns(first.services, first.app.client)).toEqual([]);
+      expect(await resumeInterruptedWork(first.services, first.app.client)).toEqual([]);
       await first.stop();
       const atCrash = api.puts.length;
       // At most the 20 answered rows plus the 3 in flight.
@@ -302,9 +306,9 @@ describe('/crm bulk end to end over signed Slack requests', () => {
         config: { BULK_CONCURRENCY: 3 },
       });
       // Still inside the lease: the second instance must not take the run either.
-      expect(await resumeInterruptedRuns(second.services, second.app.client)).toEqual([]);
+      expect(await resumeInterruptedWork(second.services, second.app.client)).toEqual([]);
       now += bulkTiming.leaseMs + 1;
-      expect(await resumeInterruptedRuns(second.services, second.app.client)).toEqual([runId]);
+      expect(await resumeInterruptedWork(second.services, second.app.client)).toEqual([runId]);
       const run = await settledRun(second, runId);
       expect(run.status).toBe('finished');
       expect(count(run, 'done')).toBe(89);

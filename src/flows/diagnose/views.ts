@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import { escapeMrkdwn, LIMITS, plain, section, truncate } from '../../slack/blocks';
-import { ACCOUNT_TYPE_LABELS } from '../../slack/views/account-types';
+import { ACCOUNT_TYPE_LABELS } from '../../slack/blocks/account-types';
 import { STATUS_ACTIONS } from '../status/ids';
 import type { FixField, FixStep, SecretField } from './fix';
 import {

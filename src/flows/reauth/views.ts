@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import { escapeMrkdwn, plain, section } from '../../slack/blocks';
-import { ACCOUNT_TYPE_LABELS } from '../../slack/views/account-types';
+import { ACCOUNT_TYPE_LABELS } from '../../slack/blocks/account-types';
 import { VALUE } from '../diagnose/ids';
 import { REAUTH_CREDENTIAL_MODAL, REAUTH_ENTER_CREDENTIAL, REAUTH_FIELDS, REAUTH_INFO_MODAL } from './ids';
 import type { CredentialForm, ReauthInfo } from './service';

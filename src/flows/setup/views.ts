@@ -7,7 +7,7 @@ import {
   type PropertyDef,
 } from '../../catalog';
 import { userMessage } from '../../errors';
-import { ACCOUNT_TYPE_LABELS } from '../../slack/views/account-types';
+import { ACCOUNT_TYPE_LABELS } from '../../slack/blocks/account-types';
 import { BLOCK, SETUP_ACTION, SETUP_BLOCKS, SETUP_CALLBACK, VALUE } from './ids';
 import type {
   AddLocationStartData,

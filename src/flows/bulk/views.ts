@@ -1,27 +1,12 @@
 import type { types } from '@slack/bolt';
+import { BULK_ACTIONS, BULK_BLOCKS, BULK_LAYOUT_BLOCKS, BULK_MODAL } from './ids';
+import type { DryRunSummary, ProgressView } from './service';
 
 // @slack/types via Bolt's re-export: it is not a direct dependency of ours.
 type KnownBlock = types.KnownBlock;
 type View = types.View;
 
 /** Pure Block Kit builders for bulk onboarding. No I/O here. */
-
-export const BULK_MODAL = 'bulk_modal';
-export const BULK_BLOCKS = {
-  crm: 'bulk_crm',
-  group: 'bulk_group',
-  table: 'bulk_table',
-  file: 'bulk_file',
-} as const;
-export const BULK_ACTIONS = {
-  value: 'value',
-  template: 'bulk_download_template',
-  confirm: 'bulk_confirm',
-  discard: 'bulk_discard',
-  cancel: 'bulk_cancel',
-  resume: 'bulk_resume',
-  retryFailed: 'bulk_retry_failed',
-} as const;
 
 /** Slack's limit for a plain_text_input. */
 export const PASTE_MAX_CHARS = 3000;
@@ -69,7 +54,7 @@ export function buildBulkModal(input: {
       },
       {
         type: 'actions',
-        block_id: 'bulk_template',
+        block_id: BULK_LAYOUT_BLOCKS.template,
         elements: [
           {
             type: 'button',
@@ -112,20 +97,6 @@ export function buildBulkModal(input: {
   };
 }
 
-export interface DryRunSummary {
-  runId: string;
-  crmName: string;
-  enterpriseId: string;
-  groupId: number;
-  validCount: number;
-  invalidCount: number;
-  /** "Line 5, location_name: …", first ERRORS_SHOWN. */
-  problemLines: string[];
-  totalProblems: number;
-  curlPreview?: string;
-  tableProblems: string[];
-}
-
 export function buildDryRunMessage(s: DryRunSummary): { text: string; blocks: KnownBlock[] } {
   if (s.tableProblems.length > 0) {
     const text = `Bulk onboarding: the table cannot be used.\n${s.tableProblems.map((p) => `• ${p}`).join('\n')}`;
@@ -147,14 +118,13 @@ export function buildDryRunMessage(s: DryRunSummary): { text: string; blocks: Kn
       },
     },
   ];
-  if (s.problemLines.length > 0) {
+  const shown = s.problemLines.slice(0, ERRORS_SHOWN);
+  if (shown.length > 0) {
     const more =
-      s.totalProblems > s.problemLines.length
-        ? `\n…and ${s.totalProblems - s.problemLines.length} more in the errors CSV.`
-        : '';
+      s.totalProblems > shown.length ? `\n…and ${s.totalProblems - shown.length} more in the errors CSV.` : '';
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*Problems*\n${s.problemLines.map((l) => `• ${l}`).join('\n')}${more}` },
+      text: { type: 'mrkdwn', text: `*Problems*\n${shown.map((l) => `• ${l}`).join('\n')}${more}` },
     });
   }
   if (s.curlPreview) {
@@ -165,7 +135,7 @@ export function buildDryRunMessage(s: DryRunSummary): { text: string; blocks: Kn
   }
   const buttons: KnownBlock = {
     type: 'actions',
-    block_id: 'bulk_dry_run',
+    block_id: BULK_LAYOUT_BLOCKS.dryRun,
     elements: [
       ...(s.validCount > 0
         ? [
@@ -188,19 +158,6 @@ export function buildDryRunMessage(s: DryRunSummary): { text: string; blocks: Kn
   };
   blocks.push(buttons);
   return { text, blocks };
-}
-
-export interface ProgressView {
-  runId: string;
-  status: 'running' | 'cancelling' | 'cancelled' | 'finished' | 'interrupted' | 'needs_secrets';
-  total: number;
-  done: number;
-  failed: number;
-  left: number;
-  elapsedMs: number;
-  etaMs?: number;
-  pausedUntil?: number;
-  note?: string;
 }
 
 export function progressBar(settled: number, total: number, width = 20): string {
@@ -254,6 +211,6 @@ export function buildProgressMessage(p: ProgressView): { text: string; blocks: K
         : p.status === 'finished' && p.failed > 0
           ? [button(BULK_ACTIONS.retryFailed, `Retry ${p.failed} failed rows`, 'primary')]
           : [];
-  if (elements.length > 0) blocks.push({ type: 'actions', block_id: 'bulk_progress', elements });
+  if (elements.length > 0) blocks.push({ type: 'actions', block_id: BULK_LAYOUT_BLOCKS.progress, elements });
   return { text, blocks };
 }

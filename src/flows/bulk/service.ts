@@ -1,11 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { App } from '@slack/bolt';
-import { ApiError, BotError, userMessage } from '../errors';
-import { idempotencyKey, performWrite } from '../operations/write';
-import { maskRequest, toCurl } from '../planner';
-import type { Services } from '../services';
-import { buildDryRunMessage, buildProgressMessage, ERRORS_SHOWN, type ProgressView } from '../slack/views/bulk';
-import { toCsv } from './csv';
+import { toCsv } from '../../bulk/csv';
 import {
   acquireLease,
   type BulkRun,
@@ -17,11 +11,75 @@ import {
   type RunRow,
   recentRunIds,
   saveRun,
-} from './run-record';
-import { type Classified, type RunnerProgress, runRows } from './runner';
-import { type BulkTarget, planRow, validateTable } from './validate';
+} from '../../bulk/run-record';
+import { type Classified, type RunnerProgress, runRows } from '../../bulk/runner';
+import { type BulkTarget, planRow, validateTable } from '../../bulk/validate';
+import { ApiError, BotError, userMessage } from '../../errors';
+import { idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
+import { maskRequest, toCurl } from '../../planner';
+import type { Services } from '../../services';
 
-type SlackClient = App['client'];
+/**
+ * Bulk onboarding without Slack: validate the table, keep the run record, send the mappings through
+ * the write pipeline, and report through a BulkIO (listeners.ts implements it on Slack).
+ */
+
+export interface DryRunSummary {
+  runId: string;
+  crmName: string;
+  enterpriseId: string;
+  groupId: number;
+  validCount: number;
+  invalidCount: number;
+  /** "Line 5, location_name: …", every problem (the message shows the first few). */
+  problemLines: string[];
+  totalProblems: number;
+  curlPreview?: string;
+  tableProblems: string[];
+}
+
+export interface ProgressView {
+  runId: string;
+  status: 'running' | 'cancelling' | 'cancelled' | 'finished' | 'interrupted' | 'needs_secrets';
+  total: number;
+  done: number;
+  failed: number;
+  left: number;
+  elapsedMs: number;
+  etaMs?: number;
+  pausedUntil?: number;
+  note?: string;
+}
+
+/** A file the run hands over (the errors, the results, a template). */
+export interface CsvFile {
+  filename: string;
+  content: string;
+  comment: string;
+}
+
+/** Where a run reports: the dry run, the progress message, the CSV files. The listeners implement it on Slack. */
+export interface BulkIO {
+  /** The client the write pipeline checks permissions and posts audit entries with. */
+  client: WriteClient;
+  /** Posts the dry-run summary; returns its message id (the run's thread). */
+  postDryRun(channel: string, summary: DryRunSummary): Promise<string | undefined>;
+  /** Replaces the dry-run summary after Discard. */
+  markDiscarded(channel: string, ts: string): Promise<void>;
+  uploadCsv(channel: string, threadTs: string | undefined, file: CsvFile): Promise<void>;
+  /** Posts the progress message; returns its id. */
+  postProgress(channel: string, threadTs: string | undefined, view: ProgressView): Promise<string | undefined>;
+  /**
+   * Updates the progress message. `mustArrive` waits out a rate limit and tries again; otherwise a
+   * rate limit comes back as the seconds to pause updates for. Other failures throw.
+   */
+  updateProgress(
+    channel: string,
+    ts: string,
+    view: ProgressView,
+    mustArrive: boolean,
+  ): Promise<{ rateLimitedForSeconds?: number }>;
+}
 
 /** Tunable timings (tests shorten them). */
 export const bulkTiming = {
@@ -59,11 +117,7 @@ export interface DryRunInput {
 }
 
 /** Validates the table and posts the dry-run summary (nothing is sent). Returns the draft run id, if any. */
-export async function prepareDryRun(
-  services: Services,
-  client: SlackClient,
-  input: DryRunInput,
-): Promise<string | undefined> {
+export async function prepareDryRun(services: Services, io: BulkIO, input: DryRunInput): Promise<string | undefined> {
   const { catalog } = services;
   const crm = catalog.get(input.crmId);
   const target: BulkTarget = { crmId: input.crmId, enterpriseId: input.enterpriseId, groupId: input.groupId };
@@ -72,35 +126,31 @@ export async function prepareDryRun(
   const secretKeys = catalog.secretKeys(crm);
   const first = validation.valid[0];
   const problemLines = validation.problems.map((p) => `Line ${p.line}, ${p.column}: ${p.message}`);
-  const message = buildDryRunMessage({
+  const summary: DryRunSummary = {
     runId,
     crmName: crm.displayName,
     enterpriseId: input.enterpriseId,
     groupId: input.groupId,
     validCount: validation.valid.length,
     invalidCount: validation.invalidLines.length,
-    problemLines: problemLines.slice(0, ERRORS_SHOWN),
+    problemLines,
     totalProblems: problemLines.length,
     ...(first ? { curlPreview: toCurl(first.mapping, services.config.INTEGRATION_API_URL, secretKeys) } : {}),
     tableProblems: validation.tableProblems,
-  });
-  const posted = await slackCall(() => client.chat.postMessage({ channel: input.channel, ...message }));
+  };
+  const threadTs = await io.postDryRun(input.channel, summary);
   if (validation.tableProblems.length > 0) return undefined;
-  const threadTs = posted.ts;
   const uploadProblems = async () => {
     if (validation.problems.length > 0) {
       const csv = toCsv([
         ['line', 'column', 'business id', 'problem'],
         ...validation.problems.map((p) => [p.line, p.column, p.businessNumber, p.message]),
       ]);
-      await uploadCsv(
-        client,
-        input.channel,
-        threadTs,
-        `bulk-${input.enterpriseId}-errors.csv`,
-        csv,
-        'Every problem found',
-      );
+      await io.uploadCsv(input.channel, threadTs, {
+        filename: `bulk-${input.enterpriseId}-errors.csv`,
+        content: csv,
+        comment: 'Every problem found',
+      });
     }
   };
   if (validation.valid.length === 0) {
@@ -153,7 +203,7 @@ export async function prepareDryRun(
 // ------------------------------------------------------------- run control
 
 /** Confirm on the dry run: starts sending. A second click (or replica) finds the run no longer a draft. */
-export async function confirmRun(services: Services, client: SlackClient, runId: string): Promise<void> {
+export async function confirmRun(services: Services, io: BulkIO, runId: string): Promise<void> {
   // The button can be clicked a moment before the draft is stored.
   const run = (await loadRun(services.store, runId)) ?? (await sleep(500).then(() => loadRun(services.store, runId)));
   if (run?.status !== 'draft') return;
@@ -162,25 +212,16 @@ export async function confirmRun(services: Services, client: SlackClient, runId:
   run.status = 'running';
   run.startedAt = Date.now();
   await saveRun(services.store, run);
-  start(services, client, run, lease);
+  start(services, io, run, lease);
 }
 
-export async function discardRun(services: Services, client: SlackClient, runId: string): Promise<void> {
+export async function discardRun(services: Services, io: BulkIO, runId: string): Promise<void> {
   const run = await loadRun(services.store, runId);
   if (run?.status !== 'draft') return;
   run.status = 'discarded';
   await saveRun(services.store, run);
   secretValues.delete(runId);
-  if (run.threadTs) {
-    await slackCall(() =>
-      client.chat.update({
-        channel: run.channel,
-        ts: run.threadTs!,
-        text: 'Bulk onboarding discarded: nothing was sent.',
-        blocks: [],
-      }),
-    );
-  }
+  if (run.threadTs) await io.markDiscarded(run.channel, run.threadTs);
 }
 
 /** Cancel: in-flight rows finish, nothing new is sent, the run is marked cancelled. */
@@ -191,7 +232,7 @@ export async function cancelRun(services: Services, runId: string): Promise<void
 }
 
 /** "Retry failed rows": failed rows only, each with a new attempt number. */
-export async function retryFailedRows(services: Services, client: SlackClient, runId: string): Promise<void> {
+export async function retryFailedRows(services: Services, io: BulkIO, runId: string): Promise<void> {
   const run = await loadRun(services.store, runId);
   if (run?.status !== 'finished' || !run.rows.some((r) => r.state === 'failed')) return;
   const lease = await acquireLease(services.store, runId, bulkTiming.leaseMs);
@@ -206,11 +247,11 @@ export async function retryFailedRows(services: Services, client: SlackClient, r
   run.cancelled = false;
   await services.store.delete(cancelKey(runId));
   await saveRun(services.store, run);
-  start(services, client, run, lease);
+  start(services, io, run, lease);
 }
 
 /** Resume button, or start-up: pending rows of a running (interrupted) or cancelled run. */
-export async function resumeRun(services: Services, client: SlackClient, runId: string): Promise<boolean> {
+export async function resumeRun(services: Services, io: BulkIO, runId: string): Promise<boolean> {
   const run = await loadRun(services.store, runId);
   if (!run || !(run.status === 'running' || run.status === 'cancelled')) return false;
   if (countRows(run).pending === 0) return false;
@@ -220,7 +261,7 @@ export async function resumeRun(services: Services, client: SlackClient, runId: 
   run.cancelled = false;
   await services.store.delete(cancelKey(runId));
   await saveRun(services.store, run);
-  start(services, client, run, lease);
+  start(services, io, run, lease);
   return true;
 }
 
@@ -228,12 +269,12 @@ export async function resumeRun(services: Services, client: SlackClient, runId: 
  * On start-up: runs left 'running' whose lease has expired (their replica died) are
  * resumed here. The lease (SET NX) makes sure only one replica takes each.
  */
-export async function resumeInterruptedRuns(services: Services, client: SlackClient): Promise<string[]> {
+export async function resumeInterruptedRuns(services: Services, io: BulkIO): Promise<string[]> {
   const resumed: string[] = [];
   for (const id of await recentRunIds(services.store)) {
     const run = await loadRun(services.store, id);
     if (run?.status !== 'running' || active.has(id)) continue;
-    if (await resumeRun(services, client, id)) resumed.push(id);
+    if (await resumeRun(services, io, id)) resumed.push(id);
   }
   if (resumed.length > 0) services.logger.info({ runs: resumed }, 'Resumed interrupted bulk runs');
   return resumed;
@@ -259,14 +300,14 @@ export function runFinished(runId: string): Promise<void> {
 
 // ---------------------------------------------------------------- execute
 
-function start(services: Services, client: SlackClient, run: BulkRun, lease: Lease): void {
+function start(services: Services, io: BulkIO, run: BulkRun, lease: Lease): void {
   const local: ActiveRun & { releaseLease?: boolean } = {
     cancelled: false,
     abandoned: false,
     finished: Promise.resolve(),
   };
   active.set(run.id, local);
-  local.finished = execute(services, client, run, lease, local)
+  local.finished = execute(services, io, run, lease, local)
     .catch((err: unknown) => {
       services.logger.error(
         { runId: run.id, err: err instanceof Error ? err.message : String(err) },
@@ -280,7 +321,7 @@ function start(services: Services, client: SlackClient, run: BulkRun, lease: Lea
 
 async function execute(
   services: Services,
-  client: SlackClient,
+  io: BulkIO,
   run: BulkRun,
   lease: Lease,
   local: ActiveRun & { releaseLease?: boolean },
@@ -294,7 +335,7 @@ async function execute(
 
   const pending = run.rows.filter((r) => r.state === 'pending');
   const missingSecrets = pending.filter((r) => r.secretKeys.length > 0 && !memorySecrets?.has(r.businessNumber));
-  const publisher = new ProgressPublisher(client, run, logger);
+  const publisher = new ProgressPublisher(io, run, logger);
   await publisher.ensurePosted(progressView(run, 'running', startedAt));
   await saveRun(store, run);
 
@@ -352,7 +393,7 @@ async function execute(
       const properties = { ...source.properties, ...memorySecrets?.get(row.key) };
       const planned = planRow(catalog, target, { businessNumber: source.businessNumber, properties });
       if (!planned.ok) throw new BotError('validation_failed', planned.errors.map((e) => e.message).join('; '));
-      await performWrite(services, client, {
+      await performWrite(services, io.client, {
         userId: run.userId,
         idempotencyKey: idempotencyKey('bulk', run.id, source.businessNumber, attempt),
         businessNumber: source.businessNumber,
@@ -395,14 +436,13 @@ async function execute(
     ...run.rows.map((r) => [r.line, r.businessNumber, r.state === 'pending' ? 'not sent' : r.state, r.error ?? '']),
   ]);
   const counts = countRows(run);
-  await uploadCsv(
-    client,
-    run.channel,
-    run.threadTs,
-    `bulk-${run.enterpriseId}-results.csv`,
-    results,
-    `${run.status === 'cancelled' ? 'Cancelled' : 'Done'}: ${counts.done} created, ${counts.failed} failed, ${counts.pending} not sent.`,
-  ).catch((err: unknown) => logger.warn({ runId: run.id, err: String(err) }, 'Could not upload bulk results'));
+  await io
+    .uploadCsv(run.channel, run.threadTs, {
+      filename: `bulk-${run.enterpriseId}-results.csv`,
+      content: results,
+      comment: `${run.status === 'cancelled' ? 'Cancelled' : 'Done'}: ${counts.done} created, ${counts.failed} failed, ${counts.pending} not sent.`,
+    })
+    .catch((err: unknown) => logger.warn({ runId: run.id, err: String(err) }, 'Could not upload bulk results'));
 }
 
 function classifyFailure(error: unknown): Classified {
@@ -447,18 +487,18 @@ function viewFromProgress(run: BulkRun, p: RunnerProgress, status: ProgressView[
   };
 }
 
-// ------------------------------------------------------------------ slack
+// --------------------------------------------------------------- progress
 
-/** One progress message per run: posted once in the thread, then chat.update at most once per interval. */
+/** One progress message per run: posted once in the thread, then updated at most once per interval. */
 class ProgressPublisher {
   private latest: ProgressView | undefined;
   private sent: ProgressView | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private slackPausedUntil = 0;
+  private pausedUntil = 0;
   private sending: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly client: SlackClient,
+    private readonly io: BulkIO,
     private readonly run: BulkRun,
     private readonly logger: Services['logger'],
   ) {}
@@ -468,14 +508,8 @@ class ProgressPublisher {
       await this.publishNow(view);
       return;
     }
-    const posted = await slackCall(() =>
-      this.client.chat.postMessage({
-        channel: this.run.channel,
-        ...(this.run.threadTs ? { thread_ts: this.run.threadTs } : {}),
-        ...buildProgressMessage(view),
-      }),
-    );
-    if (posted.ts) this.run.progressTs = posted.ts;
+    const ts = await this.io.postProgress(this.run.channel, this.run.threadTs, view);
+    if (ts) this.run.progressTs = ts;
     this.sent = view;
   }
 
@@ -494,7 +528,7 @@ class ProgressPublisher {
 
   private tick(): void {
     const view = this.latest;
-    if (!view || view === this.sent || Date.now() < this.slackPausedUntil) return;
+    if (!view || view === this.sent || Date.now() < this.pausedUntil) return;
     this.sent = view;
     this.sending = this.sending.then(() => this.send(view, false));
   }
@@ -508,46 +542,56 @@ class ProgressPublisher {
   private async send(view: ProgressView, mustArrive: boolean): Promise<void> {
     const ts = this.run.progressTs;
     if (!ts) return;
-    const call = () => this.client.chat.update({ channel: this.run.channel, ts, ...buildProgressMessage(view) });
     try {
-      await (mustArrive ? slackCall(call) : call());
+      const sent = await this.io.updateProgress(this.run.channel, ts, view, mustArrive);
+      if (sent.rateLimitedForSeconds !== undefined) this.pausedUntil = Date.now() + sent.rateLimitedForSeconds * 1000;
     } catch (err) {
-      const retryAfter = rateLimitedSeconds(err);
-      if (retryAfter !== undefined) this.slackPausedUntil = Date.now() + retryAfter * 1000;
-      else this.logger.warn({ runId: this.run.id, err: String(err) }, 'Could not update the bulk progress message');
+      this.logger.warn({ runId: this.run.id, err: String(err) }, 'Could not update the bulk progress message');
     }
   }
 }
 
-function rateLimitedSeconds(err: unknown): number | undefined {
-  const e = err as { code?: string; retryAfter?: number };
-  return e?.code === 'slack_webapi_rate_limited_error' ? (e.retryAfter ?? 1) : undefined;
-}
+// ------------------------------------------------------------------ groups
 
-/** A Slack call that waits out one `ratelimited` answer (up to 30 s) and tries again. */
-export async function slackCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    const retryAfter = rateLimitedSeconds(err);
-    if (retryAfter === undefined) throw err;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 30) * 1000));
-    return call();
+/** The group bulk adds to when none is typed: the enterprise's only group of the CRM. */
+export async function groupOfCrm(
+  services: Services,
+  enterpriseId: string,
+  sourceId: number,
+  crmName: string,
+): Promise<number> {
+  const groups = (await services.api.getGroups(enterpriseId)).filter((g) => g.integrationSourceType.id === sourceId);
+  if (groups.length === 1) return groups[0]!.groupId;
+  if (groups.length === 0) {
+    throw new BotError(
+      'validation_failed',
+      `Enterprise ${enterpriseId} has no ${crmName} integration group. Bulk only adds locations to an existing group: create the group with the setup flow first, then run bulk again.`,
+    );
   }
+  throw new BotError(
+    'validation_failed',
+    `Enterprise ${enterpriseId} has ${groups.length} ${crmName} groups (${groups.map((g) => g.groupId).join(', ')}); run bulk again and type the group ID.`,
+  );
 }
 
-export async function uploadCsv(
-  client: SlackClient,
-  channel: string,
-  threadTs: string | undefined,
-  filename: string,
-  content: string,
-  comment: string,
-): Promise<void> {
-  const file = { filename, title: filename, content, initial_comment: comment };
-  await slackCall(() =>
-    threadTs
-      ? client.files.uploadV2({ channel_id: channel, thread_ts: threadTs, ...file })
-      : client.files.uploadV2({ channel_id: channel, ...file }),
-  );
+/** What the bulk form says about the enterprise's groups. */
+export async function groupsNote(
+  services: Services,
+  enterpriseId: string,
+  logger: Services['logger'] = services.logger,
+): Promise<string> {
+  try {
+    const groups = await services.api.getGroups(enterpriseId);
+    return groups.length === 0
+      ? 'This enterprise has no integration group yet. Bulk only adds locations: create the group with the setup flow first.'
+      : `Groups of this enterprise: ${groups
+          .map((g) => {
+            const crm = services.catalog.bySourceId(g.integrationSourceType.id);
+            return `${g.groupId} (${crm?.displayName ?? g.integrationSourceType.integrationSource})`;
+          })
+          .join(', ')}. Leave the group ID empty to use the one of the chosen CRM.`;
+  } catch (err) {
+    logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'bulk: could not read groups');
+    return 'Could not read the groups of this enterprise; type the group ID.';
+  }
 }
