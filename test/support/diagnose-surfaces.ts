@@ -1,0 +1,126 @@
+import { TEST_CHANNEL, type TestBot } from './slack-harness';
+
+/**
+ * Drives a diagnosis through each surface the way Slack does, with signed requests:
+ * `/crm diagnose <text>` (modal opened prefilled, then submitted as prefilled), an @mention
+ * (answer posted in the thread), and the "Troubleshoot contact" message shortcut (modal
+ * prefilled from the message, forwarded content in attachments, then submitted).
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
+type Json = Record<string, any>;
+
+export type Surface = 'command' | 'mention' | 'shortcut';
+export const SURFACES: readonly Surface[] = ['command', 'mention', 'shortcut'];
+
+/** What a person sends. `forwarded`: the content arrives as a forwarded message (attachments), or quoted. */
+export type Sent = { text: string; forwarded?: boolean };
+
+export type Answer = {
+  /** Everything the answer shows, as one string. */
+  text: string;
+  blocks: Json[];
+  /** "CRM: reason" from the answer's first line, when it answered. */
+  header?: string;
+  /** action_ids of the "This one" buttons, when it asked. */
+  picks: string[];
+  /** The modal as the surface prefilled it (command and shortcut). */
+  prefilled?: { reason?: string; record?: string; business?: string };
+};
+
+/** Slack escapes these three in message and command text. */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+let sequence = 0;
+/** Generous: the suite runs beside others on a loaded 2-core machine; an answer normally comes in milliseconds. */
+const WAIT_MS = 10_000;
+
+export async function diagnoseVia(bot: TestBot, surface: Surface, sent: Sent): Promise<Answer> {
+  bot.slack.reset();
+  sequence += 1;
+  const ts = `1700001${String(sequence).padStart(3, '0')}.000100`;
+  if (surface === 'mention') {
+    const body = sent.forwarded
+      ? `<@U_BOT> can you look at this one?\n${slackEscape(sent.text)
+          .split('\n')
+          .map((line) => `&gt; ${line}`)
+          .join('\n')}`
+      : `<@U_BOT> ${slackEscape(sent.text)}`;
+    const res = await bot.sendEvent({ type: 'app_mention', user: 'U_ALICE', text: body, ts, channel: 'C_SUPPORT' });
+    if (res.status !== 200) throw new Error(`mention: HTTP ${res.status}`);
+    const call = await bot.slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === ts, WAIT_MS);
+    return answerOf(call.body.blocks as Json[]);
+  }
+  if (surface === 'command') {
+    const text = sent.forwarded ? `fwd from the clinic: ${sent.text}` : sent.text;
+    const res = await bot.sendCommand(`diagnose ${slackEscape(text)}`);
+    if (res.status !== 200) throw new Error(`command: HTTP ${res.status}`);
+  } else {
+    const message = sent.forwarded
+      ? {
+          type: 'message',
+          user: 'U_OTHER',
+          ts,
+          text: '',
+          attachments: [{ fallback: `[forwarded] ${slackEscape(sent.text)}`, text: slackEscape(sent.text) }],
+        }
+      : { type: 'message', user: 'U_OTHER', ts, text: slackEscape(sent.text) };
+    const res = await bot.sendShortcut({ callback_id: 'troubleshoot_contact', message });
+    if (res.status !== 200) throw new Error(`shortcut: HTTP ${res.status}`);
+  }
+  const opened = await bot.slack.waitFor('views.open', (c) => c.body.view.callback_id === 'diagnose_modal', WAIT_MS);
+  const view = opened.body.view as Json;
+  const initial = (id: string): string | undefined =>
+    view.blocks.find((b: Json) => b.block_id === id)?.element?.initial_value ?? undefined;
+  const crm = view.blocks.find((b: Json) => b.block_id === 'crm')?.element?.initial_option?.value as string | undefined;
+  const prefilled = {
+    ...(initial('reason') !== undefined ? { reason: initial('reason') } : {}),
+    ...(initial('record') !== undefined ? { record: initial('record') } : {}),
+    ...(initial('business') !== undefined ? { business: initial('business') } : {}),
+  };
+  // The person presses Diagnose without changing anything.
+  const submitted = await bot.sendViewSubmission({
+    view: {
+      id: `V_DIAG_${sequence}`,
+      callback_id: 'diagnose_modal',
+      private_metadata: view.private_metadata ?? JSON.stringify({ c: TEST_CHANNEL }),
+      state: {
+        values: {
+          crm: {
+            value: {
+              type: 'static_select',
+              selected_option: crm ? { value: crm, text: { type: 'plain_text', text: crm } } : null,
+            },
+          },
+          business: { value: { type: 'plain_text_input', value: prefilled.business ?? null } },
+          reason: { value: { type: 'plain_text_input', value: prefilled.reason ?? null } },
+          record: { value: { type: 'plain_text_input', value: prefilled.record ?? null } },
+        },
+      },
+    },
+  });
+  if (submitted.status !== 200) throw new Error(`${surface}: submission HTTP ${submitted.status}`);
+  const ack = submitted.json() as Json;
+  if (ack.response_action === 'errors') throw new Error(`${surface}: modal errors ${JSON.stringify(ack.errors)}`);
+  const answer = await bot.slack.waitFor(
+    'views.update',
+    (c) => c.body.view_id === `V_DIAG_${sequence}` && c.body.view.callback_id === 'diagnose_answer',
+    WAIT_MS,
+  );
+  return { ...answerOf(answer.body.view.blocks as Json[]), prefilled };
+}
+
+function answerOf(blocks: Json[]): Answer {
+  const text = JSON.stringify(blocks);
+  const first = blocks[0]?.text?.text as string | undefined;
+  const header = first?.startsWith(':stethoscope: ')
+    ? first.slice(':stethoscope: '.length).replace(/\*/g, '')
+    : undefined;
+  const picks = blocks
+    .map((b) => b.accessory?.action_id as string | undefined)
+    .filter((id): id is string => id?.startsWith('diagnose_pick_') === true)
+    .map((id) => id.slice('diagnose_pick_'.length));
+  return { text, blocks, ...(header ? { header } : {}), picks };
+}
