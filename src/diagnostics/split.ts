@@ -106,7 +106,7 @@ const LOG_PREFIX_NOISE =
  */
 export function slackPlainText(text: string): string {
   return text
-    .replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ')
+    .replace(/<@[^>|\s]+(?:\|[^>]*)?>/g, ' ')
     .replace(/<!(?:here|channel|everyone)(?:\|[^>]*)?>/g, ' ')
     .replace(/<#[A-Z0-9]+\|([^>]*)>/g, '#$1')
     .replace(/<(?:mailto:|tel:)?[^>|\s]+\|([^>]*)>/g, '$1')

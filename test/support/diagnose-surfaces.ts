@@ -43,11 +43,11 @@ export async function diagnoseVia(bot: TestBot, surface: Surface, sent: Sent): P
   const ts = `1700001${String(sequence).padStart(3, '0')}.000100`;
   if (surface === 'mention') {
     const body = sent.forwarded
-      ? `<@U_BOT> can you look at this one?\n${slackEscape(sent.text)
+      ? `<@U0BOT> can you look at this one?\n${slackEscape(sent.text)
           .split('\n')
           .map((line) => `&gt; ${line}`)
           .join('\n')}`
-      : `<@U_BOT> ${slackEscape(sent.text)}`;
+      : `<@U0BOT> ${slackEscape(sent.text)}`;
     const res = await bot.sendEvent({ type: 'app_mention', user: 'U_ALICE', text: body, ts, channel: 'C_SUPPORT' });
     if (res.status !== 200) throw new Error(`mention: HTTP ${res.status}`);
     const call = await bot.slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === ts, WAIT_MS);

@@ -219,7 +219,8 @@ export async function startFix(services: Services, value: string): Promise<FixSt
   }
 
   const draftId = randomUUID();
-  const intro = `${crm.displayName}: ${reason.text}\n${fix.text}`;
+  const business = draft.businessNumber ? ` (business ${draft.businessNumber})` : '';
+  const intro = `${crm.displayName}${business}: ${reason.text}\n${fix.text}`;
   if (fields.length > 0) {
     await saveDraft(services, draftId, draft);
     return {

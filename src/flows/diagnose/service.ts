@@ -196,7 +196,9 @@ export async function diagnose(services: Services, input: DiagnoseInput, origin:
   const selected = input.crm ? catalog.find(input.crm) : undefined;
   const typed = input.businessNumber?.trim() || undefined;
   const businessNumber = typed ?? reading.businessNumber;
-  const businessFrom: BusinessSource | undefined = typed ? 'typed' : reading.businessFrom;
+  // A business field prefilled from the paste and submitted unchanged still came from the paste.
+  const businessFrom: BusinessSource | undefined =
+    typed && typed !== reading.businessNumber ? 'typed' : (reading.businessFrom ?? (typed ? 'typed' : undefined));
   const notes = recordNotes(reading);
 
   let groups: Array<{ crm: CrmDefinition; groupId: number }> = [];
