@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'log_search_forbidden'
   | 'log_search_index_missing'
   | 'log_search_server_error'
+  | 'log_search_rate_limited'
   | 'log_search_rejected'
   | 'log_search_bad_response';
 
@@ -128,6 +129,7 @@ export function userMessage(err: unknown): string {
     case 'log_search_forbidden':
     case 'log_search_index_missing':
     case 'log_search_server_error':
+    case 'log_search_rate_limited':
     case 'log_search_rejected':
     case 'log_search_bad_response':
       return logSearchMessage(err);
@@ -159,6 +161,8 @@ function logSearchMessage(err: BotError): string {
       return `The log store has no index ${index} (404): the bot owners need to check the index setting.`;
     case 'log_search_server_error':
       return `The log store had an error on its side${status ? ` (HTTP ${status})` : ''}. Try again in a minute.`;
+    case 'log_search_rate_limited':
+      return 'The log store is rate-limiting the bot (429). Try again in a minute.';
     case 'log_search_rejected':
       return `The log store rejected the search${status ? ` (HTTP ${status})` : ''}; the field names in LOG_SEARCH_FIELDS may not match the documents.`;
     default:

@@ -89,7 +89,7 @@ const CODES: Partial<Record<ErrorCode, ErrorCode>> = {
   api_timeout: 'log_search_timeout',
   api_not_found: 'log_search_index_missing',
   api_server_error: 'log_search_server_error',
-  api_rate_limited: 'log_search_server_error',
+  api_rate_limited: 'log_search_rate_limited',
   api_rejected: 'log_search_rejected',
   api_bad_response: 'log_search_bad_response',
 };

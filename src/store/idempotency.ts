@@ -58,6 +58,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   log_search_forbidden: true,
   log_search_index_missing: true,
   log_search_server_error: true,
+  log_search_rate_limited: true,
   log_search_rejected: true,
   log_search_bad_response: true,
 };

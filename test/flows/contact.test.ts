@@ -1,4 +1,6 @@
 import { clearPermissionCache } from '../../src/operations/permissions';
+import { MemoryStore } from '../../src/store/memory';
+import { Canaries } from '../support/canary';
 import { LogStoreStandin, type SeededDocument } from '../support/log-store-standin';
 import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
 
@@ -312,6 +314,20 @@ describe('contact search', () => {
           'The log store had an error on its side (HTTP 503). Try again in a minute.',
           4,
         ],
+        [{ kind: 'status', status: 429 }, 'The log store is rate-limiting the bot (429). Try again in a minute.', 4],
+        [
+          // Elasticsearch echoes the query in a 400's reason: the searched email must not travel on.
+          {
+            kind: 'status',
+            status: 400,
+            json: {
+              error: { type: 'query_shard_exception', reason: 'failed to create query: jane.doe@example.com' },
+              status: 400,
+            },
+          },
+          'The log store rejected the search (HTTP 400); the field names in LOG_SEARCH_FIELDS may not match the documents.',
+          1,
+        ],
       ];
       for (const [fault, sentence, requests] of cases) {
         logs.reset();
@@ -604,5 +620,71 @@ describe('contact search off (LOG_SEARCH_URL unset)', () => {
     await bot.sendCommand('diagnose jane.doe@example.com');
     const opened = await bot.slack.waitFor('views.open');
     expect(opened.body.view.callback_id).toBe('diagnose_modal');
+  });
+});
+
+/** Remembers every value written, so a test can check what reached the store. */
+class RecordingStore extends MemoryStore {
+  readonly written: string[] = [];
+  override async set(key: string, value: unknown, ttlMs: number): Promise<void> {
+    this.written.push(`${key} ${JSON.stringify(value)}`);
+    await super.set(key, value, ttlMs);
+  }
+}
+
+describe('contact search: secrets never leave', () => {
+  it('the API key and a record’s credential values reach no log, Slack call, response or store write; the store keeps no patient identity', async () => {
+    const canaries = new Canaries();
+    const apiKey = canaries.plant('log store API key');
+    const practiceId = canaries.plant('practice id in a record');
+    const clientSecret = canaries.plant('client secret in a record', 'alnum');
+    const logs = await LogStoreStandin.start();
+    const store = new RecordingStore();
+    const bot = await startTestBot({ store, env: { LOG_SEARCH_URL: logs.url, LOG_SEARCH_API_KEY: apiKey } });
+    try {
+      logs.now = () => NOW;
+      logs.seed({
+        ...JANE_RESTRICTED,
+        _source: {
+          ...JANE_RESTRICTED._source,
+          'practice.id': practiceId,
+          additionalParams: { client_secret: clientSecret },
+        },
+      });
+      const { answer } = await (async () => {
+        const res = await bot.sendCommand('contact jane.doe@example.com');
+        return { answer: (await res.nextResponse((r) => r.body.replace_original === true)).body };
+      })();
+      expect(logs.requests[0]!.headers.authorization).toBe(`ApiKey ${apiKey}`);
+      const fix = answer.blocks.flatMap((b: Json) => (b.type === 'actions' ? b.elements : []))[0];
+      await bot.sendBlockAction({ actions: [{ action_id: 'fix_open', value: fix.value }] });
+      await bot.slack.waitFor('views.open');
+      await bot.sendEvent({
+        type: 'app_mention',
+        user: TEST_USER,
+        channel: TEST_CHANNEL,
+        ts: '1700000000.000900',
+        text: '<@U_BOT> jane.doe@example.com?',
+      });
+      await bot.slack.waitFor('chat.postMessage');
+      logs.fault({ kind: 'status', status: 401, json: { error: `bad key ${apiKey}` } });
+      const refused = await bot.sendCommand('contact jane.doe@example.com');
+      await refused.nextResponse((r) => r.body.replace_original === true);
+
+      expect(await canaries.scan(bot)).toEqual([]);
+      const stored = store.written.join('\n');
+      for (const value of canaries.values) expect(stored).not.toContain(value);
+      // What the fix buttons keep holds no patient identity either, only that it was there.
+      expect(stored).toContain('"email":"[withheld]"');
+      for (const patient of ['Jane.Doe@Example.com', '(555) 123-4567', 'C-9001', '"Jane"']) {
+        expect(stored).not.toContain(patient);
+      }
+      // Patient data is not logged either.
+      expect(bot.logText()).not.toContain('jane.doe');
+      expect(bot.logText()).not.toContain('4567');
+    } finally {
+      await bot.stop();
+      await logs.close();
+    }
   });
 });

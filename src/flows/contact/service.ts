@@ -106,6 +106,27 @@ function isSecretKey(services: Services, key: string): boolean {
   );
 }
 
+/** Stands in for patient data in what the bot keeps: the diagnostics only need to know it was there. */
+const WITHHELD = '[withheld]';
+
+/**
+ * The record as kept for the fix buttons (the store, 24 h): credential-valued keys dropped and the
+ * contact's identity withheld, so neither secrets nor who the patient is sit in the store.
+ */
+function recordToKeep(services: Services, record: LogRecord, fields: LogFields): LogRecord {
+  const identity = new Set(
+    [fields.email, fields.phone, fields.firstName, fields.lastName, fields.name, fields.customerId].map((f) =>
+      f.replace(/\.keyword$/, '').toLowerCase(),
+    ),
+  );
+  const kept: LogRecord = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (isSecretKey(services, key)) continue;
+    kept[key] = identity.has(key.toLowerCase()) && !isAbsent(value) ? WITHHELD : value;
+  }
+  return kept;
+}
+
 async function checkInOf(services: Services, hit: SearchHit, fields: LogFields, origin: Origin): Promise<CheckIn> {
   const record = hitRecord(hit);
   const crm = crmOfRecord(services.catalog, record, fields);
@@ -129,7 +150,7 @@ async function checkInOf(services: Services, hit: SearchHit, fields: LogFields, 
       services,
       {
         reasonText: restriction,
-        record,
+        record: recordToKeep(services, record, fields),
         ...(crm ? { crmId: crm.id } : {}),
         ...(businessNumber ? { businessNumber } : {}),
       },
