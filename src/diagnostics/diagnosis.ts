@@ -115,6 +115,23 @@ export function decide(core: DiagnosisCore, reading: PasteReading, input: Decide
   const crmIds = decision.kind === 'decided' ? [decision.crm.id] : decision.candidates.map((crm) => crm.id);
   const result = matchReason(core, reading, crmIds);
 
+  if (result.kind === 'none' && decision.kind !== 'open') {
+    // The CRM the evidence names has no such reason; another CRM's reason may be what was pasted.
+    const elsewhere = matchReason(core, reading, undefined);
+    if (elsewhere.kind !== 'none') {
+      const candidates =
+        elsewhere.kind === 'match'
+          ? [{ crm: elsewhere.crm, reason: elsewhere.reason }]
+          : elsewhere.candidates.map(({ crm, reason }) => ({ crm, reason }));
+      const named = decision.kind === 'decided' ? decision.by.said : decision.why;
+      const owners = listed([...new Set(candidates.map((c) => c.crm.displayName))]);
+      return {
+        kind: 'ambiguous',
+        candidates,
+        why: `${capitalise(named)}, but no reason of that CRM matches the text; ${owners} has one that does.`,
+      };
+    }
+  }
   if (result.kind === 'none') {
     return {
       kind: 'none',
@@ -133,8 +150,9 @@ export function decide(core: DiagnosisCore, reading: PasteReading, input: Decide
   return { kind: 'ambiguous', candidates, why: whyAsk(decision, candidates) };
 }
 
-function matchReason(core: DiagnosisCore, reading: PasteReading, crmIds: readonly string[]) {
-  const options = { crmIds };
+/** The reason among these CRMs' reasons (every CRM's when `crmIds` is undefined). */
+function matchReason(core: DiagnosisCore, reading: PasteReading, crmIds: readonly string[] | undefined) {
+  const options = crmIds ? { crmIds } : {};
   if (reading.reasonText.trim()) {
     const fromReason = core.matcher.match(reading.reasonText, options);
     if (fromReason.kind !== 'none' || !reading.recordText) return fromReason;

@@ -263,3 +263,23 @@ describe('decide: right CRM and reason first time', () => {
     });
   });
 });
+
+describe('decide: a CRM named with another CRM’s reason', () => {
+  it('asks, naming both, rather than saying no reason matches', () => {
+    const result = decide(core, readPaste(core, 'cliniko: provider name is not in the allowed list'));
+    expect(result).toEqual({
+      kind: 'ambiguous',
+      candidates: [{ crm: catalog.get('carecloud'), reason: catalog.get('carecloud').reasons[0] }],
+      why: 'The text says “cliniko” (Cliniko), but no reason of that CRM matches the text; CareCloud has one that does.',
+    });
+  });
+
+  it('a chosen CRM with nonsense still says no reason matches, for that CRM', () => {
+    expect(
+      decide(core, readPaste(core, 'flux capacitor overheated'), { selected: catalog.get('cliniko') }),
+    ).toMatchObject({
+      kind: 'none',
+      crm: { id: 'cliniko' },
+    });
+  });
+});
