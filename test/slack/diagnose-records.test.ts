@@ -590,3 +590,63 @@ describe('diagnose: sources that disagree are asked about, saying why', () => {
     expect(view.blocks.map((b: Json) => b.block_id).filter(Boolean)).toEqual(['crm', 'business', 'reason', 'record']);
   });
 });
+
+describe('diagnose: a record longer than a modal input is not lost', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startTestBot();
+  });
+  afterAll(async () => {
+    await bot.stop();
+  });
+
+  /** A whole Kibana document: the fact that matters comes after 3,000 characters of other fields. */
+  const longRecord = json({
+    '@timestamp': '2026-11-20T10:01:02.123Z',
+    integrationSource: 'CARECLOUD',
+    message: `sync batch ${'x'.repeat(3200)}`,
+    restrictionReason: 'Appointment status is not on the allowed list',
+    pms_appointment_status: 'No Show',
+  });
+
+  it.each(['command', 'shortcut'] as const)(
+    '%s: the modal shows the start, the diagnosis reads the whole',
+    async (surface) => {
+      const answer = await diagnoseVia(bot, surface, { text: longRecord });
+      expect(answer.prefilled?.record?.length).toBe(3000);
+      expect(answer.prefilled?.record?.endsWith('…')).toBe(true);
+      expect(answer.header).toBe(CARECLOUD_STATUS);
+      expect(answer.text).toContain("appointment status 'No Show' is not in 'Checked-Out, Billed'");
+    },
+  );
+
+  it('what the person edits in the box is what is diagnosed', async () => {
+    bot.slack.reset();
+    await bot.sendCommand(`diagnose ${longRecord}`);
+    const opened = (await bot.slack.waitFor('views.open')).body.view as Json;
+    const recordBlock = opened.blocks.find((b: Json) => b.block_id === 'record');
+    expect(recordBlock.hint.text).toContain('the bot diagnoses the whole paste');
+    await bot.sendViewSubmission({
+      view: {
+        id: 'V_EDITED',
+        callback_id: 'diagnose_modal',
+        private_metadata: opened.private_metadata,
+        state: {
+          values: {
+            crm: { value: { type: 'static_select', selected_option: null } },
+            business: { value: { type: 'plain_text_input', value: null } },
+            reason: {
+              value: { type: 'plain_text_input', value: 'carecloud appointment status not on the allowed list' },
+            },
+            record: { value: { type: 'plain_text_input', value: 'pms_appointment_status=Arrived' } },
+          },
+        },
+      },
+    });
+    const view = (await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'diagnose_answer')).body
+      .view as Json;
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain("appointment status 'Arrived' is not in 'Checked-Out, Billed'");
+    expect(text).not.toContain('No Show');
+  });
+});

@@ -21,9 +21,11 @@ import {
 import {
   diagnosePicked,
   diagnose as diagnoseText,
+  keepLongPaste,
   type Origin,
   prefillFromPaste,
   validateDiagnoseInput,
+  withLongPaste,
 } from './service';
 import {
   buildDiagnoseModal,
@@ -36,9 +38,34 @@ import {
   buildWorkingModal,
 } from './views';
 
-/** `{c: channel, t: thread}` in a diagnose modal's private_metadata. */
-export function diagnoseMetadata(channelId?: string, threadTs?: string): string {
-  return JSON.stringify({ ...(channelId ? { c: channelId } : {}), ...(threadTs ? { t: threadTs } : {}) });
+/** `{c: channel, t: thread, p: kept long paste}` in a diagnose modal's private_metadata. */
+export function diagnoseMetadata(channelId?: string, threadTs?: string, pasteId?: string): string {
+  return JSON.stringify({
+    ...(channelId ? { c: channelId } : {}),
+    ...(threadTs ? { t: threadTs } : {}),
+    ...(pasteId ? { p: pasteId } : {}),
+  });
+}
+
+function pasteIdFrom(metadata: string): string | undefined {
+  try {
+    const parsed = JSON.parse(metadata || '{}') as { p?: unknown };
+    return typeof parsed.p === 'string' ? parsed.p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The diagnose modal prefilled from a paste (a long paste kept whole in the store). */
+async function prefilledModal(services: Services, text: string, channelId: string, threadTs?: string) {
+  const prefill = prefillFromPaste(services.catalog, text);
+  const pasteId = await keepLongPaste(services, prefill);
+  return buildDiagnoseModal({
+    crms: services.catalog.crms,
+    ...prefill,
+    privateMetadata: diagnoseMetadata(channelId, threadTs, pasteId),
+    ...(pasteId ? { longPaste: true } : {}),
+  });
 }
 
 function originFrom(metadata: string, userId: string): Origin {
@@ -78,11 +105,7 @@ export const diagnose: Subcommand = {
     // trigger_id expires 3 s after Enter: open the modal before anything else (the split is pure and fast).
     await ctx.client.views.open({
       trigger_id: ctx.command.trigger_id,
-      view: buildDiagnoseModal({
-        crms: ctx.services.catalog.crms,
-        ...prefillFromPaste(ctx.services.catalog, ctx.rest),
-        privateMetadata: diagnoseMetadata(ctx.command.channel_id),
-      }),
+      view: await prefilledModal(ctx.services, ctx.rest, ctx.command.channel_id),
     });
   },
 };
@@ -206,16 +229,23 @@ export function registerDiagnose(app: App, services: Services): void {
 
   app.view(DIAGNOSE_MODAL, async ({ ack, view, body, client }) => {
     const values = viewValues(view);
-    const input = {
+    const typed = {
       reasonText: values[DIAGNOSE_BLOCKS.reason] ?? '',
       ...(values[DIAGNOSE_BLOCKS.crm] ? { crm: values[DIAGNOSE_BLOCKS.crm] } : {}),
       ...(values[DIAGNOSE_BLOCKS.business]?.trim() ? { businessNumber: values[DIAGNOSE_BLOCKS.business]!.trim() } : {}),
       ...(values[DIAGNOSE_BLOCKS.record]?.trim() ? { logRecord: values[DIAGNOSE_BLOCKS.record] } : {}),
     };
-    const errors = validateDiagnoseInput(input);
+    const errors = validateDiagnoseInput(typed);
     if (Object.keys(errors).length > 0) {
       await ack({ response_action: 'errors', errors });
       return;
+    }
+    let input: typeof typed;
+    try {
+      input = { ...typed, ...(await withLongPaste(services, pasteIdFrom(view.private_metadata), typed)) };
+    } catch {
+      // The store is down: diagnose what the modal shows rather than nothing.
+      input = typed;
     }
     await ack({
       response_action: 'update',
@@ -328,14 +358,9 @@ export function registerDiagnose(app: App, services: Services): void {
       });
       return;
     }
-    const prefill = prefillFromPaste(services.catalog, text);
     await client.views.open({
       trigger_id: shortcut.trigger_id,
-      view: buildDiagnoseModal({
-        crms: services.catalog.crms,
-        ...prefill,
-        privateMetadata: diagnoseMetadata(shortcut.channel.id, threadTs),
-      }),
+      view: await prefilledModal(services, text, shortcut.channel.id, threadTs),
     });
   });
 }

@@ -116,6 +116,55 @@ export function prefillFromPaste(
   };
 }
 
+/** Slack's limit on a modal's text input. */
+export const MODAL_INPUT_MAX = 3000;
+const PASTE_PREFIX = 'diagnose:paste:';
+
+/** What a modal text input shows for `value`: its start when it is longer than Slack allows. */
+export function shownInModal(value: string): string {
+  return value.length <= MODAL_INPUT_MAX ? value : `${value.slice(0, MODAL_INPUT_MAX - 1)}…`;
+}
+
+type LongPaste = { reasonText: string; logRecord: string };
+
+/**
+ * A paste longer than a modal input (a whole Kibana document) is kept in the store for the
+ * diagnosis, so nothing is lost to Slack's limit. Undefined when it fits, or when the store
+ * cannot take it (the modal then shows what fits, and the record parser reads a cut-off record).
+ */
+export async function keepLongPaste(services: Services, prefill: LongPaste): Promise<string | undefined> {
+  if (prefill.reasonText.length <= MODAL_INPUT_MAX && prefill.logRecord.length <= MODAL_INPUT_MAX) return undefined;
+  const id = randomUUID();
+  try {
+    const record = prefill.logRecord;
+    await services.store.set(
+      `${PASTE_PREFIX}${id}`,
+      { reasonText: prefill.reasonText, logRecord: record },
+      STATE_TTL_MS,
+    );
+    return id;
+  } catch (err) {
+    services.logger.warn({ code: (err as { code?: unknown }).code }, 'diagnose: long paste not kept');
+    return undefined;
+  }
+}
+
+/** The submitted fields, with a field the person left as prefilled replaced by the whole paste. */
+export async function withLongPaste(
+  services: Services,
+  pasteId: string | undefined,
+  submitted: { reasonText: string; logRecord?: string },
+): Promise<{ reasonText: string; logRecord?: string }> {
+  if (!pasteId) return submitted;
+  const kept = await services.store.get<LongPaste>(`${PASTE_PREFIX}${pasteId}`);
+  if (!kept) return submitted;
+  const whole = (typed: string | undefined, full: string) =>
+    typed !== undefined && typed === shownInModal(full) ? full : typed;
+  const reasonText = whole(submitted.reasonText, kept.reasonText) ?? '';
+  const logRecord = whole(submitted.logRecord ?? '', kept.logRecord);
+  return { reasonText, ...(logRecord ? { logRecord } : {}) };
+}
+
 /** Checks that need no network: the ack carries these back to the modal. */
 export function validateDiagnoseInput(input: DiagnoseInput): Partial<Record<DiagnoseField, string>> {
   const errors: Partial<Record<DiagnoseField, string>> = {};

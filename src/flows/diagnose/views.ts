@@ -14,12 +14,12 @@ import {
   FIX_OPEN,
   VALUE,
 } from './ids';
-import type { Diagnosis, ReauthTarget } from './service';
+import { type Diagnosis, MODAL_INPUT_MAX, type ReauthTarget, shownInModal } from './service';
 
 type KnownBlock = types.KnownBlock;
 type View = types.ModalView;
 
-const INPUT_MAX = 3000;
+const INPUT_MAX = MODAL_INPUT_MAX;
 const MESSAGE_MAX_BLOCKS = 50;
 
 export type DiagnoseModalInput = {
@@ -30,13 +30,15 @@ export type DiagnoseModalInput = {
   businessNumber?: string;
   /** Small JSON (channel, thread) for the submission. */
   privateMetadata: string;
+  /** The paste was longer than the inputs allow and the bot kept the whole of it. */
+  longPaste?: boolean;
 };
 
 /** The /crm diagnose modal (also opened by the message shortcut). */
 export function buildDiagnoseModal(input: DiagnoseModalInput): View {
   const options = input.crms.map((crm) => ({ text: plain(crm.displayName), value: crm.id }));
   const initial = options.find((o) => o.value === input.crmId);
-  const text = (value: string | undefined) => (value ? { initial_value: truncate(value, INPUT_MAX) } : {});
+  const text = (value: string | undefined) => (value ? { initial_value: shownInModal(value) } : {});
   return {
     type: 'modal',
     callback_id: DIAGNOSE_MODAL,
@@ -88,7 +90,12 @@ export function buildDiagnoseModal(input: DiagnoseModalInput): View {
         block_id: DIAGNOSE_BLOCKS.record,
         optional: true,
         label: plain('Log record (optional)'),
-        hint: plain("The contact's record from Kibana: JSON or key=value lines.", 150),
+        hint: plain(
+          input.longPaste
+            ? 'Longer than Slack shows: the bot diagnoses the whole paste. Edit this box to use only what it shows.'
+            : "The contact's record from Kibana: JSON or key=value lines.",
+          150,
+        ),
         element: {
           type: 'plain_text_input',
           action_id: VALUE,
