@@ -498,6 +498,28 @@ describe('contact search: permission, deadline and basic auth', () => {
     }
   });
 
+  it('a refused mention gets the refusal privately; nothing is searched or posted in the thread', async () => {
+    const bot = await startTestBot({ env: { LOG_SEARCH_URL: logs.url, LOG_SEARCH_ALLOWED_USER_IDS: 'U_ALLOWED' } });
+    try {
+      await bot.sendEvent({
+        type: 'app_mention',
+        user: 'U_STRANGER',
+        channel: TEST_CHANNEL,
+        ts: '1700000000.000700',
+        text: '<@U_BOT> why not jane.doe@example.com?',
+      });
+      const refusal = await bot.slack.waitFor(
+        'chat.postEphemeral',
+        (c) => typeof c.body.text === 'string' && c.body.text.startsWith('Searching the logs for a contact'),
+      );
+      expect(refusal.body).toMatchObject({ channel: TEST_CHANNEL, user: 'U_STRANGER', thread_ts: '1700000000.000700' });
+      expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
+      expect(logs.requests).toHaveLength(0);
+    } finally {
+      await bot.stop();
+    }
+  });
+
   it('a log store slower than LOG_SEARCH_TIMEOUT_MS is stopped at its deadline', async () => {
     const bot = await startTestBot({ env: { LOG_SEARCH_URL: logs.url, LOG_SEARCH_TIMEOUT_MS: '300' } });
     try {

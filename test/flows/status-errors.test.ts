@@ -1,3 +1,4 @@
+import { HOME_ACTIONS, HOME_STATUS_MODAL } from '../../src/flows/home/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { saveConfigRecord } from '../../src/operations/config-records';
 import { FakeApi, fixture } from '../integration/fake-api';
@@ -189,5 +190,23 @@ describe('/crm status with integration errors from the error index', () => {
     expect(all).toContain(
       ':warning: Integration errors unavailable: The log store does not let the bot read integration-errors* (403)',
     );
+  });
+
+  it('App Home’s Status modal shows the same errors, with the Re-authorize button', async () => {
+    await bot.sendBlockAction({
+      actions: [{ action_id: HOME_ACTIONS.status, value: '{}' }],
+      view: { id: 'V_HOME', type: 'home' },
+    });
+    const open = await bot.slack.waitFor('views.open');
+    const input = (open.body.view.blocks as Json[]).find((b) => b.type === 'input')!;
+    const values = { [input.block_id]: { [input.element.action_id]: { type: 'plain_text_input', value: BUSINESS } } };
+    await bot.sendViewSubmission({ view: { id: 'V_STATUS', callback_id: HOME_STATUS_MODAL, state: { values } } });
+    const update = await bot.slack.waitFor('views.update');
+    const blocks = update.body.view.blocks as Json[];
+    expect(sections(blocks)).toContain(
+      '*Latest integration errors* (last 7 days, from integration-errors*, newest first)',
+    );
+    expect(blocks.filter((b) => b.accessory?.action_id === STATUS_ACTIONS.reauth)).toHaveLength(1);
+    expect(blocks.length).toBeLessThanOrEqual(100);
   });
 });
