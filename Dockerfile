@@ -17,6 +17,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
 COPY catalog ./catalog
+# The SQLite state file (used when REDIS_URL is unset) lives here; mount a volume on it so state survives the container.
+ENV STATE_PATH=/app/data/crm-bot.sqlite
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME ["/app/data"]
 USER node
 EXPOSE 3000
 # /healthz answers while the process is alive; /readyz also checks the store.

@@ -23,7 +23,11 @@ async function main(): Promise<void> {
   });
 
   const catalog = loadCatalog();
-  const store = createStore({ ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}), logger });
+  const store = createStore({
+    ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+    statePath: config.STATE_PATH,
+    logger,
+  });
   const api = new IntegrationClient({
     baseUrl: config.INTEGRATION_API_URL,
     timeoutMs: config.INTEGRATION_API_TIMEOUT_MS,

@@ -1,13 +1,14 @@
 import pino from 'pino';
-import { createStore, MemoryStore } from '../../src/store';
+import { createStore, MemoryStore, SqliteStore } from '../../src/store';
 import { defineStoreContract } from './contract';
 
 defineStoreContract('memory', (prefix) => new MemoryStore({ prefix }));
 
 describe('MemoryStore specifics', () => {
-  it('createStore picks memory when no REDIS_URL is given', async () => {
-    const store = createStore({ logger: pino({ level: 'silent' }) });
-    expect(store).toBeInstanceOf(MemoryStore);
+  it('is for unit tests only: createStore without REDIS_URL picks SQLite, not memory', async () => {
+    const store = createStore({ statePath: ':memory:', logger: pino({ level: 'silent' }) });
+    expect(store).not.toBeInstanceOf(MemoryStore);
+    expect(store).toBeInstanceOf(SqliteStore);
     await store.close();
   });
 

@@ -1,0 +1,227 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { StoreError } from '../errors';
+import { checkMaxLen, checkTtl, DEFAULT_KEY_PREFIX, encodeValue, type Store } from './types';
+
+export const DEFAULT_STATE_PATH = './data/crm-bot.sqlite';
+const PURGE_INTERVAL_MS = 60_000;
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:' (nothing survives the process). */
+  path: string;
+  prefix?: string;
+  now?: () => number;
+  /** How often expired rows are deleted (tests shorten it). */
+  purgeIntervalMs?: number;
+  /** Told after every background purge how many rows it deleted (tests wait on it). */
+  onPurge?: (deleted: number) => void;
+}
+
+// One row per key: plain values and capped lists (a JSON array, newest first) share the table.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS entries (
+  key TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('value', 'list')),
+  value TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (expires_at);
+`;
+
+type Row = { kind: 'value' | 'list'; value: string };
+
+/**
+ * Single-process durable store: one SQLite file through Node's built-in node:sqlite.
+ *
+ * The connection runs in WAL mode with an exclusive lock held from open to close, so a
+ * second process on the same file fails at start-up instead of corrupting shared state
+ * (replicas use Redis). The lock belongs to the OS, so a crashed owner never leaves it stale.
+ * node:sqlite is synchronous and this process is the only writer, so each method is atomic.
+ */
+export class SqliteStore implements Store {
+  private readonly db: DatabaseSync;
+  private readonly prefix: string;
+  private readonly purgeTimer: NodeJS.Timeout;
+  private readonly statements: ReturnType<typeof prepare>;
+  private closed = false;
+
+  constructor(private readonly options: SqliteStoreOptions) {
+    this.prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
+    this.db = openExclusive(options.path);
+    this.statements = prepare(this.db);
+    this.purgeTimer = setInterval(() => this.purgeInBackground(), options.purgeIntervalMs ?? PURGE_INTERVAL_MS);
+    this.purgeTimer.unref();
+  }
+
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    const row = this.live(key, 'value');
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  async set(key: string, value: unknown, ttlMs: number): Promise<void> {
+    const text = encodeValue(value);
+    const ttl = checkTtl(ttlMs);
+    this.run('set', () => this.statements.upsert.run(this.k(key), 'value', text, this.now() + ttl));
+  }
+
+  async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
+    const text = encodeValue(value);
+    const ttl = checkTtl(ttlMs);
+    const now = this.now();
+    // Inserts, or replaces a row that has already expired; a live row stays untouched.
+    const result = this.run('setIfAbsent', () => this.statements.insertIfAbsent.run(this.k(key), text, now + ttl, now));
+    return Number(result.changes) > 0;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.run('delete', () => this.statements.delete.run(this.k(key)));
+  }
+
+  async compareAndDelete(key: string, expected: string): Promise<boolean> {
+    const result = this.run('compareAndDelete', () =>
+      this.statements.compareAndDelete.run(this.k(key), expected, this.now()),
+    );
+    return Number(result.changes) > 0;
+  }
+
+  async pushCapped(listKey: string, value: unknown, maxLen: number, ttlMs: number): Promise<void> {
+    const text = encodeValue(value);
+    const cap = checkMaxLen(maxLen);
+    const ttl = checkTtl(ttlMs);
+    const current = this.live(listKey, 'list');
+    const items = [text, ...(current ? (JSON.parse(current.value) as string[]) : [])].slice(0, cap);
+    this.run('pushCapped', () =>
+      this.statements.upsert.run(this.k(listKey), 'list', JSON.stringify(items), this.now() + ttl),
+    );
+  }
+
+  async listRange<T = unknown>(listKey: string, limit: number): Promise<T[]> {
+    const row = this.live(listKey, 'list');
+    if (!row || limit <= 0) return [];
+    return (JSON.parse(row.value) as string[]).slice(0, Math.floor(limit)).map((text) => JSON.parse(text) as T);
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      this.statements.ping.get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.purgeTimer);
+    // Closing releases the file lock, so the next process (or a restarted one) can open the file.
+    this.db.close();
+  }
+
+  /** Deletes every expired row now; returns how many. The timer calls it every purgeIntervalMs. */
+  purgeExpired(): number {
+    const result = this.run('purge', () => this.statements.purge.run(this.now()));
+    return Number(result.changes);
+  }
+
+  private purgeInBackground(): void {
+    if (this.closed) return;
+    try {
+      this.options.onPurge?.(this.purgeExpired());
+    } catch {
+      // A failed purge is retried at the next tick; expired rows are invisible to readers meanwhile.
+    }
+  }
+
+  /** The unexpired row at key; a row of the other kind is an error (as Redis WRONGTYPE). */
+  private live(key: string, kind: Row['kind']): Row | undefined {
+    const row = this.run('get', () => this.statements.select.get(this.k(key), this.now())) as Row | undefined;
+    if (row && row.kind !== kind) {
+      throw new StoreError('store_unavailable', `SQLite store: key holds a ${row.kind}, not a ${kind}`, { key });
+    }
+    return row;
+  }
+
+  private run<R>(operation: string, statement: () => R): R {
+    if (this.closed) throw new StoreError('store_unavailable', 'SQLite store is closed', { operation });
+    try {
+      return statement();
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      // The driver's message only (disk full, I/O error): never the values.
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new StoreError('store_unavailable', `SQLite ${operation} failed: ${reason}`, { operation });
+    }
+  }
+
+  private k(key: string): string {
+    return this.prefix + key;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+}
+
+function prepare(db: DatabaseSync) {
+  const statements = {
+    select: db.prepare('SELECT kind, value FROM entries WHERE key = ? AND expires_at > ?'),
+    upsert: db.prepare(
+      `INSERT INTO entries (key, kind, value, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, value = excluded.value, expires_at = excluded.expires_at`,
+    ),
+    insertIfAbsent: db.prepare(
+      `INSERT INTO entries (key, kind, value, expires_at) VALUES (?1, 'value', ?2, ?3)
+       ON CONFLICT (key) DO UPDATE SET kind = 'value', value = excluded.value, expires_at = excluded.expires_at
+       WHERE entries.expires_at <= ?4`,
+    ),
+    delete: db.prepare('DELETE FROM entries WHERE key = ?'),
+    compareAndDelete: db.prepare(
+      `DELETE FROM entries WHERE key = ? AND kind = 'value' AND value = ? AND expires_at > ?`,
+    ),
+    purge: db.prepare('DELETE FROM entries WHERE expires_at <= ?'),
+    ping: db.prepare('SELECT 1'),
+  } satisfies Record<string, StatementSync>;
+  return statements;
+}
+
+/**
+ * Opens the file and takes its exclusive lock at once, so a second process fails here with a
+ * clear message rather than later with "database is locked" in the middle of a request.
+ */
+function openExclusive(path: string): DatabaseSync {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: DatabaseSync;
+  try {
+    // timeout 0: another owner means refuse now, not wait.
+    db = new DatabaseSync(path, { timeout: 0 });
+  } catch (err) {
+    throw new StoreError('store_unavailable', `Cannot open the state file ${path}: ${reasonOf(err)}`);
+  }
+  try {
+    // EXCLUSIVE before WAL: the WAL index then lives in this process's memory and the lock is never released.
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    db.exec('PRAGMA journal_mode = WAL');
+    // NORMAL in WAL mode survives a crash of the process (not of the machine) without an fsync per write.
+    db.exec('PRAGMA synchronous = NORMAL');
+    // A write transaction takes the exclusive lock now, and keeps it until close().
+    db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
+    return db;
+  } catch (err) {
+    db.close();
+    if (/locked|busy/i.test(reasonOf(err))) {
+      throw new StoreError(
+        'store_unavailable',
+        `The state file ${path} is in use by another process. Only one bot process may use a SQLite state file: ` +
+          'stop the other one, give this one its own STATE_PATH, or set REDIS_URL to run several replicas.',
+      );
+    }
+    throw new StoreError('store_unavailable', `Cannot open the state file ${path}: ${reasonOf(err)}`);
+  }
+}
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

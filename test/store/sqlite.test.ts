@@ -1,0 +1,191 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { createStore, DEFAULT_STATE_PATH, SqliteStore, type Store } from '../../src/store';
+import { SlackApiStandin } from '../support/slack-api-standin';
+import { defineStoreContract, uniquePrefix } from './contract';
+
+const dir = mkdtempSync(join(tmpdir(), 'crm-bot-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const freshFile = () => join(dir, `state-${++files}.sqlite`);
+
+defineStoreContract('sqlite :memory:', (prefix) => new SqliteStore({ path: ':memory:', prefix }));
+defineStoreContract('sqlite file', (prefix) => new SqliteStore({ path: freshFile(), prefix }));
+
+describe('SqliteStore specifics', () => {
+  const opened: Store[] = [];
+  const track = <S extends Store>(store: S): S => {
+    opened.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+
+  it('createStore picks SQLite at STATE_PATH when no REDIS_URL is given', async () => {
+    const path = join(dir, 'nested', 'folder', 'state.sqlite');
+    const store = track(createStore({ statePath: path, logger: pino({ level: 'silent' }) }));
+    expect(store).toBeInstanceOf(SqliteStore);
+    await store.set('k', 'v', 10_000);
+    expect(await store.get('k')).toBe('v');
+    expect(DEFAULT_STATE_PATH).toBe('./data/crm-bot.sqlite');
+  });
+
+  it('keeps values and lists across a close and reopen of the same file, TTLs included', async () => {
+    let now = 1_000_000;
+    const path = freshFile();
+    const first = new SqliteStore({ path, now: () => now });
+    await first.set('session', { step: 3 }, 60_000);
+    await first.set('short', 'gone soon', 1_000);
+    await first.pushCapped('runs', 'r1', 5, 60_000);
+    await first.pushCapped('runs', 'r2', 5, 60_000);
+    expect(await first.setIfAbsent('idempotency:x', { state: 'done' }, 60_000)).toBe(true);
+    await first.close();
+
+    now += 5_000;
+    const second = track(new SqliteStore({ path, now: () => now }));
+    expect(await second.get('session')).toEqual({ step: 3 });
+    expect(await second.get('short')).toBeUndefined();
+    expect(await second.listRange('runs', 10)).toEqual(['r2', 'r1']);
+    expect(await second.setIfAbsent('idempotency:x', { state: 'pending' }, 60_000)).toBe(false);
+    expect(await second.get('idempotency:x')).toEqual({ state: 'done' });
+  });
+
+  it('refuses a second store on a file that is open, and allows it after close', async () => {
+    const path = freshFile();
+    const owner = new SqliteStore({ path });
+    expect(() => new SqliteStore({ path })).toThrow(/in use by another process.*REDIS_URL/);
+    await owner.close();
+    const next = track(new SqliteStore({ path }));
+    expect(await next.ping()).toBe(true);
+  });
+
+  it('purges expired rows in the background', async () => {
+    let now = 1_000_000;
+    const purged: number[] = [];
+    let notify: () => void = () => undefined;
+    const purgedSomething = new Promise<void>((done) => {
+      notify = done;
+    });
+    const store = track(
+      new SqliteStore({
+        path: ':memory:',
+        prefix: uniquePrefix('purge'),
+        now: () => now,
+        purgeIntervalMs: 5,
+        onPurge: (deleted) => {
+          purged.push(deleted);
+          if (deleted > 0) notify();
+        },
+      }),
+    );
+    await store.set('a', 1, 1_000);
+    await store.pushCapped('l', 'x', 5, 1_000);
+    await store.set('keep', 1, 60_000);
+    now += 2_000;
+    await purgedSomething;
+    expect(purged.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(store.purgeExpired()).toBe(0);
+    expect(await store.get('keep')).toBe(1);
+  });
+
+  it('treats a key of the other kind as an error, like Redis WRONGTYPE', async () => {
+    const store = track(new SqliteStore({ path: ':memory:' }));
+    await store.set('v', 1, 10_000);
+    await expect(store.listRange('v', 5)).rejects.toMatchObject({ code: 'store_unavailable' });
+  });
+});
+
+describe('a second bot process on the same state file', () => {
+  let slack: SlackApiStandin;
+  beforeAll(async () => {
+    slack = await SlackApiStandin.start();
+  });
+  afterAll(() => slack.close());
+
+  const botEnv = (statePath: string) => ({
+    ...process.env,
+    SLACK_BOT_TOKEN: 'xoxb-test-not-a-real-token',
+    SLACK_SIGNING_SECRET: 'test-signing-secret-not-real',
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    STATE_PATH: statePath,
+    REDIS_URL: '',
+    LOG_LEVEL: 'info',
+  });
+
+  it('refuses to start with a clear message while the first one runs, and starts once it stopped', async () => {
+    const statePath = freshFile();
+    const first = startBotProcess(botEnv(statePath));
+    try {
+      await first.output((text) => text.includes('CRM bot started'));
+
+      const second = startBotProcess(botEnv(statePath));
+      const exit = await second.exited;
+      expect(exit.code).toBe(1);
+      expect(second.stderr()).toContain(`The state file ${statePath} is in use by another process`);
+      expect(second.stderr()).toContain('set REDIS_URL to run several replicas');
+      expect(second.stdout()).not.toContain('CRM bot started');
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    expect((await first.exited).code).toBe(0);
+
+    const third = startBotProcess(botEnv(statePath));
+    try {
+      await third.output((text) => text.includes('CRM bot started'));
+    } finally {
+      third.child.kill('SIGTERM');
+    }
+    expect((await third.exited).code).toBe(0);
+  });
+});
+
+interface BotProcess {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null }>;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stdout satisfies `ready`; rejects if the process exits first. */
+  output(ready: (text: string) => boolean): Promise<void>;
+}
+
+function startBotProcess(env: NodeJS.ProcessEnv): BotProcess {
+  const root = resolve(__dirname, '../..');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const watchers = new Set<() => void>();
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const w of watchers) w();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null }>((done) => child.once('exit', (code) => done({ code })));
+  return {
+    child,
+    exited,
+    stdout: () => out,
+    stderr: () => err,
+    output: (ready) =>
+      new Promise<void>((done, fail) => {
+        const check = () => {
+          if (!ready(out)) return;
+          watchers.delete(check);
+          done();
+        };
+        watchers.add(check);
+        check();
+        void exited.then(({ code }) => fail(new Error(`bot exited (${code}) before it was ready: ${err}${out}`)));
+      }),
+  };
+}
