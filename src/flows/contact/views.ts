@@ -11,6 +11,7 @@ import {
   type SlackMessage,
   section,
   truncate,
+  utcMinute,
 } from '../../slack/blocks';
 import { FIX_OPEN } from '../diagnose/ids';
 import type { Diagnosis } from '../diagnose/service';
@@ -28,14 +29,6 @@ export function pasteFallback(searched?: Pick<Searched, 'index' | 'fields'>): st
     ? ` (Kibana, ${esc(searched.index)}, field ${searched.fields.map((f) => `\`${esc(f)}\``).join(' or ')})`
     : ' from Kibana';
   return `You can still paste the contact's record${where} into \`/crm diagnose\` and the bot explains it.`;
-}
-
-/** `2026-11-30T14:02:11.000Z` → `2026-11-30 14:02 UTC`; anything unparseable as stored. */
-export function formatWhen(at: string | undefined): string {
-  if (!at) return 'time not recorded';
-  const date = new Date(at);
-  if (Number.isNaN(date.getTime())) return at;
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function windowText(searched: Searched): string {
@@ -82,7 +75,7 @@ function diagnosisLines(diagnosis: Diagnosis | undefined): { text?: string; butt
 
 function checkInBlocks(checkIn: CheckIn): KnownBlock[] {
   const head = [
-    `*${esc(formatWhen(checkIn.at))}*`,
+    `*${esc(utcMinute(checkIn.at))}*`,
     checkIn.businessNumber ? `business ${esc(checkIn.businessNumber)}` : 'business not recorded',
     checkIn.crmName ? esc(checkIn.crmName) : 'CRM not recorded',
   ].join(' · ');
@@ -194,7 +187,7 @@ export function buildMaskedSummary(answer: ContactAnswer, userId: string): Conta
       : (() => {
           const latest = answer.checkIns[0];
           const outcome = latest?.restriction ? `restricted: ${esc(latest.restriction)}` : 'not restricted';
-          const where = [latest?.crmName, latest ? formatWhen(latest.at) : undefined].filter(Boolean).join(', ');
+          const where = [latest?.crmName, latest ? utcMinute(latest.at) : undefined].filter(Boolean).join(', ');
           return `:mag: ${answer.checkIns.length} check-in(s) found for ${who}; the latest (${esc(where)}) was ${outcome}. <@${userId}>, the full timeline is in a message only you can see.`;
         })();
   return { text, blocks: [section(text)] };

@@ -8,6 +8,7 @@ import {
   type SlackMessage,
   section,
   truncate,
+  utcMinute,
 } from '../../slack/blocks';
 import { STATUS_ACTIONS, STATUS_BLOCKS, type StatusActionValue, statusActionsBlockId, statusGroupBlockId } from './ids';
 import type { IntegrationErrorItem, IntegrationErrors, StatusGroup, StatusReport } from './service';
@@ -114,13 +115,6 @@ function triggerLines(group: StatusGroup): string {
 
 const ERROR_TEXT_MAX = 500;
 
-/** `2026-11-30T14:02:11.000Z` → `2026-11-30 14:02 UTC`. */
-function when(at: string | undefined): string {
-  if (!at) return 'time not recorded';
-  const date = new Date(at);
-  return Number.isNaN(date.getTime()) ? at : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 function locationLines(item: IntegrationErrorItem): string[] {
   const check = item.locations;
   if (!check) return [];
@@ -152,7 +146,7 @@ function errorBlocks(errors: IntegrationErrors, shared: boolean): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'divider' }, section(`*Latest integration errors* (${where}, newest first)`)];
   for (const item of errors.items) {
     const head = [
-      `*${escapeMrkdwn(when(item.at))}*`,
+      `*${escapeMrkdwn(utcMinute(item.at))}*`,
       item.crmName ? escapeMrkdwn(item.crmName) : undefined,
       item.status ? `HTTP ${item.status}` : undefined,
     ]

@@ -68,3 +68,11 @@ export function viewValues(view: { state: unknown }): Record<string, string> {
   }
   return out;
 }
+
+/** A stored timestamp to the minute, in UTC (`2026-11-30T14:02:11Z` → `2026-11-30 14:02 UTC`); unparseable ones as stored. */
+export function utcMinute(at: string | undefined): string {
+  if (!at) return 'time not recorded';
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return at;
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
