@@ -6,6 +6,7 @@ import { loadCatalog } from '../src/catalog';
 import { loadConfig } from '../src/config';
 import { IntegrationClient } from '../src/integration/client';
 import { createLogger } from '../src/logger';
+import { Metrics } from '../src/metrics';
 import { idempotencyKey, performWrite } from '../src/operations/write';
 import type { Services } from '../src/services';
 import { MemoryStore } from '../src/store/memory';
@@ -92,6 +93,7 @@ export async function benchBulkRun(): Promise<BenchResult> {
     api: new IntegrationClient({ baseUrl: api.url, timeoutMs: 10_000, logger }),
     store,
     logger,
+    metrics: new Metrics(),
   };
   let peakRss = 0;
   let peakHeap = 0;

@@ -30,6 +30,11 @@ export const Config = z.object({
     .optional(),
   /** Slack Web API base URL, ending in /api/ (GovSlack, or a local stand-in in tests). */
   SLACK_API_URL: url.optional(),
+  /**
+   * Timeout of one Slack Web API attempt; a call is tried up to 3 times, so 4000 keeps a hanging Slack
+   * (auth.test at start-up) to one clear log line within about 13 s.
+   */
+  SLACK_API_TIMEOUT_MS: z.coerce.number().int().positive().default(4000),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   INTEGRATION_API_URL: url.default('https://common-services.birdeye.com'),
   /** Overall deadline for one integration API call, retries included. */

@@ -169,3 +169,15 @@ function logSearchMessage(err: BotError): string {
       return 'The log store sent an answer the bot could not read (not a search response), so nothing is shown from it.';
   }
 }
+
+/**
+ * Error fields worth logging; avoids serializers walking into requests, responses or payloads.
+ * Slack Web API errors carry Slack's error code in data.error (not_in_channel, missing_scope, ...): kept as
+ * slackError, never the rest of data.
+ */
+export function errorLogFields(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const coded = error as Error & { code?: unknown; data?: { error?: unknown } };
+  const slackError = typeof coded.data?.error === 'string' ? coded.data.error : undefined;
+  return { name: error.name, message: error.message, code: coded.code, slackError, stack: error.stack };
+}

@@ -5,10 +5,12 @@ import { stopLocalRuns } from './flows/bulk/service';
 import { IntegrationClient } from './integration/client';
 import { createLogger } from './logger';
 import { createLogSearch } from './logsearch/client';
+import { Metrics, observeApiAttempt } from './metrics';
 import type { Services } from './services';
 import { createBot, stopAndClose } from './slack/app';
 import { resumeInterruptedWork } from './slack/register';
 import { createStore } from './store';
+import { countStoreErrors } from './store/observed';
 
 /** Entry point: build Services once, start the Slack bot, shut down cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -23,31 +25,50 @@ async function main(): Promise<void> {
   });
 
   const catalog = loadCatalog();
-  const store = createStore({
-    ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
-    statePath: config.STATE_PATH,
-    logger,
-  });
+  const metrics = new Metrics();
+  const store = countStoreErrors(
+    createStore({
+      ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+      statePath: config.STATE_PATH,
+      logger,
+    }),
+    metrics,
+  );
   const api = new IntegrationClient({
     baseUrl: config.INTEGRATION_API_URL,
     timeoutMs: config.INTEGRATION_API_TIMEOUT_MS,
     logger,
+    observe: observeApiAttempt(metrics),
     carestack: {
       ...(config.CARESTACK_VENDOR_KEY ? { vendorKey: config.CARESTACK_VENDOR_KEY } : {}),
       ...(config.CARESTACK_API_BASE_URL ? { baseUrlTemplate: config.CARESTACK_API_BASE_URL } : {}),
     },
   });
   const logSearch = createLogSearch(config, api);
-  const services: Services = { config, catalog, api, store, logger, ...(logSearch ? { logSearch } : {}) };
+  const services: Services = {
+    config,
+    catalog,
+    api,
+    store,
+    logger,
+    metrics,
+    ...(logSearch ? { logSearch } : {}),
+  };
   const bot = createBot(services, { port: config.PORT });
+  // Listens first (/healthz answers at once); Slack's auth.test and the socket follow, retried with backoff.
   const { port } = await bot.start();
   logger.info(
     { port, socketMode: Boolean(config.SLACK_APP_TOKEN), crms: catalog.crms.map((c) => c.id) },
     'CRM bot started',
   );
-  void resumeInterruptedWork(services, bot.app.client).catch((err: unknown) =>
-    logger.warn({ err: errorFields(err) }, 'Could not resume bulk runs'),
-  );
+  // Slack rejected the token (invalid_auth, revoked, ...): the fatal line is logged; retrying cannot help.
+  bot.fatal.catch(async () => {
+    await stopAndClose(bot, services);
+    process.exit(1);
+  });
+  void bot.ready
+    .then(() => resumeInterruptedWork(services, bot.app.client))
+    .catch((err: unknown) => logger.warn({ err: errorFields(err) }, 'Could not resume bulk runs'));
 
   let shuttingDown = false;
   const shutdown = async (signal: NodeJS.Signals) => {

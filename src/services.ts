@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { IntegrationClient } from './integration/client';
 import type { Logger } from './logger';
 import type { LogSearch } from './logsearch/client';
+import type { Metrics } from './metrics';
 import type { Store } from './store/types';
 
 /** Everything a handler needs, built once in main.ts (and by the test harness). */
@@ -12,6 +13,8 @@ export interface Services {
   api: IntegrationClient;
   store: Store;
   logger: Logger;
+  /** Prometheus series of this instance (GET /metrics). */
+  metrics: Metrics;
   /** Contact search in the log store; undefined when LOG_SEARCH_URL is unset (diagnosis by paste only). */
   logSearch?: LogSearch;
 }

@@ -45,6 +45,17 @@ export interface IntegrationClientOptions {
   clock?: Clock;
   /** Jitter source in [0, 1) for retry delays. */
   random?: () => number;
+  /** Told about every attempt (metrics): route template, status or error code, duration. */
+  observe?: (attempt: ApiAttempt) => void;
+}
+
+/** One HTTP attempt as metrics see it: no ids, no query, no values. */
+export interface ApiAttempt {
+  route: string;
+  method: string;
+  /** The HTTP status, or the failure code when no response came back (api_timeout, api_unreachable). */
+  status: string;
+  durationMs: number;
 }
 
 export interface CarestackCredentials {
@@ -149,6 +160,7 @@ export class IntegrationClient {
   private readonly maxDelayMs: number;
   private readonly clock: Clock;
   private readonly random: () => number;
+  private readonly observe: ((attempt: ApiAttempt) => void) | undefined;
 
   constructor(options: IntegrationClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -161,6 +173,7 @@ export class IntegrationClient {
     this.maxDelayMs = options.retry?.maxDelayMs ?? 5000;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.observe = options.observe;
     this.agent = new Agent({
       keepAliveTimeout: 10_000,
       connect: { timeout: options.connectTimeoutMs ?? Math.min(options.timeoutMs, 10_000) },
@@ -374,13 +387,20 @@ export class IntegrationClient {
     } catch (err) {
       outcome = { ok: false, failure: transportFailure(err, signal, timeoutMs) };
     }
+    const ms = Math.round(performance.now() - started);
+    this.observe?.({
+      route: call.pathTemplate,
+      method: call.method,
+      status: status === undefined ? (outcome.ok ? 'ok' : outcome.failure.code) : String(status),
+      durationMs: ms,
+    });
     this.logger.debug(
       {
         operation: call.operation,
         method: call.method,
         path: call.pathTemplate,
         status,
-        ms: Math.round(performance.now() - started),
+        ms,
         attempt,
         ...(outcome.ok ? {} : { error: outcome.failure.code }),
       },

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { ApiError, BotError, BusyError, ForbiddenError, userMessage } from '../errors';
+import { ApiError, BotError, BusyError, errorLogFields, ForbiddenError, userMessage } from '../errors';
 import type { Services } from '../services';
 import { runOnce } from '../store/idempotency';
 import { withLock } from '../store/lock';
@@ -51,10 +51,13 @@ export async function performWrite<T>(
   client: SlackClient,
   write: WriteRequest<T>,
 ): Promise<WriteResult<T>> {
-  const audit = (outcome: AuditOutcome, error?: unknown) =>
-    auditWrite(services, client, write, outcome, error).catch((err: unknown) =>
-      services.logger.warn({ err: safeError(err), operation: write.operation }, 'audit record failed'),
+  const audit = (outcome: AuditOutcome, error?: unknown) => {
+    services.metrics.writes.inc({ operation: write.operation, outcome });
+    return auditWrite(services, client, write, outcome, error).catch((err: unknown) =>
+      // Slack's own code (not_in_channel, channel_not_found, ...) tells the owners what to fix.
+      services.logger.error({ err: errorLogFields(err), operation: write.operation }, 'audit record failed'),
     );
+  };
   try {
     await assertCanWrite(services.config, client, write.userId);
   } catch (err) {

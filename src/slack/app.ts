@@ -13,9 +13,19 @@ import {
   SocketModeReceiver,
   type webApi,
 } from '@slack/bolt';
-import { BotError, type ErrorCode as BotErrorCode, userMessage } from '../errors';
+import { BotError, type ErrorCode as BotErrorCode, errorLogFields, userMessage } from '../errors';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
 import type { Services } from '../services';
+import { type ConnectionOptions, SlackConnection } from './connection';
+import {
+  describeRequest,
+  logWhenAcked,
+  newRequestId,
+  observedFetch,
+  type RequestContext,
+  requestContext,
+} from './observe';
 import { registerListeners } from './register';
 
 /** Where Slack sends commands, interactivity, options and events (manifest.yml uses the same path). */
@@ -35,38 +45,68 @@ type ExtendedErrorArgs = Parameters<Parameters<App['error']>[0]>[0];
  * Web API client settings. The SDK default retries 10 times over about 30 minutes and waits out
  * every 429; a chat-ops bot must fail fast and tell the user instead.
  */
-export function webClientOptions(apiUrl: string | undefined): webApi.WebClientOptions {
+export function webClientOptions(
+  apiUrl: string | undefined,
+  extra: { timeoutMs?: number; fetch?: typeof fetch } = {},
+): webApi.WebClientOptions {
   return {
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
     rejectRateLimitedCalls: true,
+    // Every attempt has a deadline: a Slack that accepts the connection and never answers cannot hang a call.
+    ...(extra.timeoutMs ? { timeout: extra.timeoutMs } : {}),
+    ...(extra.fetch ? { fetch: extra.fetch } : {}),
   };
 }
 
+/** Slack's public Web API base URL (the WebClient default), for log lines when SLACK_API_URL is unset. */
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+
 export interface Bot {
   app: App;
-  /** Starts listening; `port` is the real port (useful with port 0). */
+  /**
+   * Starts listening (/healthz answers from here on), then connects to Slack in the background: auth.test and,
+   * in Socket Mode, the socket, retried with backoff. `port` is the real port (useful with port 0).
+   */
   start(): Promise<{ port: number }>;
+  /** Resolves once Slack accepted the token (and, in Socket Mode, the socket connected once). */
+  readonly ready: Promise<void>;
+  /** Rejects when Slack rejected the token (invalid_auth, ...): retrying cannot help, main.ts exits 1. */
+  readonly fatal: Promise<never>;
   /** Stops accepting requests, waits up to 10 s for in-flight work, then closes connections. */
   stop(): Promise<void>;
 }
 
-export function createBot(services: Services, opts: { port?: number } = {}): Bot {
+export interface BotOptions {
+  port?: number;
+  /** Start-up retry backoff against Slack (tests shorten it); see SlackConnection. */
+  connection?: Pick<ConnectionOptions, 'retryDelayMs' | 'maxRetryDelayMs' | 'clock'>;
+}
+
+export function createBot(services: Services, opts: BotOptions = {}): Bot {
   const { config } = services;
   const log = services.logger.child({ component: 'slack' });
   const boltLogger = boltLoggerOver(log);
   const inFlight = new InFlight();
   const lifecycle = { stopping: false };
-  const customRoutes = healthRoutes(services, lifecycle);
   const port = opts.port ?? config.PORT;
   const socketMode = Boolean(config.SLACK_APP_TOKEN);
+  const connection = new SlackConnection(log, {
+    apiUrl: config.SLACK_API_URL ?? DEFAULT_SLACK_API_URL,
+    socketMode,
+    ...opts.connection,
+  });
+  const clientOptions = webClientOptions(config.SLACK_API_URL, {
+    timeoutMs: config.SLACK_API_TIMEOUT_MS,
+    fetch: observedFetch(log, services.metrics),
+  });
+  const routes = healthRoutes(services, lifecycle, connection);
 
   const httpReceiver = socketMode
     ? undefined
     : new HTTPReceiver({
         signingSecret: config.SLACK_SIGNING_SECRET,
         endpoints: SLACK_EVENTS_PATH,
-        customRoutes,
         logger: boltLogger,
         // Ack goes out as soon as a listener calls ack(); slow work continues after it.
         processBeforeResponse: false,
@@ -99,20 +139,21 @@ export function createBot(services: Services, opts: { port?: number } = {}): Bot
     new SocketModeReceiver({
       appToken: config.SLACK_APP_TOKEN!,
       logger: boltLogger,
-      customRoutes,
-      // In Socket Mode the HTTP server only serves /healthz and /readyz.
-      installerOptions: { port },
+      // apps.connections.open gets the same timeout and observation as every other Web API call. No customRoutes:
+      // our own server (below) serves /healthz, /readyz and /metrics, and listens before Slack is reached.
+      installerOptions: { clientOptions },
     });
+  if (receiver instanceof SocketModeReceiver) watchSocket(receiver, connection);
 
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
     receiver,
     logger: boltLogger,
-    clientOptions: webClientOptions(config.SLACK_API_URL),
+    clientOptions,
     extendedErrorHandler: true,
     // The conversation store is unused; our state lives in services.store.
     convoStore: false,
-    // auth.test runs in start() (via init), so a bad token fails startup instead of an unhandled rejection.
+    // auth.test runs in init(), which SlackConnection calls after the server listens and retries on failure.
     deferInitialization: true,
   });
   app.use(trackInFlight(inFlight));
@@ -128,16 +169,14 @@ export function createBot(services: Services, opts: { port?: number } = {}): Bot
 
   return {
     app,
+    ready: connection.ready,
+    fatal: connection.fatal,
     async start() {
-      await app.init();
-      if (!httpReceiver) {
-        await app.start();
-        log.info({ mode: 'socket', healthPort: port }, 'Slack bot connected in Socket Mode');
-        return { port };
-      }
-      // Our own server around Bolt's request listener (instead of receiver.start()): it lets us refuse bad
-      // requests before Bolt reads them and drain connections on stop().
-      server = createServer((req, res) => handleHttp(req, res, httpReceiver, log));
+      // Our own server around Bolt's request listener (instead of receiver.start()): it listens before Slack is
+      // reached (so /healthz answers even when Slack does not), refuses bad requests before Bolt reads them and
+      // drains connections on stop(). In Socket Mode it serves only /healthz, /readyz and /metrics.
+      const front: Front = { receiver: httpReceiver, routes, connection, log, metrics: services.metrics };
+      server = createServer((req, res) => handleHttp(req, res, front));
       // Malformed HTTP (bad framing, oversized headers): answer 4xx like Node's default, then close.
       server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
         if (err.code === 'ECONNRESET' || !socket.writable) {
@@ -152,17 +191,28 @@ export function createBot(services: Services, opts: { port?: number } = {}): Bot
         server!.listen(port, () => resolve());
       });
       const actual = (server.address() as AddressInfo).port;
-      log.info({ mode: 'http', port: actual, path: SLACK_EVENTS_PATH }, 'Slack bot listening');
+      log.info(
+        socketMode ? { mode: 'socket', healthPort: actual } : { mode: 'http', port: actual, path: SLACK_EVENTS_PATH },
+        'Slack bot listening',
+      );
+      // Never throws: failures are logged and retried; a rejected token settles `fatal`.
+      void connection.connect(app);
       return { port: actual };
     },
     stop() {
       stopped ??= (async () => {
         lifecycle.stopping = true;
+        connection.stop();
         // Keep listening while in-flight work finishes: /readyz answers 503 shutting_down, so a load balancer
         // stops routing here, and a request already on its way is still served (and waited for). Then close.
         const drained = inFlight
           .idle()
-          .then(() => (server ? closeGracefully(server) : app.stop().then(() => undefined)));
+          .then(() =>
+            Promise.all([
+              server ? closeGracefully(server) : undefined,
+              socketMode && connection.isAuthenticated ? app.stop() : undefined,
+            ]),
+          );
         const finished = drained.then(
           () => 'finished' as const,
           () => 'finished' as const,
@@ -190,29 +240,57 @@ export async function stopAndClose(bot: Bot, services: Pick<Services, 'store' | 
   }
 }
 
-/** Front door for the HTTP receiver: cheap checks before Bolt reads the body, and routing errors as 404. */
-function handleHttp(req: IncomingMessage, res: ServerResponse, receiver: HTTPReceiver, log: Logger): void {
-  const slackRequest = req.method === 'POST' && pathOf(req) === SLACK_EVENTS_PATH;
-  const rejection = slackRequest ? preflight(req) : undefined;
-  if (rejection) {
-    refuse(req, res, rejection, log);
+/** What the front door needs: Bolt's receiver (undefined in Socket Mode), our routes, Slack's state, logs. */
+interface Front {
+  receiver: HTTPReceiver | undefined;
+  routes: CustomRoute[];
+  connection: SlackConnection;
+  log: Logger;
+  metrics: Metrics;
+}
+
+/** Front door: our GET routes, cheap checks before Bolt reads a Slack request's body, routing errors as 404. */
+function handleHttp(req: IncomingMessage, res: ServerResponse, front: Front): void {
+  const { receiver, log } = front;
+  const path = pathOf(req);
+  const route = front.routes.find((r) => r.path === path && req.method === r.method);
+  if (route) {
+    void route.handler(req as never, res);
     return;
   }
-  if (!slackRequest) {
-    dispatch(req, res, receiver, log);
+  const slackRequest = req.method === 'POST' && path === SLACK_EVENTS_PATH;
+  if (!receiver || !slackRequest) {
+    if (receiver) dispatch(req, res, receiver, log);
+    else {
+      res.writeHead(404);
+      res.end();
+      req.resume();
+    }
+    return;
+  }
+  const context: RequestContext = { id: newRequestId(req.headers['x-slack-request-timestamp']) };
+  let raw: Buffer | undefined;
+  logWhenAcked(req, res, context, () => describeRawRequest(raw, req), log, front.metrics);
+  // Until Slack accepted the token, Bolt cannot authorize a request: 503 (Slack retries), like /readyz says.
+  const rejection =
+    preflight(req) ?? (front.connection.isAuthenticated ? undefined : { status: 503, reason: 'slack_not_ready' });
+  if (rejection) {
+    refuse(req, res, rejection, log);
     return;
   }
   // We read the body (capped) and hand Bolt the buffered request (it uses req.rawBody when present), so a body
   // Bolt cannot survive is refused here: a signed `null` body makes Bolt's request handler throw in a detached
   // promise (`body.ssl_check` of null), an unhandled rejection that leaves the connection hanging.
   readBodyCapped(req, MAX_BODY_BYTES).then(
-    (raw) => {
-      if (raw === 'too_large') refuse(req, res, { status: 413, reason: 'body_too_large' }, log);
-      else if (isNullBody(raw, String(req.headers['content-type'] ?? '')))
+    (body) => {
+      if (body === 'too_large') refuse(req, res, { status: 413, reason: 'body_too_large' }, log);
+      else if (isNullBody(body, String(req.headers['content-type'] ?? '')))
         refuse(req, res, { status: 400, reason: 'null_body' }, log);
       else {
-        (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
-        dispatch(req, res, receiver, log);
+        raw = body;
+        (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+        // Listeners' log lines (the error boundary) carry this request's id.
+        requestContext.run(context, () => dispatch(req, res, receiver, log));
       }
     },
     () => {
@@ -220,6 +298,21 @@ function handleHttp(req: IncomingMessage, res: ServerResponse, receiver: HTTPRec
       if (!res.headersSent) res.destroy();
     },
   );
+}
+
+/** describeRequest over the raw body (form-encoded command, form `payload=` JSON, or JSON event); never throws. */
+function describeRawRequest(raw: Buffer | undefined, req: IncomingMessage): Record<string, string | undefined> {
+  if (!raw) return { kind: 'unknown' };
+  try {
+    const text = raw.toString('utf8');
+    if (String(req.headers['content-type'] ?? '').includes('application/json'))
+      return describeRequest(JSON.parse(text));
+    const form = new URLSearchParams(text);
+    const payload = form.get('payload');
+    return describeRequest(payload ? JSON.parse(payload) : Object.fromEntries(form));
+  } catch {
+    return { kind: 'unknown' };
+  }
 }
 
 function refuse(
@@ -310,16 +403,33 @@ function pathOf(req: IncomingMessage): string {
 }
 
 /** GET /healthz: the process is up. GET /readyz: it can do useful work (catalog loaded, store answering). */
-function healthRoutes(services: Services, lifecycle: { stopping: boolean }): CustomRoute[] {
+function healthRoutes(
+  services: Services,
+  lifecycle: { stopping: boolean },
+  connection: SlackConnection,
+): CustomRoute[] {
   return [
     { path: '/healthz', method: 'GET', handler: (_req, res) => sendJson(res, 200, { ok: true }) },
     {
       path: '/readyz',
       method: 'GET',
       handler: (_req, res) => {
-        readiness(services, lifecycle).then(
+        readiness(services, lifecycle, connection).then(
           (result) => sendJson(res, result.ok ? 200 : 503, result),
           () => sendJson(res, 503, { ok: false, reason: 'readiness_check_failed' }),
+        );
+      },
+    },
+    {
+      path: '/metrics',
+      method: 'GET',
+      handler: (_req, res) => {
+        services.metrics.text().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': services.metrics.contentType });
+            res.end(text);
+          },
+          () => sendJson(res, 500, { ok: false, reason: 'metrics_failed' }),
         );
       },
     },
@@ -329,9 +439,12 @@ function healthRoutes(services: Services, lifecycle: { stopping: boolean }): Cus
 async function readiness(
   services: Services,
   lifecycle: { stopping: boolean },
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+  connection: SlackConnection,
+): Promise<{ ok: true } | { ok: false; reason: string; detail?: string }> {
   if (lifecycle.stopping) return { ok: false, reason: 'shutting_down' };
   if (!services.catalog || services.catalog.crms.length === 0) return { ok: false, reason: 'catalog_not_loaded' };
+  const slack = connection.problem();
+  if (slack) return { ok: false, ...slack };
   const ping = services.store.ping().catch(() => false);
   const storeOk = await Promise.race([ping, delay(READINESS_PING_TIMEOUT_MS, false)]);
   return storeOk ? { ok: true } : { ok: false, reason: 'store_unavailable' };
@@ -356,11 +469,15 @@ function errorBoundary(log: Logger): Middleware<AnyMiddlewareArgs> {
     try {
       await args.next();
     } catch (error) {
+      const context = requestContext.getStore();
+      const requestId = context?.id;
       // Refusals caused by what the user asked for are warnings; failures of the bot or its neighbours are errors.
       if (error instanceof BotError && USER_CAUSED.has(error.code)) {
-        log.warn({ err: describeError(error), request }, 'Slack listener refused');
+        if (context) context.failure = 'refused';
+        log.warn({ err: describeError(error), request, requestId }, 'Slack listener refused');
       } else {
-        log.error({ err: describeError(error), request }, 'Slack listener failed');
+        if (context) context.failure = 'error';
+        log.error({ err: describeError(error), request, requestId }, 'Slack listener failed');
       }
       const text = slackApiMessage(error) ?? userMessage(error);
       // A slash command not yet acked can carry the message in the ack itself.
@@ -418,6 +535,13 @@ function trackInFlight(inFlight: InFlight): Middleware<AnyMiddlewareArgs> {
   return (args) => inFlight.track(() => args.next());
 }
 
+/** Socket Mode client states into SlackConnection: /readyz follows them and each change is logged once. */
+function watchSocket(receiver: SocketModeReceiver, connection: SlackConnection): void {
+  for (const state of ['connecting', 'connected', 'reconnecting', 'disconnecting', 'disconnected'] as const) {
+    receiver.client.on(state, (reason?: unknown) => connection.socketStateChanged(state, reason));
+  }
+}
+
 /** Counts listener executions, including work after ack, so shutdown can wait for them. */
 class InFlight {
   count = 0;
@@ -446,31 +570,10 @@ function closeGracefully(server: Server): Promise<void> {
   });
 }
 
-/** Safe-to-log facts about a Slack request: kind and ids, never field values typed by users. */
-export function describeRequest(body: unknown): Record<string, string | undefined> {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const view = (b.view ?? {}) as Record<string, unknown>;
-  const actions = Array.isArray(b.actions) ? (b.actions as Array<Record<string, unknown>>) : [];
-  const event = (b.event ?? {}) as Record<string, unknown>;
-  return {
-    kind: str(b.command) ? 'slash_command' : (str(b.type) ?? 'unknown'),
-    command: str(b.command),
-    callbackId: str(b.callback_id) ?? str(view.callback_id),
-    actionId: str(actions[0]?.action_id) ?? str(b.action_id),
-    event: str(event.type),
-    user: str(b.user_id) ?? str((b.user as Record<string, unknown> | undefined)?.id),
-  };
-}
+export { describeRequest } from './observe';
 
-/** Error fields worth logging; avoids serializers walking into requests, responses or payloads. */
-export function describeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  const coded = error as Error & { code?: unknown; data?: { error?: unknown } };
-  // Slack Web API errors carry Slack's error code in data.error; log that, never the rest of data.
-  const slackError = typeof coded.data?.error === 'string' ? coded.data.error : undefined;
-  return { name: error.name, message: error.message, code: coded.code, slackError, stack: error.stack };
-}
+/** Error fields worth logging (Slack's error code included); the one definition is in src/errors.ts. */
+export const describeError = errorLogFields;
 
 /** Name, code and where it was thrown, for errors whose message may quote request values. */
 function withoutMessage(error: unknown): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from '@slack/bolt';
 import Ajv from 'ajv';
@@ -7,6 +7,7 @@ import { loadCatalog } from '../../src/catalog';
 import { loadConfig } from '../../src/config';
 import type { IntegrationClient } from '../../src/integration/client';
 import { createLogger } from '../../src/logger';
+import { Metrics } from '../../src/metrics';
 import type { Services } from '../../src/services';
 import { SLACK_EVENTS_PATH } from '../../src/slack/app';
 import { registerListeners, SUBCOMMANDS } from '../../src/slack/register';
@@ -54,6 +55,7 @@ function recordRegistrations(): Registration[] {
     api: { close: async () => {} } as unknown as IntegrationClient,
     store: new MemoryStore(),
     logger,
+    metrics: new Metrics(),
   };
   registerListeners(app, services);
   return registrations;
@@ -75,6 +77,40 @@ function registered(registrations: Registration[], method: string, key?: string)
 }
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
+
+/** Bot scopes Slack documents for each Web API method the bot may call ([] when none is needed). */
+const SCOPE_OF_METHOD: Record<string, string[]> = {
+  'auth.test': [],
+  'chat.postMessage': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'conversations.open': ['im:write'],
+  'files.info': ['files:read'],
+  // files.uploadV2 calls files.getUploadURLExternal and files.completeUploadExternal.
+  'files.uploadV2': ['files:write'],
+  'usergroups.users.list': ['usergroups:read'],
+  'views.open': [],
+  'views.push': [],
+  'views.update': [],
+  'views.publish': [],
+};
+const SCOPE_OF_EVENT: Record<string, string[]> = { app_mention: ['app_mentions:read'], app_home_opened: [] };
+
+/** Every `client.<family>.<method>(` call in src/ (the Web API methods the code can reach). */
+function webApiMethodsCalled(): string[] {
+  const found = new Set<string>(['auth.test']);
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (file.endsWith('.ts'))
+        for (const match of readFileSync(file, 'utf8').matchAll(/\bclient\.([a-z]+(?:\.[a-zA-Z0-9]+)+)\(/g))
+          found.add(match[1]!);
+    }
+  };
+  walk(path.join(root, 'src'));
+  return [...found].sort();
+}
 
 describe('manifest.yml', () => {
   it('is valid against Slack manifest schema 1.0.0', () => {
@@ -142,6 +178,25 @@ describe('manifest.yml', () => {
       const words = named.filter((word) => /^[a-z]+$/.test(word));
       for (const word of words) expect(Object.keys(SUBCOMMANDS)).toContain(word);
       expect(words).toEqual(expect.arrayContaining(['status', 'diagnose', 'contact']));
+    });
+
+    it('requests exactly the bot scopes the code uses: every Web API method called, every event, commands', () => {
+      const methods = webApiMethodsCalled();
+      const unknown = methods.filter((m) => !(m in SCOPE_OF_METHOD));
+      // A new Web API call: add it to SCOPE_OF_METHOD with the scope Slack documents for it.
+      expect(unknown).toEqual([]);
+      const needed = new Set(methods.flatMap((m) => SCOPE_OF_METHOD[m] ?? []));
+      needed.add('commands');
+      for (const event of registered(registrations, 'event'))
+        for (const s of SCOPE_OF_EVENT[event] ?? []) needed.add(s);
+      expect(sorted(manifest.oauth_config.scopes.bot)).toEqual(sorted(needed));
+    });
+
+    it('shows the bot’s DMs in the Messages tab, read-only, when the code opens DMs', () => {
+      if (webApiMethodsCalled().includes('conversations.open')) {
+        expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
+        expect(manifest.features.app_home.messages_tab_read_only_enabled).toBe(true);
+      }
     });
 
     it('requests a scope for each event it listens to', () => {

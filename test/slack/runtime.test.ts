@@ -5,6 +5,7 @@ import { BotError } from '../../src/errors';
 import { TROUBLESHOOT_CONTACT } from '../../src/flows/diagnose/ids';
 import type { IntegrationClient } from '../../src/integration/client';
 import { createLogger } from '../../src/logger';
+import { Metrics } from '../../src/metrics';
 import { createBot, MAX_BODY_BYTES } from '../../src/slack/app';
 import { SUBCOMMANDS } from '../../src/slack/register';
 import { parseCommandText, type Subcommand } from '../../src/slack/router';
@@ -327,6 +328,7 @@ describe('Socket Mode', () => {
       api: { close: async () => {} } as unknown as IntegrationClient,
       store: new MemoryStore(),
       logger: createLogger({ level: 'silent' }),
+      metrics: new Metrics(),
     });
     expect((bot.app as unknown as { receiver: unknown }).receiver).toBeInstanceOf(SocketModeReceiver);
   });

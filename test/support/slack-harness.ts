@@ -6,9 +6,11 @@ import { type Config, loadConfig } from '../../src/config';
 import { IntegrationClient, type IntegrationClientOptions } from '../../src/integration/client';
 import { createLogger, type Logger } from '../../src/logger';
 import { createLogSearch } from '../../src/logsearch/client';
+import { Metrics, observeApiAttempt } from '../../src/metrics';
 import type { Services } from '../../src/services';
 import { type Bot, createBot, SLACK_EVENTS_PATH } from '../../src/slack/app';
 import { MemoryStore } from '../../src/store/memory';
+import { countStoreErrors } from '../../src/store/observed';
 import type { Store } from '../../src/store/types';
 import { type RecordedResponse, SlackApiStandin } from './slack-api-standin';
 
@@ -151,18 +153,24 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     destination: { write: (line: string) => void logs.push(JSON.parse(line)) },
   });
   const store = options.store ?? new MemoryStore();
-  const api = options.api ?? realIntegrationClient(config, logger, options.apiOptions);
+  const metrics = new Metrics();
+  const api =
+    options.api ??
+    realIntegrationClient(config, logger, { observe: observeApiAttempt(metrics), ...options.apiOptions });
   const logSearch = createLogSearch(config, api);
   const services: Services = {
     config,
     catalog: options.catalog ?? loadCatalog(),
     api,
-    store,
+    store: countStoreErrors(store, metrics),
     logger,
+    metrics,
     ...(logSearch ? { logSearch } : {}),
   };
   const bot = createBot(services, { port: 0 });
   const { port } = await bot.start();
+  // Tests talk to a bot Slack has accepted (auth.test answered by the stand-in).
+  await bot.ready;
   const url = `http://127.0.0.1:${port}`;
 
   const sign = (body: string | Buffer, opts: SendOptions): Record<string, string> => {

@@ -407,6 +407,7 @@ async function execute(
       const source = byKey.get(row.key)!;
       source.attempt = settled.attempt;
       source.state = settled.ok ? 'done' : 'failed';
+      services.metrics.bulkRows.inc({ outcome: source.state });
       if (settled.error) source.error = settled.error;
       else delete source.error;
       scheduleSave();
