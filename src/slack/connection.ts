@@ -119,7 +119,7 @@ export class SlackConnection {
         return;
       } catch (error) {
         const reason = describeReason(error);
-        const slackError = (error as { data?: { error?: unknown } }).data?.error;
+        const slackError = (error as { data?: { error?: unknown } } | undefined)?.data?.error;
         if (typeof slackError === 'string' && FATAL_AUTH_ERRORS.has(slackError)) {
           this.authProblem = 'slack_auth_rejected';
           this.lastReason = reason;
@@ -155,10 +155,12 @@ function describeReason(error: unknown): string {
   if (typeof e?.data?.error === 'string') return `Slack answered ${e.data.error}`;
   if (typeof e?.statusCode === 'number') return `HTTP ${e.statusCode}`;
   const original = e?.original;
-  if (original?.name === 'TimeoutError' || original?.name === 'AbortError') return 'no answer before the timeout';
+  // The client wraps fetch's abort (its per-attempt timeout); across realms it may arrive as text only.
+  if (/TimeoutError|AbortError|aborted due to timeout/.test(`${String(original?.name)} ${String(original?.message)}`))
+    return 'no answer before the timeout';
   const cause = original?.cause;
   if (typeof cause?.code === 'string') return `${String(original?.message ?? 'request failed')} (${cause.code})`;
   if (typeof original?.message === 'string') return original.message;
   if (typeof e?.message === 'string') return e.message;
-  return String(error);
+  return error === undefined ? 'the connection closed' : String(error);
 }
