@@ -83,12 +83,14 @@ function outcomeOf(status: number, context: RequestContext): string {
  * carries no token, which travels in a header) and failures counted by method and Slack's error code.
  */
 export function observedFetch(log: Logger, metrics: Metrics): typeof fetch {
+  // Bound once, as the Web client binds its default: later patches of the global fetch do not apply.
+  const baseFetch = globalThis.fetch;
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const method = slackMethod(url);
     const started = performance.now();
     try {
-      const response = await fetch(input, init);
+      const response = await baseFetch(input, init);
       const ms = Math.round(performance.now() - started);
       log.debug({ slackMethod: method, status: response.status, ms }, 'slack api call');
       if (response.status !== 200) metrics.slackApiErrors.inc({ method, code: `http_${response.status}` });
