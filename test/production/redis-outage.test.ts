@@ -46,6 +46,9 @@ describe('Redis outage seen through Slack', () => {
       prefix: `prodtest:outage:${Date.now()}:`,
       maxReconnectDelayMs: 200,
     });
+    // Connected before the first command: on a loaded machine the first connect can take longer than the
+    // store's bounded wait for a connection in progress (each ping waits for the 'ready' event, up to 1 s).
+    for (let tries = 0; tries < 20 && !(await store.ping()); tries++);
     bot = await startTestBot({ store, integrationBaseUrl: api.url });
     registerTestWriteAction(bot);
     removeSubcommand = registerTestWriteSubcommand();
