@@ -1,7 +1,7 @@
 import type { Catalog, CrmDefinition } from '../catalog';
 import { squash } from '../text';
 import { type LogRecord, sourceFieldsOf } from './log-record';
-import { boundedDamerauLevenshtein, tokenize } from './match';
+import { boundedDamerauLevenshtein, letterMask, popcount, tokenize } from './match';
 
 /**
  * Which CRM a text names, as people write it: the catalog's ids, display names, source names and
@@ -25,30 +25,49 @@ const MIN_FUZZY_LENGTH = 6;
 /** Personal addresses are not CRM names, even when a clinic's domain contains one. */
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
-type FuzzyName = { name: string; crm: CrmDefinition };
+type FuzzyName = { name: string; crm: CrmDefinition; mask: number; edits: number };
 
 export function createCrmDetector(catalog: Catalog): CrmDetector {
-  const exact = new Map<string, CrmDefinition>();
+  /**
+   * Every name, and every proper prefix of one (`crm` undefined): one lookup per word says whether it is
+   * a name and whether words run together with it can still become one.
+   */
+  const names = new Map<string, { crm?: CrmDefinition }>();
   const fuzzy: FuzzyName[] = [];
   let maxWords = 1;
   for (const crm of catalog.crms) {
     for (const written of [crm.id, crm.displayName, crm.integrationSource, ...crm.aliases]) {
       const name = squash(written);
       if (!name) continue;
-      exact.set(name, crm);
+      names.set(name, { crm });
+      for (let end = 1; end < name.length; end++) {
+        const prefix = name.slice(0, end);
+        if (!names.has(prefix)) names.set(prefix, {});
+      }
       maxWords = Math.max(maxWords, tokenize(written).length);
-      if (name.length >= MIN_FUZZY_LENGTH && !/\d/.test(name)) fuzzy.push({ name, crm });
+      if (name.length >= MIN_FUZZY_LENGTH && !/\d/.test(name)) {
+        fuzzy.push({ name, crm, mask: letterMask(name), edits: name.length >= 9 ? 2 : 1 });
+      }
     }
+  }
+  const longestFuzzy = Math.max(0, ...fuzzy.map((f) => f.name.length + f.edits));
+  // People get the first letter right; requiring it keeps ordinary words out, and buckets the names.
+  const fuzzyByFirst = new Map<number, FuzzyName[]>();
+  for (const entry of fuzzy) {
+    const first = entry.name.charCodeAt(0);
+    fuzzyByFirst.set(first, [...(fuzzyByFirst.get(first) ?? []), entry]);
   }
 
   /** The one CRM whose name is within the allowed typos of `word`, if exactly one is. */
-  function nearest(word: string): CrmDefinition | undefined {
-    if (word.length < MIN_FUZZY_LENGTH || /\d/.test(word)) return undefined;
+  function nearest(word: string, names: readonly FuzzyName[]): CrmDefinition | undefined {
+    if (word.length < MIN_FUZZY_LENGTH || word.length > longestFuzzy || /\d/.test(word)) return undefined;
     let found: CrmDefinition | undefined;
-    for (const { name, crm } of fuzzy) {
-      const edits = name.length >= 9 ? 2 : 1;
-      // People get the first letter right; requiring it keeps ordinary words out.
-      if (name.charCodeAt(0) !== word.charCodeAt(0) || Math.abs(name.length - word.length) > edits) continue;
+    let mask = -1;
+    for (const { name, crm, mask: nameMask, edits } of names) {
+      if (Math.abs(name.length - word.length) > edits) continue;
+      if (mask < 0) mask = letterMask(word);
+      // Each edit changes at most two letters of the letter set.
+      if (popcount(mask ^ nameMask) > 2 * edits) continue;
       if (boundedDamerauLevenshtein(word, name, edits) > edits) continue;
       if (found && found !== crm) return undefined;
       found = crm;
@@ -56,35 +75,38 @@ export function createCrmDetector(catalog: Catalog): CrmDetector {
     return found;
   }
 
+  /** A name written exactly, in one word or several run together ("care stack", "cloud 9 ortho"): words used. */
+  function exactAt(tokens: readonly string[], i: number, add: (crm: CrmDefinition, said: string) => void): number {
+    let joined = tokens[i]!;
+    let matched = 0;
+    for (let n = 1; ; n++) {
+      const known = names.get(joined);
+      if (!known) return matched;
+      if (known.crm) {
+        add(known.crm, tokens.slice(i, i + n).join(' '));
+        matched = n;
+      }
+      if (n >= maxWords || i + n >= tokens.length) return matched;
+      joined += tokens[i + n]!;
+    }
+  }
+
   function inText(text: string): CrmMention[] {
-    const tokens = tokenize(text.replace(EMAIL, ' '));
+    const tokens = tokenize(text.includes('@') ? text.replace(EMAIL, ' ') : text);
     const mentions: CrmMention[] = [];
     const add = (crm: CrmDefinition, said: string) => {
       if (!mentions.some((m) => m.crm === crm)) mentions.push({ crm, said });
     };
     for (let i = 0; i < tokens.length; i++) {
-      let joined = '';
-      let matched = 0;
-      const candidates: string[] = [];
-      for (let n = 1; n <= maxWords && i + n <= tokens.length; n++) {
-        joined += tokens[i + n - 1]!;
-        candidates.push(joined);
-        const crm = exact.get(joined);
-        if (crm) {
-          add(crm, tokens.slice(i, i + n).join(' '));
-          matched = n;
-        }
-      }
-      if (matched === 0) {
+      let matched = exactAt(tokens, i, add);
+      const names = matched === 0 ? fuzzyByFirst.get(tokens[i]!.charCodeAt(0)) : undefined;
+      if (names) {
         // Typos are looked for in one word or two run together ("care stak"), never across three.
-        for (let n = 1; n <= Math.min(2, candidates.length); n++) {
-          const crm = nearest(candidates[n - 1]!);
-          if (crm) {
-            add(crm, tokens.slice(i, i + n).join(' '));
-            matched = n;
-            break;
-          }
-        }
+        const one = nearest(tokens[i]!, names);
+        const two = one || i + 1 >= tokens.length ? undefined : nearest(tokens[i]! + tokens[i + 1]!, names);
+        if (one) add(one, tokens[i]!);
+        else if (two) add(two, `${tokens[i]} ${tokens[i + 1]}`);
+        matched = one ? 1 : two ? 2 : 0;
       }
       if (matched > 0) i += matched - 1;
     }
@@ -103,7 +125,7 @@ export function createCrmDetector(catalog: Catalog): CrmDetector {
   /** A source value such as "CARESTACK_SYNC": a name among its words, written exactly. */
   function exactIn(value: string): CrmDefinition | undefined {
     for (const token of tokenize(value.replace(/_/g, ' '))) {
-      const crm = exact.get(token);
+      const crm = names.get(token)?.crm;
       if (crm) return crm;
     }
     return undefined;

@@ -32,6 +32,7 @@ export type PasteReading = {
 };
 
 /** "business 170000000000011", "biz id: 1700…", "BID#1700…": a 15-digit number the text calls a business. */
+const FIFTEEN_DIGITS = /\d{15}/;
 const BUSINESS_IN_TEXT = /\b(?:business|biz|bid)(?:[\s_-]*(?:number|num|no|id))?\s*[:=#]?\s*(\d{15})\b/i;
 
 /**
@@ -47,7 +48,8 @@ export function readPaste(core: DiagnosisCore, reasonField: string, recordField 
   const pasted = recordText ? readLogRecords(recordText) : { record: {}, count: 0 };
   const record = Object.keys(pasted.record).length > 0 ? pasted.record : undefined;
   const recordBusiness = record ? businessNumberOf(record) : undefined;
-  const textBusiness = recordBusiness ? undefined : BUSINESS_IN_TEXT.exec(reasonText)?.[1];
+  const textBusiness =
+    recordBusiness || !FIFTEEN_DIGITS.test(reasonText) ? undefined : BUSINESS_IN_TEXT.exec(reasonText)?.[1];
   return {
     reasonText,
     recordText,

@@ -321,13 +321,13 @@ function hasDigit(token: string): boolean {
   return false;
 }
 
-function letterMask(token: string): number {
+export function letterMask(token: string): number {
   let mask = 0;
   for (let i = 0; i < token.length; i++) mask |= 1 << (token.charCodeAt(i) % 32);
   return mask;
 }
 
-function popcount(value: number): number {
+export function popcount(value: number): number {
   let v = value - ((value >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;

@@ -105,6 +105,8 @@ const LOG_PREFIX_NOISE =
  * labels, entities unescaped, code fences and quote markers removed.
  */
 export function slackPlainText(text: string): string {
+  // Most pastes carry no markup at all.
+  if (!/[<>&`]/.test(text)) return text;
   return text
     .replace(/<@[^>|\s]+(?:\|[^>]*)?>/g, ' ')
     .replace(/<!(?:here|channel|everyone)(?:\|[^>]*)?>/g, ' ')
