@@ -3,7 +3,8 @@ import type { Store } from '../store/types';
 
 /**
  * The audit trail: every write attempt, who, when, what (secrets masked by the
- * caller before it gets here), and the outcome. Kept per business and globally.
+ * caller before it gets here), and the outcome. Append-only and complete: each entry goes
+ * to three logs (the business's, the person's and everyone's), kept for AUDIT_RETENTION_DAYS.
  */
 export const AuditOutcome = z.enum(['succeeded', 'failed', 'unknown', 'refused']);
 export type AuditOutcome = z.infer<typeof AuditOutcome>;
@@ -22,26 +23,67 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
-const AUDIT_TTL_MS = 180 * 24 * 3600_000;
-const PER_BUSINESS_MAX = 200;
-const GLOBAL_MAX = 2000;
-const PER_USER_MAX = 20;
+export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
+const DAY_MS = 24 * 3600_000;
+/** Entries read per store call when a whole log is wanted (CSV export). */
+const EXPORT_PAGE = 500;
 
-export async function recordAudit(store: Store, entry: AuditEntry): Promise<void> {
-  await Promise.all([
-    store.pushCapped(`audit:business:${entry.businessNumber}`, entry, PER_BUSINESS_MAX, AUDIT_TTL_MS),
-    store.pushCapped('audit:all', entry, GLOBAL_MAX, AUDIT_TTL_MS),
-    store.pushCapped(`audit:user:${entry.userId}`, entry, PER_USER_MAX, AUDIT_TTL_MS),
-  ]);
+/** Whose entries: one business's, one person's, or everyone's. */
+export type AuditScope = { businessNumber: string } | { userId: string } | 'all';
+
+export interface AuditPage {
+  /** Newest first. */
+  entries: AuditEntry[];
+  /** Pass as `before` to read the next (older) page; absent on the last page. */
+  older?: string;
 }
 
-export async function businessHistory(store: Store, businessNumber: string, limit = 20): Promise<AuditEntry[]> {
-  return parseEntries(await store.listRange(`audit:business:${businessNumber}`, limit));
+function logKey(scope: AuditScope): string {
+  if (scope === 'all') return 'audit:all';
+  return 'businessNumber' in scope ? `audit:business:${scope.businessNumber}` : `audit:user:${scope.userId}`;
+}
+
+export async function recordAudit(
+  store: Store,
+  entry: AuditEntry,
+  retentionDays: number = DEFAULT_AUDIT_RETENTION_DAYS,
+): Promise<void> {
+  const retentionMs = retentionDays * DAY_MS;
+  const scopes: AuditScope[] = [{ businessNumber: entry.businessNumber }, { userId: entry.userId }, 'all'];
+  // Separate appends, not one transaction: in Redis Cluster the three streams live on different nodes.
+  await Promise.all(scopes.map((scope) => store.appendLog(logKey(scope), entry, retentionMs)));
+}
+
+/** One page of a scope's entries, newest first, older than `before` when given. */
+export async function readAudit(
+  store: Store,
+  scope: AuditScope,
+  options: { limit: number; before?: string },
+): Promise<AuditPage> {
+  // One extra entry tells whether an older page exists.
+  const raw = await store.readLog(logKey(scope), {
+    limit: options.limit + 1,
+    ...(options.before ? { before: options.before } : {}),
+  });
+  const page = raw.slice(0, options.limit);
+  const entries = parseEntries(page.map((e) => e.value));
+  const last = page[page.length - 1];
+  return raw.length > options.limit && last ? { entries, older: last.id } : { entries };
+}
+
+/** Every entry of a scope, newest first, read page by page (the CSV export). */
+export async function* everyAuditEntry(store: Store, scope: AuditScope): AsyncGenerator<AuditEntry> {
+  let before: string | undefined;
+  do {
+    const page = await readAudit(store, scope, { limit: EXPORT_PAGE, ...(before ? { before } : {}) });
+    yield* page.entries;
+    before = page.older;
+  } while (before);
 }
 
 /** The user's recent operations (App Home). */
 export async function userHistory(store: Store, userId: string, limit = 10): Promise<AuditEntry[]> {
-  return parseEntries(await store.listRange(`audit:user:${userId}`, limit));
+  return (await readAudit(store, { userId }, { limit })).entries;
 }
 
 function parseEntries(raw: unknown[]): AuditEntry[] {

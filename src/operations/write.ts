@@ -123,7 +123,7 @@ async function auditWrite<T>(
     error: error === undefined ? undefined : safeError(error),
     idempotencyKey: write.idempotencyKey,
   };
-  await recordAudit(services.store, entry);
+  await recordAudit(services.store, entry, services.config.AUDIT_RETENTION_DAYS);
   services.logger.info(
     { audit: { ...entry, request: undefined }, operation: write.operation },
     `write ${write.operation} ${outcome}`,

@@ -1,5 +1,16 @@
 import { StoreError } from '../errors';
-import { checkMaxLen, checkTtl, DEFAULT_KEY_PREFIX, encodeValue, type Store } from './types';
+import {
+  checkLimit,
+  checkMaxLen,
+  checkTtl,
+  DEFAULT_KEY_PREFIX,
+  encodeValue,
+  type LogEntry,
+  type ReadLogOptions,
+  type Store,
+} from './types';
+
+type LogItem = { seq: number; text: string; expiresAt: number };
 
 type Entry = { kind: 'value'; text: string; expiresAt: number } | { kind: 'list'; items: string[]; expiresAt: number };
 
@@ -13,6 +24,8 @@ const SWEEP_INTERVAL_MS = 30_000;
  */
 export class MemoryStore implements Store {
   private readonly entries = new Map<string, Entry>();
+  private readonly logs = new Map<string, LogItem[]>();
+  private logSeq = 0;
   private readonly sweepTimer: NodeJS.Timeout;
   private closed = false;
 
@@ -64,6 +77,33 @@ export class MemoryStore implements Store {
     return limit > 0 ? items.slice(0, limit).map((text) => JSON.parse(text) as T) : [];
   }
 
+  async appendLog(logKey: string, value: unknown, retentionMs: number): Promise<string> {
+    this.assertOpen();
+    const text = encodeValue(value);
+    const retention = checkTtl(retentionMs);
+    const key = this.k(logKey);
+    const items = this.logs.get(key) ?? [];
+    const seq = ++this.logSeq;
+    items.push({ seq, text, expiresAt: this.now() + retention });
+    this.logs.set(key, items);
+    return String(seq);
+  }
+
+  async readLog<T = unknown>(logKey: string, options: ReadLogOptions): Promise<LogEntry<T>[]> {
+    this.assertOpen();
+    const limit = checkLimit(options.limit);
+    const before = options.before === undefined ? Number.POSITIVE_INFINITY : logSeqOf(options.before);
+    const items = this.logs.get(this.k(logKey)) ?? [];
+    const now = this.now();
+    const page: LogEntry<T>[] = [];
+    for (let i = items.length - 1; i >= 0 && page.length < limit; i--) {
+      const item = items[i]!;
+      if (item.seq < before && item.expiresAt > now)
+        page.push({ id: String(item.seq), value: JSON.parse(item.text) as T });
+    }
+    return page;
+  }
+
   async ping(): Promise<boolean> {
     return !this.closed;
   }
@@ -72,6 +112,7 @@ export class MemoryStore implements Store {
     this.closed = true;
     clearInterval(this.sweepTimer);
     this.entries.clear();
+    this.logs.clear();
   }
 
   /** The unexpired entry at key; with `kind`, a different type is an error (as Redis WRONGTYPE). */
@@ -95,6 +136,11 @@ export class MemoryStore implements Store {
   private sweep(): void {
     const now = this.now();
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+    for (const [key, items] of this.logs) {
+      const kept = items.filter((item) => item.expiresAt > now);
+      if (kept.length === 0) this.logs.delete(key);
+      else if (kept.length < items.length) this.logs.set(key, kept);
+    }
   }
 
   private assertOpen(): void {
@@ -108,4 +154,9 @@ export class MemoryStore implements Store {
   private now(): number {
     return (this.options.now ?? Date.now)();
   }
+}
+
+function logSeqOf(id: string): number {
+  if (!/^\d+$/.test(id)) throw new RangeError(`Not a log entry id: ${id}`);
+  return Number(id);
 }

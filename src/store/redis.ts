@@ -2,7 +2,16 @@ import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
 import { StoreError } from '../errors';
 import type { Logger } from '../logger';
 import { parseRedisUrl, type RedisTarget } from './redis-url';
-import { checkMaxLen, checkTtl, DEFAULT_KEY_PREFIX, encodeValue, type Store } from './types';
+import {
+  checkLimit,
+  checkMaxLen,
+  checkTtl,
+  DEFAULT_KEY_PREFIX,
+  encodeValue,
+  type LogEntry,
+  type ReadLogOptions,
+  type Store,
+} from './types';
 
 /** Fail-fast timings: a down store must turn into a clear error in well under 3 s, never a hang. */
 export const REDIS_TIMINGS = {
@@ -20,6 +29,9 @@ export const REDIS_TIMINGS = {
 const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 type Client = Redis | Cluster;
+
+/** The one field of every log (Stream) entry: the value's JSON text. */
+const LOG_FIELD = 'v';
 
 export interface RedisStoreOptions {
   url: string;
@@ -165,6 +177,37 @@ export class RedisStore implements Store {
     if (limit <= 0) return [];
     const items = await this.run('listRange', (c) => c.lrange(this.k(listKey), 0, Math.floor(limit) - 1));
     return items.map((text) => JSON.parse(text) as T);
+  }
+
+  /**
+   * A Stream per log: XADD with an exact MINID trim drops entries past their retention (stream ids
+   * start with their time in ms), never by count; the key expires when its newest entry does.
+   */
+  async appendLog(logKey: string, value: unknown, retentionMs: number): Promise<string> {
+    const text = encodeValue(value);
+    const retention = checkTtl(retentionMs);
+    const key = this.k(logKey);
+    const oldestKept = String(Math.max(0, Date.now() - retention));
+    const replies = await this.run('appendLog', (c) =>
+      c.multi().xadd(key, 'MINID', oldestKept, '*', LOG_FIELD, text).pexpire(key, retention).exec(),
+    );
+    const failed = replies?.find(([err]) => err);
+    if (!replies || failed) throw this.storeError('appendLog', failed?.[0] ?? new Error('transaction aborted'));
+    return String(replies[0]![1]);
+  }
+
+  async readLog<T = unknown>(logKey: string, options: ReadLogOptions): Promise<LogEntry<T>[]> {
+    const limit = checkLimit(options.limit);
+    if (options.before !== undefined && !/^\d+-\d+$/.test(options.before)) {
+      throw new RangeError(`Not a log entry id: ${options.before}`);
+    }
+    const end = options.before === undefined ? '+' : `(${options.before}`;
+    const entries = await this.run('readLog', (c) => c.xrevrange(this.k(logKey), end, '-', 'COUNT', limit));
+    return entries.flatMap(([id, fields]) => {
+      const at = fields.indexOf(LOG_FIELD);
+      const text = at >= 0 ? fields[at + 1] : undefined;
+      return text === undefined ? [] : [{ id, value: JSON.parse(text) as T }];
+    });
   }
 
   async ping(): Promise<boolean> {

@@ -2,7 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { StoreError } from '../errors';
-import { checkMaxLen, checkTtl, DEFAULT_KEY_PREFIX, encodeValue, type Store } from './types';
+import {
+  checkLimit,
+  checkMaxLen,
+  checkTtl,
+  DEFAULT_KEY_PREFIX,
+  encodeValue,
+  type LogEntry,
+  type ReadLogOptions,
+  type Store,
+} from './types';
 
 export const DEFAULT_STATE_PATH = './data/crm-bot.sqlite';
 const PURGE_INTERVAL_MS = 60_000;
@@ -27,6 +36,15 @@ CREATE TABLE IF NOT EXISTS entries (
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (expires_at);
+-- Append-only logs (the audit trail): rows are only ever inserted, and deleted once past their retention.
+CREATE TABLE IF NOT EXISTS log_entries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  log_key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_entries_by_log ON log_entries (log_key, id);
+CREATE INDEX IF NOT EXISTS log_entries_by_expiry ON log_entries (expires_at);
 `;
 
 type Row = { kind: 'value' | 'list'; value: string };
@@ -102,6 +120,27 @@ export class SqliteStore implements Store {
     return (JSON.parse(row.value) as string[]).slice(0, Math.floor(limit)).map((text) => JSON.parse(text) as T);
   }
 
+  async appendLog(logKey: string, value: unknown, retentionMs: number): Promise<string> {
+    const text = encodeValue(value);
+    const retention = checkTtl(retentionMs);
+    const result = this.run('appendLog', () =>
+      this.statements.appendLog.run(this.k(logKey), text, this.now() + retention),
+    );
+    return String(result.lastInsertRowid);
+  }
+
+  async readLog<T = unknown>(logKey: string, options: ReadLogOptions): Promise<LogEntry<T>[]> {
+    const limit = checkLimit(options.limit);
+    if (options.before !== undefined && !/^\d+$/.test(options.before)) {
+      throw new RangeError(`Not a log entry id: ${options.before}`);
+    }
+    const before = options.before === undefined ? Number.MAX_SAFE_INTEGER : Number(options.before);
+    const rows = this.run('readLog', () =>
+      this.statements.readLog.all(this.k(logKey), before, this.now(), limit),
+    ) as Array<{ id: number; value: string }>;
+    return rows.map((row) => ({ id: String(row.id), value: JSON.parse(row.value) as T }));
+  }
+
   async ping(): Promise<boolean> {
     if (this.closed) return false;
     try {
@@ -122,8 +161,12 @@ export class SqliteStore implements Store {
 
   /** Deletes every expired row now; returns how many. The timer calls it every purgeIntervalMs. */
   purgeExpired(): number {
-    const result = this.run('purge', () => this.statements.purge.run(this.now()));
-    return Number(result.changes);
+    const now = this.now();
+    return this.run('purge', () => {
+      const entries = this.statements.purge.run(now);
+      const logs = this.statements.purgeLogs.run(now);
+      return Number(entries.changes) + Number(logs.changes);
+    });
   }
 
   private purgeInBackground(): void {
@@ -182,6 +225,11 @@ function prepare(db: DatabaseSync) {
       `DELETE FROM entries WHERE key = ? AND kind = 'value' AND value = ? AND expires_at > ?`,
     ),
     purge: db.prepare('DELETE FROM entries WHERE expires_at <= ?'),
+    purgeLogs: db.prepare('DELETE FROM log_entries WHERE expires_at <= ?'),
+    appendLog: db.prepare('INSERT INTO log_entries (log_key, value, expires_at) VALUES (?, ?, ?)'),
+    readLog: db.prepare(
+      'SELECT id, value FROM log_entries WHERE log_key = ? AND id < ? AND expires_at > ? ORDER BY id DESC LIMIT ?',
+    ),
     ping: db.prepare('SELECT 1'),
   } satisfies Record<string, StatementSync>;
   return statements;

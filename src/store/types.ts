@@ -23,10 +23,29 @@ export interface Store {
   pushCapped(listKey: string, value: unknown, maxLen: number, ttlMs: number): Promise<void>;
   /** Up to `limit` items, newest first; [] when the list is missing. */
   listRange<T = unknown>(listKey: string, limit: number): Promise<T[]>;
+  /**
+   * Appends to the append-only log at logKey (the audit trail). Nothing is ever capped or rewritten:
+   * entries older than retentionMs are dropped, nothing else. Returns the entry's id, which
+   * increases within a log.
+   */
+  appendLog(logKey: string, value: unknown, retentionMs: number): Promise<string>;
+  /** Up to `limit` entries of a log, newest first; with `before` (an id), only entries older than it. */
+  readLog<T = unknown>(logKey: string, options: ReadLogOptions): Promise<LogEntry<T>[]>;
   /** Health check: true when the store answers. Never throws. */
   ping(): Promise<boolean>;
   /** Releases connections and timers. Later calls fail with StoreError. */
   close(): Promise<void>;
+}
+
+export interface ReadLogOptions {
+  limit: number;
+  /** An id from an earlier page: only entries older than it. */
+  before?: string;
+}
+
+export interface LogEntry<T = unknown> {
+  id: string;
+  value: T;
 }
 
 export const DEFAULT_KEY_PREFIX = 'crmbot:';
@@ -48,4 +67,9 @@ export function checkTtl(ttlMs: number): number {
 export function checkMaxLen(maxLen: number): number {
   if (!Number.isInteger(maxLen) || maxLen < 1) throw new RangeError(`maxLen must be a positive integer, got ${maxLen}`);
   return maxLen;
+}
+
+export function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  return limit;
 }

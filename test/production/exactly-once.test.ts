@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { BULK_ACTIONS } from '../../src/flows/bulk/ids';
-import type { AuditEntry } from '../../src/operations/audit';
+import { type AuditEntry, readAudit } from '../../src/operations/audit';
 import { clearPermissionCache } from '../../src/operations/permissions';
 import { RedisStore } from '../../src/store';
 import { ScriptedApi } from '../support/scripted-api';
@@ -62,7 +62,7 @@ describe('exactly-once writes under duplicate storms', () => {
       expect(api.count('POST', UPDATE_TRIGGERS_PATH)).toBe(1);
       // Every duplicate got the first one's outcome.
       expect(new Set(texts)).toEqual(new Set([`Write done for business ${business}: {"ticket":"T-storm-1"}`]));
-      const audits = await bot.services.store.listRange<AuditEntry>(`audit:business:${business}`, 500);
+      const audits = (await readAudit(bot.services.store, { businessNumber: business }, { limit: 500 })).entries;
       expect(audits.map((a) => a.outcome)).toEqual(['succeeded']);
     } finally {
       await bot.stop();
@@ -213,7 +213,7 @@ describe('write permissions', () => {
     expect(text).toContain('<@U_OWNER>');
     expect(text).toMatch(/Ask one of them/);
     expect(api.requests).toHaveLength(0);
-    const audits = await bot.services.store.listRange<AuditEntry>('audit:all', 50);
+    const audits = (await readAudit(bot.services.store, 'all', { limit: 50 })).entries;
     expect(audits.find((a) => a.businessNumber === business)).toMatchObject({
       userId: 'U_STRANGER',
       outcome: 'refused',

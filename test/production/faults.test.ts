@@ -1,4 +1,5 @@
 import { ApiError, userMessage } from '../../src/errors';
+import { readAudit } from '../../src/operations/audit';
 import { MAX_BODY_BYTES } from '../../src/slack/app';
 import { closedPort } from '../integration/fake-api';
 import { ScriptedApi, type ScriptedReply } from '../support/scripted-api';
@@ -67,7 +68,7 @@ describe('integration API faults through the real Slack boundary', () => {
       expect(answer).toContain(code === 'api_rejected' ? 'Group is locked' : said(code));
       // Writes are never retried by the client: a retry could apply twice.
       expect(api.count('POST', UPDATE_TRIGGERS_PATH)).toBe(1);
-      const audit = await bot.services.store.listRange<{ idempotencyKey?: string; outcome: string }>('audit:all', 50);
+      const audit = (await readAudit(bot.services.store, 'all', { limit: 50 })).entries;
       expect(audit.find((a) => a.idempotencyKey?.endsWith(nonce))?.outcome).toMatch(/^(failed|unknown)$/);
     });
   });

@@ -10,6 +10,7 @@ import {
   VALUE,
 } from '../../src/flows/diagnose/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
+import { readAudit } from '../../src/operations/audit';
 import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
 import { FakeApi, fixture } from '../integration/fake-api';
 import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
@@ -162,7 +163,7 @@ describe('one-click fixes', () => {
       appointment_status: 'Checked-Out, Billed, No Show',
       location_name: 'Main Street',
     });
-    const audit = await bot.services.store.listRange<Json>(`audit:business:${business}`, 5);
+    const audit = (await readAudit(bot.services.store, { businessNumber: business }, { limit: 5 })).entries;
     expect(audit[0]).toMatchObject({ operation: 'fix.addToList', outcome: 'succeeded', crmId: 'carecloud' });
   });
 
@@ -275,7 +276,7 @@ describe('one-click fixes', () => {
     await bot.slack.waitFor('chat.postMessage');
     expect(JSON.stringify(bot.slack.calls)).not.toContain(CANARY);
     expect(JSON.stringify(bot.slack.responses)).not.toContain(CANARY);
-    expect(JSON.stringify(await bot.services.store.listRange('audit:all', 100))).not.toContain(CANARY);
+    expect(JSON.stringify((await readAudit(bot.services.store, 'all', { limit: 100 })).entries)).not.toContain(CANARY);
     expect(JSON.stringify(await readConfigRecord(bot.services.store, business))).not.toContain(CANARY);
     expect(bot.logText()).not.toContain(CANARY);
   });

@@ -1,6 +1,7 @@
 import { FIX_DONE, VALUE } from '../../src/flows/diagnose/ids';
 import { REAUTH_CREDENTIAL_MODAL, REAUTH_ENTER_CREDENTIAL, REAUTH_FIELDS } from '../../src/flows/reauth/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
+import { readAudit } from '../../src/operations/audit';
 import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
 import { FakeApi, fixture } from '../integration/fake-api';
 import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
@@ -181,8 +182,10 @@ describe('re-authorize', () => {
     expect(JSON.stringify(bot.slack.calls)).not.toContain(CANARY);
     expect(JSON.stringify(bot.slack.responses)).not.toContain(CANARY);
     expect(ack.text).not.toContain(CANARY);
-    expect(JSON.stringify(await bot.services.store.listRange('audit:all', 100))).not.toContain(CANARY);
-    expect(JSON.stringify(await bot.services.store.listRange(`audit:business:${business}`, 10))).not.toContain(CANARY);
+    expect(JSON.stringify((await readAudit(bot.services.store, 'all', { limit: 100 })).entries)).not.toContain(CANARY);
+    expect(
+      JSON.stringify((await readAudit(bot.services.store, { businessNumber: business }, { limit: 10 })).entries),
+    ).not.toContain(CANARY);
     expect(JSON.stringify(saved)).not.toContain(CANARY);
     expect(bot.logText()).not.toContain(CANARY);
   });

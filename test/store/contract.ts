@@ -131,6 +131,52 @@ export function defineStoreContract(name: string, makeStore: (prefix: string) =>
       });
     });
 
+    describe('append-only logs', () => {
+      it('reads entries newest first and pages with the id of the last entry seen', async () => {
+        const ids: string[] = [];
+        for (let i = 1; i <= 7; i++) ids.push(await store.appendLog('log', { i }, 60_000));
+        expect(new Set(ids).size).toBe(7);
+        const first = await store.readLog<{ i: number }>('log', { limit: 3 });
+        expect(first.map((e) => e.value.i)).toEqual([7, 6, 5]);
+        expect(first.map((e) => e.id)).toEqual([ids[6], ids[5], ids[4]]);
+        const second = await store.readLog<{ i: number }>('log', { limit: 3, before: first[2]!.id });
+        expect(second.map((e) => e.value.i)).toEqual([4, 3, 2]);
+        const last = await store.readLog<{ i: number }>('log', { limit: 3, before: second[2]!.id });
+        expect(last.map((e) => e.value.i)).toEqual([1]);
+        expect(await store.readLog('log', { limit: 3, before: last[0]!.id })).toEqual([]);
+        expect(await store.readLog('no-log', { limit: 3 })).toEqual([]);
+      });
+
+      it('keeps every entry, with no length cap, in append order', async () => {
+        const count = 1_200;
+        for (let i = 0; i < count; i++) await store.appendLog('long', i, 60_000);
+        const seen: number[] = [];
+        let before: string | undefined;
+        for (;;) {
+          const page = await store.readLog<number>('long', { limit: 500, ...(before ? { before } : {}) });
+          if (page.length === 0) break;
+          seen.push(...page.map((e) => e.value));
+          before = page[page.length - 1]!.id;
+        }
+        expect(seen).toEqual(Array.from({ length: count }, (_, i) => count - 1 - i));
+      });
+
+      it('drops entries once they are older than their retention', async () => {
+        await store.appendLog('retained', 'old', 60);
+        await sleep(150);
+        await store.appendLog('retained', 'new', 60_000);
+        expect((await store.readLog('retained', { limit: 10 })).map((e) => e.value)).toEqual(['new']);
+      });
+
+      it('keeps logs apart by key and rejects a non-positive limit or retention', async () => {
+        await store.appendLog('a', 'in a', 60_000);
+        await store.appendLog('b', 'in b', 60_000);
+        expect((await store.readLog('a', { limit: 10 })).map((e) => e.value)).toEqual(['in a']);
+        await expect(store.readLog('a', { limit: 0 })).rejects.toThrow(RangeError);
+        await expect(store.appendLog('a', 'x', 0)).rejects.toThrow(RangeError);
+      });
+    });
+
     describe('health', () => {
       it('pings true while open, and fails with StoreError after close', async () => {
         expect(await store.ping()).toBe(true);

@@ -70,7 +70,8 @@ export class Canaries {
 
 async function auditRecords(bot: TestBot): Promise<unknown[]> {
   try {
-    return await bot.services.store.listRange('audit:all', 2000);
+    // Raw values, not parsed entries: parsing would drop a field the canary might hide in.
+    return (await bot.services.store.readLog('audit:all', { limit: 2000 })).map((e) => e.value);
   } catch {
     return [];
   }

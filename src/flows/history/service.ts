@@ -1,5 +1,5 @@
 import type { Catalog } from '../../catalog';
-import { type AuditEntry, businessHistory } from '../../operations/audit';
+import { type AuditEntry, readAudit } from '../../operations/audit';
 import type { Services } from '../../services';
 
 export const HISTORY_LIMIT = 20;
@@ -19,7 +19,7 @@ export async function getBusinessHistory(
   services: Pick<Services, 'store' | 'catalog'>,
   businessNumber: string,
 ): Promise<BusinessHistory> {
-  const entries = await businessHistory(services.store, businessNumber, HISTORY_LIMIT);
+  const { entries } = await readAudit(services.store, { businessNumber }, { limit: HISTORY_LIMIT });
   return { businessNumber, items: withCrmNames(services.catalog, entries) };
 }
 
