@@ -1,16 +1,10 @@
 import { recordAudit } from '../../src/operations/audit';
-import { startTestBot, type TestBot } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 
 const BUSINESS = '170000000000777';
 
 describe('/crm history', () => {
-  let bot: TestBot;
-
-  beforeAll(async () => {
-    bot = await startTestBot();
-  });
-  afterAll(() => bot.stop());
-  afterEach(() => bot.slack.reset());
+  const { bot } = useBot();
 
   it('lists audit entries newest first: who, when, operation, outcome, CRM and error', async () => {
     await recordAudit(bot.services.store, {

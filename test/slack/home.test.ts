@@ -3,30 +3,16 @@ import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { recordAudit } from '../../src/operations/audit';
 import { SUBCOMMANDS } from '../../src/slack/register';
 import type { Subcommand } from '../../src/slack/router';
-import { FakeApi, fixture } from '../integration/fake-api';
-import { startTestBot, type TestBot } from '../support/slack-harness';
+import { fixture } from '../support/fakes';
+import { startTestBot } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 
 // biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
 type Json = Record<string, any>;
 const BUSINESS = '170000000000321';
 
 describe('App Home', () => {
-  let api: FakeApi;
-  let bot: TestBot;
-
-  beforeAll(async () => {
-    api = new FakeApi();
-    await api.start();
-    bot = await startTestBot({ integrationBaseUrl: api.url });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
-  afterEach(() => {
-    bot.slack.reset();
-    api.requests.length = 0;
-  });
+  const { bot, api } = useBot();
 
   async function openHome(user: string): Promise<Json> {
     await bot.sendEvent({ type: 'app_home_opened', user, channel: 'D_TEST', tab: 'home' });

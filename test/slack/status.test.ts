@@ -1,6 +1,7 @@
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
-import { FakeApi, fixture } from '../integration/fake-api';
-import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
+import { fixture } from '../support/fakes';
+import { TEST_CHANNEL } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 
 const BUSINESS = '170000000000001';
 const GROUPS_PATH = `/integration/businessintegrationgroup/${BUSINESS}`;
@@ -13,22 +14,7 @@ function buttons(message: Json): Json[] {
 }
 
 describe('/crm status', () => {
-  let api: FakeApi;
-  let bot: TestBot;
-
-  beforeAll(async () => {
-    api = new FakeApi();
-    await api.start();
-    bot = await startTestBot({ integrationBaseUrl: api.url });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
-  afterEach(() => {
-    bot.slack.reset();
-    api.requests.length = 0;
-  });
+  const { bot, api } = useBot();
 
   it('shows an object-shaped group (CareCloud) with CRM, category, group ID, OAuth, triggers and buttons', async () => {
     api.on('GET', GROUPS_PATH, { json: fixture('group-carecloud.json') });

@@ -1,27 +1,12 @@
-import { FakeApi, fixture } from '../integration/fake-api';
-import { startTestBot, type TestBot } from '../support/slack-harness';
+import { fixture } from '../support/fakes';
+import { useBot } from '../support/use-bot';
 
 // biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
 type Json = Record<string, any>;
 const path = (sourceId: number) => `/integration/trigger/integrationtriggers/sourceid/${sourceId}`;
 
 describe('/crm triggers', () => {
-  let api: FakeApi;
-  let bot: TestBot;
-
-  beforeAll(async () => {
-    api = new FakeApi();
-    await api.start();
-    bot = await startTestBot({ integrationBaseUrl: api.url });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
-  afterEach(() => {
-    bot.slack.reset();
-    api.requests.length = 0;
-  });
+  const { bot, api } = useBot();
 
   async function triggers(text: string): Promise<Json> {
     return (await (await bot.sendCommand(`triggers ${text}`)).nextResponse()).body;

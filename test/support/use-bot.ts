@@ -1,0 +1,84 @@
+import { IntegrationApiStandin } from './integration-api-standin';
+import { startTestBot, type TestBot, type TestBotOptions } from './slack-harness';
+
+/**
+ * The bot for a test file, started and stopped by jest hooks: the Slack API stand-in, the
+ * integration API stand-in (`api`) or nock, signed requests. Call it at the top of a describe:
+ *
+ *   const { bot, api } = useBot();
+ *   it('…', async () => { api.on('GET', path, { json }); await bot.sendCommand('status …'); });
+ *
+ * `bot` forwards to the running TestBot. After each test the Slack calls and the API's recorded
+ * requests are cleared (queued replies stay queued).
+ */
+export interface UseBotOptions extends Omit<TestBotOptions, 'integrationBaseUrl'> {
+  /** 'standin' (default): calls go to `api`; 'nock': to http://integration.test, for nock to intercept. */
+  integration?: 'standin' | 'nock';
+}
+
+export interface UsedBot {
+  bot: TestBot;
+  api: IntegrationApiStandin;
+}
+
+/**
+ * @param options evaluated when the bot starts when given as a function (of the API stand-in, for its url)
+ * @param per 'all': one bot for the describe block; 'each': a fresh bot and stand-in per test
+ */
+export function useBot(
+  options: UseBotOptions | ((api: IntegrationApiStandin) => UseBotOptions) = {},
+  per: 'all' | 'each' = 'all',
+): UsedBot {
+  let api = new IntegrationApiStandin();
+  let current: TestBot | undefined;
+
+  const start = async () => {
+    await api.start();
+    const { integration = 'standin', ...rest } = typeof options === 'function' ? options(api) : options;
+    current = await startTestBot({ ...rest, ...(integration === 'standin' ? { integrationBaseUrl: api.url } : {}) });
+  };
+  const stop = async () => {
+    await current?.stop();
+    current = undefined;
+    await api.stop();
+  };
+
+  if (per === 'each') {
+    beforeEach(async () => {
+      api = new IntegrationApiStandin();
+      await start();
+    });
+    afterEach(stop);
+  } else {
+    beforeAll(start);
+    afterAll(stop);
+    afterEach(() => {
+      current?.slack.reset();
+      api.clearRequests();
+    });
+  }
+
+  const bot = new Proxy({} as TestBot, {
+    get(_target, key) {
+      if (!current) throw new Error('useBot: the bot runs only inside tests and hooks');
+      return Reflect.get(current, key);
+    },
+  });
+  const apiView = new Proxy({} as IntegrationApiStandin, {
+    get(_target, key) {
+      const value = Reflect.get(api, key);
+      return typeof value === 'function' ? value.bind(api) : value;
+    },
+  });
+  return { bot, api: apiView };
+}
+
+/** A bot for one test: started, handed to `run`, stopped whatever happens. */
+export async function withBot<T>(options: TestBotOptions, run: (bot: TestBot) => Promise<T>): Promise<T> {
+  const bot = await startTestBot(options);
+  try {
+    return await run(bot);
+  } finally {
+    await bot.stop();
+  }
+}
