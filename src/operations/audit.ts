@@ -5,8 +5,12 @@ import type { Store } from '../store/types';
  * The audit trail: every write attempt, who, when, what (secrets masked by the
  * caller before it gets here), and the outcome. Append-only and complete: each entry goes
  * to three logs (the business's, the person's and everyone's), kept for AUDIT_RETENTION_DAYS.
+ *
+ * A write that runs leaves two entries: 'attempted' just before the request goes out, then its
+ * outcome. An 'attempted' with no outcome after it means the process stopped mid-call: unknown.
+ * A write refused before anything was sent (permission, business busy) leaves one 'refused'.
  */
-export const AuditOutcome = z.enum(['succeeded', 'failed', 'unknown', 'refused']);
+export const AuditOutcome = z.enum(['attempted', 'succeeded', 'failed', 'unknown', 'refused']);
 export type AuditOutcome = z.infer<typeof AuditOutcome>;
 
 export const AuditEntry = z.object({
@@ -20,6 +24,8 @@ export const AuditEntry = z.object({
   outcome: AuditOutcome,
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   idempotencyKey: z.string().optional(),
+  /** What the API answer identifies (group id, mapping id...): see outcomeIds. */
+  ids: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
@@ -84,6 +90,31 @@ export async function* everyAuditEntry(store: Store, scope: AuditScope): AsyncGe
 /** The user's recent operations (App Home). */
 export async function userHistory(store: Store, userId: string, limit = 10): Promise<AuditEntry[]> {
   return (await readAudit(store, { userId }, { limit })).entries;
+}
+
+/**
+ * Keys of an API answer that name what a write created or changed. Only these are kept: the rest
+ * of an answer (properties, client or practice IDs, keys) never reaches the audit trail.
+ */
+const OUTCOME_ID_KEY = /^(id|(integration)?(group|mapping|trigger)Id|(parent)?businessNumber)$/i;
+const ID_VALUE = /^[\w.:-]{1,64}$/;
+
+/** The ids an API answer carries, at its top level or one object down (`data.id`); undefined when none. */
+export function outcomeIds(answer: unknown): Record<string, string | number> | undefined {
+  const ids: Record<string, string | number> = {};
+  const pick = (value: unknown, prefix: string, depth: number) => {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return;
+    for (const [key, inner] of Object.entries(value)) {
+      if (OUTCOME_ID_KEY.test(key) && isIdValue(inner)) ids[prefix + key] = inner;
+      else if (depth > 0) pick(inner, `${prefix}${key}.`, depth - 1);
+    }
+  };
+  pick(answer, '', 1);
+  return Object.keys(ids).length > 0 ? ids : undefined;
+}
+
+function isIdValue(value: unknown): value is string | number {
+  return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && ID_VALUE.test(value));
 }
 
 function parseEntries(raw: unknown[]): AuditEntry[] {

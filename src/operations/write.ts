@@ -3,7 +3,7 @@ import { ApiError, BotError, BusyError, errorLogFields, ForbiddenError, userMess
 import type { Services } from '../services';
 import { runOnce } from '../store/idempotency';
 import { withLock } from '../store/lock';
-import { type AuditOutcome, recordAudit } from './audit';
+import { type AuditEntry, type AuditOutcome, outcomeIds, recordAudit } from './audit';
 import { assertCanWrite } from './permissions';
 
 /** The Slack Web API client the pipeline checks permissions and posts audit entries with (flows pass it through). */
@@ -51,17 +51,12 @@ export async function performWrite<T>(
   client: SlackClient,
   write: WriteRequest<T>,
 ): Promise<WriteResult<T>> {
-  const audit = (outcome: AuditOutcome, error?: unknown) => {
-    services.metrics.writes.inc({ operation: write.operation, outcome });
-    return auditWrite(services, client, write, outcome, error).catch((err: unknown) =>
-      // Slack's own code (not_in_channel, channel_not_found, ...) tells the owners what to fix.
-      services.logger.error({ err: errorLogFields(err), operation: write.operation }, 'audit record failed'),
-    );
-  };
+  const audit = (outcome: AuditOutcome, details: { error?: unknown; ids?: AuditIds } = {}) =>
+    auditWrite(services, client, write, outcome, details);
   try {
     await assertCanWrite(services.config, client, write.userId);
   } catch (err) {
-    if (err instanceof ForbiddenError) await audit('refused', err);
+    if (err instanceof ForbiddenError) await audit('refused', { error: err });
     throw err;
   }
 
@@ -77,12 +72,14 @@ export async function performWrite<T>(
       () =>
         withLock(services.store, write.businessNumber, `<@${write.userId}>`, LOCK_TTL_MS, async () => {
           lockTaken = true;
+          // Recorded before the request leaves: if this process stops mid-call, the trail still shows the attempt.
+          await audit('attempted');
           try {
             const outcome = await write.send();
-            await audit('succeeded');
+            await audit('succeeded', { ids: outcomeIds(outcome) });
             return outcome;
           } catch (err) {
-            await audit(err instanceof ApiError && err.details.maybeApplied ? 'unknown' : 'failed', err);
+            await audit(err instanceof ApiError && err.details.maybeApplied ? 'unknown' : 'failed', { error: err });
             throw err;
           }
         }),
@@ -92,6 +89,7 @@ export async function performWrite<T>(
     // Refused by the lock: nothing was sent, so this intent must stay retryable once the holder is done,
     // instead of replaying "busy" for a day. runOnce keeps its record under `idempotency:<key>`.
     if (err instanceof BusyError && !lockTaken && !err.context.replayed) {
+      await audit('refused', { error: err });
       await services.store.delete(`idempotency:${runKey}`).catch(() => undefined);
     }
     throw err;
@@ -105,14 +103,43 @@ export async function performWrite<T>(
   return result;
 }
 
-async function auditWrite<T>(
+/** What the audit trail records about a write, without the request function. */
+export type AuditedWrite = Omit<WriteRequest<unknown>, 'send' | 'idempotencyKey'> & { idempotencyKey?: string };
+type AuditIds = ReturnType<typeof outcomeIds>;
+
+/**
+ * A write refused before it reached performWrite (a button whose clicker may not write): audited like
+ * performWrite's own refusals. Never throws: a failed audit is logged.
+ */
+export function auditRefusal(services: Services, client: SlackClient, write: AuditedWrite, error: unknown) {
+  return auditWrite(services, client, write, 'refused', { error });
+}
+
+async function auditWrite(
   services: Services,
   client: SlackClient,
-  write: WriteRequest<T>,
+  write: AuditedWrite,
   outcome: AuditOutcome,
-  error?: unknown,
+  details: { error?: unknown; ids?: AuditIds },
 ): Promise<void> {
-  const entry = {
+  // 'attempted' is half of a write, counted and announced when its outcome is known.
+  if (outcome !== 'attempted') services.metrics.writes.inc({ operation: write.operation, outcome });
+  try {
+    await recordAuditEntry(services, client, write, outcome, details);
+  } catch (err) {
+    // Slack's own code (not_in_channel, channel_not_found, ...) tells the owners what to fix.
+    services.logger.error({ err: errorLogFields(err), operation: write.operation }, 'audit record failed');
+  }
+}
+
+async function recordAuditEntry(
+  services: Services,
+  client: SlackClient,
+  write: AuditedWrite,
+  outcome: AuditOutcome,
+  details: { error?: unknown; ids?: AuditIds },
+): Promise<void> {
+  const entry: AuditEntry = {
     at: new Date().toISOString(),
     userId: write.userId,
     businessNumber: write.businessNumber,
@@ -120,8 +147,9 @@ async function auditWrite<T>(
     operation: write.operation,
     request: write.maskedRequest,
     outcome,
-    error: error === undefined ? undefined : safeError(error),
-    idempotencyKey: write.idempotencyKey,
+    ...(details.error === undefined ? {} : { error: safeError(details.error) }),
+    ...(write.idempotencyKey ? { idempotencyKey: write.idempotencyKey } : {}),
+    ...(details.ids ? { ids: details.ids } : {}),
   };
   await recordAudit(services.store, entry, services.config.AUDIT_RETENTION_DAYS);
   services.logger.info(
@@ -129,12 +157,17 @@ async function auditWrite<T>(
     `write ${write.operation} ${outcome}`,
   );
   const channel = services.config.AUDIT_CHANNEL_ID;
-  if (channel) {
+  if (channel && outcome !== 'attempted') {
     const crm = services.catalog.find(write.crmId)?.displayName ?? write.crmId;
     const icon = { succeeded: '✅', failed: '❌', unknown: '⚠️', refused: '⛔' }[outcome];
+    const ids = entry.ids
+      ? ` [${Object.entries(entry.ids)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}]`
+      : '';
     await client.chat.postMessage({
       channel,
-      text: `${icon} <@${write.userId}> ${write.operation} for business ${write.businessNumber} (${crm}): ${outcome}${
+      text: `${icon} <@${write.userId}> ${write.operation} for business ${write.businessNumber} (${crm}): ${outcome}${ids}${
         entry.error ? ` (${entry.error.message})` : ''
       }`,
     });

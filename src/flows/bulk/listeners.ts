@@ -1,10 +1,11 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { matchColumns, templateHeaders } from '../../bulk/columns';
 import { parseTable, toCsv } from '../../bulk/csv';
+import { loadRun } from '../../bulk/run-record';
 import { exampleValue } from '../../bulk/validate';
 import { BotError, userMessage } from '../../errors';
 import { assertCanWrite } from '../../operations/permissions';
-import type { WriteClient } from '../../operations/write';
+import { auditRefusal, type WriteClient } from '../../operations/write';
 import { parseBusinessNumber } from '../../planner';
 import type { Services } from '../../services';
 import type { Subcommand } from '../../slack/router';
@@ -173,6 +174,30 @@ async function downloadFile(services: Services, client: SlackClient, fileId: str
   return new TextDecoder().decode(bytes);
 }
 
+/** A refused click on a run's button, in the audit trail of the run's enterprise. */
+async function auditRunRefusal(
+  services: Services,
+  client: SlackClient,
+  runId: string,
+  actionId: string,
+  userId: string,
+  error: unknown,
+): Promise<void> {
+  const run = await loadRun(services.store, runId).catch(() => undefined);
+  await auditRefusal(
+    services,
+    client,
+    {
+      userId,
+      businessNumber: run?.enterpriseId ?? 'unknown',
+      crmId: run?.crmId ?? 'unknown',
+      operation: actionId,
+      maskedRequest: { runId, ...(run ? { groupId: run.groupId, rows: run.rows.length } : {}) },
+    },
+    error,
+  );
+}
+
 /** The bulk modal (cheap checks in the ack, then group lookup, file download and the dry run) and the run's buttons. */
 export function registerBulk(app: App, services: Services): void {
   app.view(BULK_MODAL, async ({ ack, view, body, client }) => {
@@ -223,6 +248,7 @@ export function registerBulk(app: App, services: Services): void {
       try {
         await assertCanWrite(services.config, client, body.user.id);
       } catch (err) {
+        await auditRunRefusal(services, client, action.value, actionId, body.user.id, err);
         await respond({ response_type: 'ephemeral', replace_original: false, text: userMessage(err) });
         return;
       }

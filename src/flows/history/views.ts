@@ -12,6 +12,7 @@ import {
 import type { BusinessHistory, HistoryItem } from './service';
 
 export const OUTCOME_ICON: Record<AuditOutcome, string> = {
+  attempted: ':outbox_tray:',
   succeeded: ':white_check_mark:',
   failed: ':x:',
   unknown: ':grey_question:',
