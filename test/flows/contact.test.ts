@@ -1,11 +1,11 @@
+import { DIAGNOSE_MODAL, FIX_OPEN } from '../../src/flows/diagnose/ids';
 import { clearPermissionCache } from '../../src/operations/permissions';
 import { MemoryStore } from '../../src/store/memory';
 import { Canaries } from '../support/canary';
 import { LogStoreStandin, type SeededDocument } from '../support/log-store-standin';
-import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
-
-// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
-type Json = Record<string, any>;
+import { actionButtons as buttons, type Json } from '../support/payloads';
+import { startTestBot, TEST_CHANNEL, TEST_USER } from '../support/slack-harness';
+import { useBot, useLogStore, withBot } from '../support/use-bot';
 
 const API_KEY = 'fake-log-api-key-0001';
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
@@ -90,29 +90,15 @@ function text(blocks: Json[]): string {
   return JSON.stringify(blocks);
 }
 
-function buttons(blocks: Json[]): Json[] {
-  return blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []));
-}
-
 describe('contact search', () => {
-  let logs: LogStoreStandin;
-  let bot: TestBot;
-
-  beforeAll(async () => {
-    logs = await LogStoreStandin.start();
-    bot = await startTestBot({
-      env: { LOG_SEARCH_URL: logs.url, LOG_SEARCH_API_KEY: API_KEY, LOG_SEARCH_TIMEOUT_MS: '2000' },
-    });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await logs.close();
-  });
+  const logs = useLogStore();
+  const { bot } = useBot(() => ({
+    env: { LOG_SEARCH_URL: logs.url, LOG_SEARCH_API_KEY: API_KEY, LOG_SEARCH_TIMEOUT_MS: '2000' },
+  }));
   beforeEach(() => {
     logs.reset();
     logs.now = () => NOW;
     logs.seed(JANE_RESTRICTED, JANE_SENT, JANE_NEXTECH, JANE_OLD, JOHN, LOOKALIKE_PHONE);
-    bot.slack.reset();
   });
 
   /** `/crm <text>`: the ack, "Searching the logs…" at once, then the answer that replaces it. */
@@ -180,7 +166,7 @@ describe('contact search', () => {
       expect(all).toContain("appointment status 'No Show' is not in 'Checked-Out, Billed'");
       expect(all).toContain("the integration API documents no call that changes a group's properties");
       const fix = buttons(blocks);
-      expect(fix.map((b) => [b.action_id, b.text.text])).toEqual([['fix_open', 'Add to allowed list']]);
+      expect(fix.map((b) => [b.action_id, b.text.text])).toEqual([[FIX_OPEN, 'Add to allowed list']]);
       // Where each record was found, without a link.
       expect(all).toContain('Found in bc-json-logs-2026.11.30 · record time 2026-11-30T14:02:11.000Z');
       expect(all).toContain('Found in bc-json-logs-2026.11.25');
@@ -197,7 +183,7 @@ describe('contact search', () => {
       const { answer } = await command('contact jane.doe@example.com');
       const fix = buttons(answer.blocks)[0]!;
       bot.slack.reset();
-      await bot.sendBlockAction({ actions: [{ action_id: 'fix_open', value: fix.value }] });
+      await bot.sendBlockAction({ actions: [{ action_id: FIX_OPEN, value: fix.value }] });
       const opened = await bot.slack.waitFor('views.open');
       const modal = JSON.stringify(opened.body.view);
       expect(modal).toContain('No Show');
@@ -371,14 +357,14 @@ describe('contact search', () => {
       expect(blocks[0]!.text.text).toBe(
         ':mag: *3 check-ins* for *jane.doe@example.com* in the last 30 days, newest first.',
       );
-      expect(buttons(blocks).map((b) => b.action_id)).toEqual(['fix_open']);
+      expect(buttons(blocks).map((b) => b.action_id)).toEqual([FIX_OPEN]);
       expect(logs.requests).toHaveLength(1);
     });
 
     it('/crm diagnose with a reason and no contact keeps the paste modal', async () => {
       await bot.sendCommand('diagnose Appointment status is not on the allowed list');
       const opened = await bot.slack.waitFor('views.open');
-      expect(opened.body.view.callback_id).toBe('diagnose_modal');
+      expect(opened.body.view.callback_id).toBe(DIAGNOSE_MODAL);
       expect(logs.requests).toHaveLength(0);
     });
 
@@ -451,18 +437,14 @@ describe('contact search', () => {
         },
       });
       const opened = await bot.slack.waitFor('views.open');
-      expect(opened.body.view.callback_id).toBe('diagnose_modal');
+      expect(opened.body.view.callback_id).toBe(DIAGNOSE_MODAL);
       expect(logs.requests).toHaveLength(0);
     });
   });
 });
 
 describe('contact search: permission, deadline and basic auth', () => {
-  let logs: LogStoreStandin;
-  beforeAll(async () => {
-    logs = await LogStoreStandin.start();
-  });
-  afterAll(() => logs.close());
+  const logs = useLogStore();
   beforeEach(() => {
     logs.reset();
     logs.now = () => NOW;
@@ -471,36 +453,35 @@ describe('contact search: permission, deadline and basic auth', () => {
   });
 
   it('only the listed users and user-group members may search; others are told clearly and nothing is searched', async () => {
-    const bot = await startTestBot({
-      env: {
-        LOG_SEARCH_URL: logs.url,
-        LOG_SEARCH_ALLOWED_USER_IDS: 'U_ALLOWED',
-        LOG_SEARCH_ALLOWED_USERGROUP_IDS: 'S_SUPPORT',
+    await withBot(
+      {
+        env: {
+          LOG_SEARCH_URL: logs.url,
+          LOG_SEARCH_ALLOWED_USER_IDS: 'U_ALLOWED',
+          LOG_SEARCH_ALLOWED_USERGROUP_IDS: 'S_SUPPORT',
+        },
       },
-    });
-    try {
-      bot.slack.usergroupMembers.S_SUPPORT = ['U_MEMBER'];
-      const refused = await bot.sendCommand('contact jane.doe@example.com', { user: 'U_STRANGER' });
-      const reply = await refused.nextResponse((r) => r.body.replace_original === true);
-      expect(reply.body.text).toBe(
-        'Searching the logs for a contact shows patient data, so it is limited to <!subteam^S_SUPPORT>, <@U_ALLOWED>. Ask one of them to look it up, or paste the record into `/crm diagnose` yourself.',
-      );
-      expect(logs.requests).toHaveLength(0);
+      async (bot) => {
+        bot.slack.usergroupMembers.S_SUPPORT = ['U_MEMBER'];
+        const refused = await bot.sendCommand('contact jane.doe@example.com', { user: 'U_STRANGER' });
+        const reply = await refused.nextResponse((r) => r.body.replace_original === true);
+        expect(reply.body.text).toBe(
+          'Searching the logs for a contact shows patient data, so it is limited to <!subteam^S_SUPPORT>, <@U_ALLOWED>. Ask one of them to look it up, or paste the record into `/crm diagnose` yourself.',
+        );
+        expect(logs.requests).toHaveLength(0);
 
-      for (const user of ['U_ALLOWED', 'U_MEMBER']) {
-        const res = await bot.sendCommand('contact jane.doe@example.com', { user });
-        const answer = await res.nextResponse((r) => r.body.replace_original === true);
-        expect(answer.body.blocks[0].text.text).toContain('*1 check-in*');
-      }
-      expect(logs.requests).toHaveLength(2);
-    } finally {
-      await bot.stop();
-    }
+        for (const user of ['U_ALLOWED', 'U_MEMBER']) {
+          const res = await bot.sendCommand('contact jane.doe@example.com', { user });
+          const answer = await res.nextResponse((r) => r.body.replace_original === true);
+          expect(answer.body.blocks[0].text.text).toContain('*1 check-in*');
+        }
+        expect(logs.requests).toHaveLength(2);
+      },
+    );
   });
 
   it('a refused mention gets the refusal privately; nothing is searched or posted in the thread', async () => {
-    const bot = await startTestBot({ env: { LOG_SEARCH_URL: logs.url, LOG_SEARCH_ALLOWED_USER_IDS: 'U_ALLOWED' } });
-    try {
+    await withBot({ env: { LOG_SEARCH_URL: logs.url, LOG_SEARCH_ALLOWED_USER_IDS: 'U_ALLOWED' } }, async (bot) => {
       await bot.sendEvent({
         type: 'app_mention',
         user: 'U_STRANGER',
@@ -515,14 +496,11 @@ describe('contact search: permission, deadline and basic auth', () => {
       expect(refusal.body).toMatchObject({ channel: TEST_CHANNEL, user: 'U_STRANGER', thread_ts: '1700000000.000700' });
       expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
       expect(logs.requests).toHaveLength(0);
-    } finally {
-      await bot.stop();
-    }
+    });
   });
 
   it('a log store slower than LOG_SEARCH_TIMEOUT_MS is stopped at its deadline', async () => {
-    const bot = await startTestBot({ env: { LOG_SEARCH_URL: logs.url, LOG_SEARCH_TIMEOUT_MS: '300' } });
-    try {
+    await withBot({ env: { LOG_SEARCH_URL: logs.url, LOG_SEARCH_TIMEOUT_MS: '300' } }, async (bot) => {
       logs.fault({ kind: 'hang' });
       const res = await bot.sendCommand('contact jane.doe@example.com');
       const answer = await res.nextResponse((r) => r.body.replace_original === true);
@@ -530,17 +508,14 @@ describe('contact search: permission, deadline and basic auth', () => {
         'The log store did not answer within 0.3 s (LOG_SEARCH_TIMEOUT_MS), so the search was stopped.',
       );
       expect(answer.body.blocks[1].elements[0].text).toContain('paste');
-    } finally {
-      await bot.stop();
-    }
+    });
   });
 
   it('user:password in LOG_SEARCH_URL becomes basic auth, kept out of the URL and the logs', async () => {
     const url = new URL(logs.url);
     url.username = 'bot-reader';
     url.password = 'fake-password-xyz';
-    const bot = await startTestBot({ env: { LOG_SEARCH_URL: url.toString() } });
-    try {
+    await withBot({ env: { LOG_SEARCH_URL: url.toString() } }, async (bot) => {
       logs.requiredAuthorization = `Basic ${Buffer.from('bot-reader:fake-password-xyz').toString('base64')}`;
       const res = await bot.sendCommand('contact jane.doe@example.com');
       const answer = await res.nextResponse((r) => r.body.replace_original === true);
@@ -548,83 +523,74 @@ describe('contact search: permission, deadline and basic auth', () => {
       expect(logs.requests[0]!.path).toBe('/bc-json-logs*/_search');
       expect(bot.logText()).not.toContain('fake-password-xyz');
       expect(JSON.stringify(bot.slack.responses)).not.toContain('fake-password-xyz');
-    } finally {
-      await bot.stop();
-    }
+    });
   });
 
   it('a log store that is down (connection refused) gets its sentence', async () => {
     const closed = await LogStoreStandin.start();
     const url = closed.url;
     await closed.close();
-    const bot = await startTestBot({ env: { LOG_SEARCH_URL: url } });
-    try {
+    await withBot({ env: { LOG_SEARCH_URL: url } }, async (bot) => {
       const res = await bot.sendCommand('contact jane.doe@example.com');
       const answer = await res.nextResponse((r) => r.body.replace_original === true);
       expect(answer.body.text).toBe('The log store cannot be reached right now, so the bot could not search it.');
-    } finally {
-      await bot.stop();
-    }
+    });
   });
 
   it('other field names from LOG_SEARCH_FIELDS are searched and read', async () => {
-    const bot = await startTestBot({
-      env: {
-        LOG_SEARCH_URL: logs.url,
-        LOG_SEARCH_CONTACT_INDEX: 'contacts-*',
-        LOG_SEARCH_DAYS: '7',
-        LOG_SEARCH_FIELDS: JSON.stringify({
-          timestamp: 'ts',
-          email: 'contact.emailAddress',
-          restrictionReason: 'reason',
-        }),
+    await withBot(
+      {
+        env: {
+          LOG_SEARCH_URL: logs.url,
+          LOG_SEARCH_CONTACT_INDEX: 'contacts-*',
+          LOG_SEARCH_DAYS: '7',
+          LOG_SEARCH_FIELDS: JSON.stringify({
+            timestamp: 'ts',
+            email: 'contact.emailAddress',
+            restrictionReason: 'reason',
+          }),
+        },
       },
-    });
-    try {
-      logs.seed({
-        _index: 'contacts-1',
-        _source: {
-          ts: '2026-11-30T10:00:00.000Z',
-          contact: { emailAddress: 'jane.doe@example.com' },
-          reason: 'Integration is beta',
-          integrationSourceId: 124,
-          beta: true,
-        },
-      });
-      const res = await bot.sendCommand('contact jane.doe@example.com');
-      const answer = await res.nextResponse((r) => r.body.replace_original === true);
-      expect(logs.requests[0]!.path).toBe('/contacts-*/_search');
-      expect(logs.requests[0]!.body).toEqual({
-        size: 20,
-        sort: [{ ts: { order: 'desc', unmapped_type: 'date' } }],
-        track_total_hits: false,
-        query: {
-          bool: {
-            filter: [{ range: { ts: { gte: 'now-7d', lte: 'now' } } }],
-            should: [
-              { terms: { 'contact.emailAddress': ['jane.doe@example.com'] } },
-              { match_phrase: { 'contact.emailAddress': 'jane.doe@example.com' } },
-            ],
-            minimum_should_match: 1,
+      async (bot) => {
+        logs.seed({
+          _index: 'contacts-1',
+          _source: {
+            ts: '2026-11-30T10:00:00.000Z',
+            contact: { emailAddress: 'jane.doe@example.com' },
+            reason: 'Integration is beta',
+            integrationSourceId: 124,
+            beta: true,
           },
-        },
-      });
-      const all = text(answer.body.blocks);
-      expect(all).toContain('*2026-11-30 10:00 UTC* · business not recorded · Carestack');
-      expect(all).toContain(':no_entry: *Restricted:* Integration is beta');
-      expect(buttons(answer.body.blocks).map((b) => b.text.text)).toEqual(['Turn beta off']);
-    } finally {
-      await bot.stop();
-    }
+        });
+        const res = await bot.sendCommand('contact jane.doe@example.com');
+        const answer = await res.nextResponse((r) => r.body.replace_original === true);
+        expect(logs.requests[0]!.path).toBe('/contacts-*/_search');
+        expect(logs.requests[0]!.body).toEqual({
+          size: 20,
+          sort: [{ ts: { order: 'desc', unmapped_type: 'date' } }],
+          track_total_hits: false,
+          query: {
+            bool: {
+              filter: [{ range: { ts: { gte: 'now-7d', lte: 'now' } } }],
+              should: [
+                { terms: { 'contact.emailAddress': ['jane.doe@example.com'] } },
+                { match_phrase: { 'contact.emailAddress': 'jane.doe@example.com' } },
+              ],
+              minimum_should_match: 1,
+            },
+          },
+        });
+        const all = text(answer.body.blocks);
+        expect(all).toContain('*2026-11-30 10:00 UTC* · business not recorded · Carestack');
+        expect(all).toContain(':no_entry: *Restricted:* Integration is beta');
+        expect(buttons(answer.body.blocks).map((b) => b.text.text)).toEqual(['Turn beta off']);
+      },
+    );
   });
 });
 
 describe('contact search off (LOG_SEARCH_URL unset)', () => {
-  let bot: TestBot;
-  beforeAll(async () => {
-    bot = await startTestBot();
-  });
-  afterAll(() => bot.stop());
+  const { bot } = useBot();
 
   it('/crm contact says how to turn it on; /crm help says it too', async () => {
     const res = await bot.sendCommand('contact jane.doe@example.com');
@@ -641,7 +607,7 @@ describe('contact search off (LOG_SEARCH_URL unset)', () => {
   it('/crm diagnose with an email keeps the paste modal', async () => {
     await bot.sendCommand('diagnose jane.doe@example.com');
     const opened = await bot.slack.waitFor('views.open');
-    expect(opened.body.view.callback_id).toBe('diagnose_modal');
+    expect(opened.body.view.callback_id).toBe(DIAGNOSE_MODAL);
   });
 });
 
@@ -679,7 +645,7 @@ describe('contact search: secrets never leave', () => {
       })();
       expect(logs.requests[0]!.headers.authorization).toBe(`ApiKey ${apiKey}`);
       const fix = answer.blocks.flatMap((b: Json) => (b.type === 'actions' ? b.elements : []))[0];
-      await bot.sendBlockAction({ actions: [{ action_id: 'fix_open', value: fix.value }] });
+      await bot.sendBlockAction({ actions: [{ action_id: FIX_OPEN, value: fix.value }] });
       await bot.slack.waitFor('views.open');
       await bot.sendEvent({
         type: 'app_mention',

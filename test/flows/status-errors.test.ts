@@ -1,15 +1,14 @@
 import { HOME_ACTIONS, HOME_STATUS_MODAL } from '../../src/flows/home/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { saveConfigRecord } from '../../src/operations/config-records';
-import { FakeApi, fixture } from '../integration/fake-api';
-import { LogStoreStandin } from '../support/log-store-standin';
-import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
-
-// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
-type Json = Record<string, any>;
+import { fixture } from '../support/fakes';
+import { API_PATHS } from '../support/integration-api-standin';
+import type { Json } from '../support/payloads';
+import { TEST_CHANNEL } from '../support/slack-harness';
+import { useBot, useLogStore } from '../support/use-bot';
 
 const BUSINESS = '170000000000001';
-const GROUPS_PATH = `/integration/businessintegrationgroup/${BUSINESS}`;
+const GROUPS_PATH = API_PATHS.groups(BUSINESS);
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
 
 const UNAUTHORIZED = {
@@ -56,27 +55,12 @@ function sections(blocks: Json[]): string[] {
 }
 
 describe('/crm status with integration errors from the error index', () => {
-  let api: FakeApi;
-  let logs: LogStoreStandin;
-  let bot: TestBot;
-
-  beforeAll(async () => {
-    api = new FakeApi();
-    await api.start();
-    logs = await LogStoreStandin.start();
-    bot = await startTestBot({ integrationBaseUrl: api.url, env: { LOG_SEARCH_URL: logs.url } });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-    await logs.close();
-  });
+  const logs = useLogStore();
+  const { bot, api } = useBot(() => ({ env: { LOG_SEARCH_URL: logs.url } }));
   beforeEach(() => {
     logs.reset();
     logs.now = () => NOW;
     logs.seed(UNAUTHORIZED, LOCATIONS, WITH_PATIENT, TOO_OLD, OTHER_BUSINESS);
-    bot.slack.reset();
-    api.requests.length = 0;
     api.on('GET', GROUPS_PATH, { json: fixture('group-nextech.json') });
   });
 

@@ -1,5 +1,5 @@
 import { diagnoseVia, SURFACES, type Surface } from '../support/diagnose-surfaces';
-import { startTestBot, type TestBot } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 
 /**
  * Every restriction reason of every CRM, written the way support engineers write them (exact,
@@ -384,13 +384,7 @@ const PHRASINGS: Phrasing[] = [
 ];
 
 describe('diagnose: reasons as people write them, on every surface', () => {
-  let bot: TestBot;
-  beforeAll(async () => {
-    bot = await startTestBot();
-  });
-  afterAll(async () => {
-    await bot.stop();
-  });
+  const { bot } = useBot();
 
   it('covers every reason in at least five styles, 150+ phrasing × surface cases', () => {
     for (const reason of Object.keys(ARTICLE)) {

@@ -1,7 +1,17 @@
+import {
+  DIAGNOSE_ANSWER,
+  DIAGNOSE_BLOCKS,
+  DIAGNOSE_MODAL,
+  DIAGNOSE_PICK,
+  FIX_FIELDS,
+  FIX_OPEN,
+} from '../../src/flows/diagnose/ids';
+import { HOME_ACTIONS } from '../../src/flows/home/ids';
 import { saveConfigRecord } from '../../src/operations/config-records';
-import { FakeApi, fixture } from '../integration/fake-api';
-import { diagnoseVia, SURFACES, type Surface } from '../support/diagnose-surfaces';
-import { startTestBot, type TestBot } from '../support/slack-harness';
+import { diagnoseSubmission, diagnoseVia, SURFACES, type Surface } from '../support/diagnose-surfaces';
+import { fixture } from '../support/fakes';
+import { actionButtons, type Json } from '../support/payloads';
+import { useBot } from '../support/use-bot';
 
 /**
  * Contact log records pasted the ways Kibana gives them (JSON nested and flat, the table view's
@@ -10,9 +20,6 @@ import { startTestBot, type TestBot } from '../support/slack-harness';
  * article's log keys, and the values the record holds. A business number in the record is shown,
  * prefilled and used to read the business's group (the integration API is a local stand-in).
  */
-
-// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
-type Json = Record<string, any>;
 
 /** One business per CRM, each with that CRM's integration group in the API stand-in. */
 const BUSINESS = {
@@ -424,13 +431,8 @@ const RECORDS: RecordCase[] = [
 ];
 
 describe('diagnose: pasted log records, on every surface', () => {
-  let bot: TestBot;
-  let api: FakeApi;
-
+  const { bot, api } = useBot();
   beforeAll(async () => {
-    api = new FakeApi();
-    await api.start();
-    bot = await startTestBot({ integrationBaseUrl: api.url });
     await saveConfigRecord(bot.services.store, {
       businessNumber: BUSINESS.configured,
       crmId: 'carecloud',
@@ -442,10 +444,6 @@ describe('diagnose: pasted log records, on every surface', () => {
       updatedBy: 'U_SETUP',
       updatedAt: '2026-11-01T00:00:00.000Z',
     });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
   });
 
   it('has at least 30 records', () => {
@@ -473,29 +471,17 @@ describe('diagnose: pasted log records, on every surface', () => {
 });
 
 describe('diagnose: the business from the record is used by the fix', () => {
-  let bot: TestBot;
-  let api: FakeApi;
-  beforeAll(async () => {
-    api = new FakeApi();
-    await api.start();
-    bot = await startTestBot({ integrationBaseUrl: api.url });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
+  const { bot, api } = useBot();
 
   async function fixModalFor(business: string, paste: string): Promise<Json> {
     api.on('GET', groupsPath(business), groupsReply(business));
     const answer = await diagnoseVia(bot, 'mention', { text: paste });
-    const button = answer.blocks
-      .flatMap((b) => (b.type === 'actions' ? b.elements : []))
-      .find((b: Json) => b.action_id === 'fix_open');
+    const button = actionButtons(answer.blocks).find((b) => b.action_id === FIX_OPEN);
     expect(button).toBeDefined();
     bot.slack.reset();
     await bot.sendBlockAction({
       message: { ts: '1700000000.000100' },
-      actions: [{ action_id: 'fix_open', value: button.value }],
+      actions: [{ action_id: FIX_OPEN, value: button!.value }],
     });
     return (await bot.slack.waitFor('views.open')).body.view as Json;
   }
@@ -505,7 +491,7 @@ describe('diagnose: the business from the record is used by the fix', () => {
       BUSINESS.cloud9,
       json({ businessNumber: BUSINESS.cloud9, beta: true, restrictionReason: 'Integration is beta' }),
     );
-    expect(view.blocks.find((b: Json) => b.block_id === 'business')).toBeUndefined();
+    expect(view.blocks.find((b: Json) => b.block_id === FIX_FIELDS.business)).toBeUndefined();
     expect(JSON.stringify(view.blocks)).toContain(BUSINESS.cloud9);
   });
 
@@ -519,23 +505,13 @@ describe('diagnose: the business from the record is used by the fix', () => {
         restrictionReason: 'Integration is beta',
       }),
     );
-    const business = view.blocks.find((b: Json) => b.block_id === 'business');
+    const business = view.blocks.find((b: Json) => b.block_id === FIX_FIELDS.business);
     expect(business.element.initial_value).toBe(BUSINESS.none);
   });
 });
 
 describe('diagnose: sources that disagree are asked about, saying why', () => {
-  let bot: TestBot;
-  let api: FakeApi;
-  beforeAll(async () => {
-    api = new FakeApi();
-    await api.start();
-    bot = await startTestBot({ integrationBaseUrl: api.url });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
+  const { bot, api } = useBot();
 
   it.each(SURFACES)('%s: the text names Nextech, the record says Carestack', async (surface) => {
     const answer = await diagnoseVia(bot, surface, {
@@ -549,33 +525,19 @@ describe('diagnose: sources that disagree are asked about, saying why', () => {
   it('the modal: the CRM chosen is not the business group’s CRM', async () => {
     api.on('GET', groupsPath(BUSINESS.cliniko), groupsReply(BUSINESS.cliniko));
     bot.slack.reset();
-    await bot.sendViewSubmission({
-      view: {
-        id: 'V_DISAGREE',
-        callback_id: 'diagnose_modal',
-        private_metadata: '{}',
-        state: {
-          values: {
-            crm: {
-              value: {
-                type: 'static_select',
-                selected_option: { value: 'nextech', text: { type: 'plain_text', text: 'Nextech' } },
-              },
-            },
-            business: { value: { type: 'plain_text_input', value: BUSINESS.cliniko } },
-            reason: { value: { type: 'plain_text_input', value: 'integration is beta' } },
-            record: { value: { type: 'plain_text_input', value: null } },
-          },
-        },
-      },
-    });
-    const view = (await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'diagnose_answer')).body
+    await bot.sendViewSubmission(
+      diagnoseSubmission(
+        { crm: 'nextech', business: BUSINESS.cliniko, reason: 'integration is beta' },
+        { id: 'V_DISAGREE', private_metadata: '{}' },
+      ),
+    );
+    const view = (await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === DIAGNOSE_ANSWER)).body
       .view as Json;
     const text = JSON.stringify(view.blocks);
     expect(text).toContain(`Nextech was chosen, but business ${BUSINESS.cliniko}'s integration group is Cliniko.`);
     expect(view.blocks.map((b: Json) => b.accessory?.action_id).filter(Boolean)).toEqual([
-      'diagnose_pick_cliniko.integration-beta',
-      'diagnose_pick_nextech.integration-beta',
+      `${DIAGNOSE_PICK}_cliniko.integration-beta`,
+      `${DIAGNOSE_PICK}_nextech.integration-beta`,
     ]);
   });
 
@@ -583,22 +545,21 @@ describe('diagnose: sources that disagree are asked about, saying why', () => {
     bot.slack.reset();
     await bot.sendBlockAction({
       view: { id: 'V_HOME', type: 'home' },
-      actions: [{ action_id: 'home_diagnose', value: '{}' }],
+      actions: [{ action_id: HOME_ACTIONS.diagnose, value: '{}' }],
     });
     const view = (await bot.slack.waitFor('views.open')).body.view as Json;
-    expect(view.callback_id).toBe('diagnose_modal');
-    expect(view.blocks.map((b: Json) => b.block_id).filter(Boolean)).toEqual(['crm', 'business', 'reason', 'record']);
+    expect(view.callback_id).toBe(DIAGNOSE_MODAL);
+    expect(view.blocks.map((b: Json) => b.block_id).filter(Boolean)).toEqual([
+      DIAGNOSE_BLOCKS.crm,
+      DIAGNOSE_BLOCKS.business,
+      DIAGNOSE_BLOCKS.reason,
+      DIAGNOSE_BLOCKS.record,
+    ]);
   });
 });
 
 describe('diagnose: a record longer than a modal input is not lost', () => {
-  let bot: TestBot;
-  beforeAll(async () => {
-    bot = await startTestBot();
-  });
-  afterAll(async () => {
-    await bot.stop();
-  });
+  const { bot } = useBot();
 
   /** A whole Kibana document: the fact that matters comes after 3,000 characters of other fields. */
   const longRecord = json({
@@ -624,26 +585,15 @@ describe('diagnose: a record longer than a modal input is not lost', () => {
     bot.slack.reset();
     await bot.sendCommand(`diagnose ${longRecord}`);
     const opened = (await bot.slack.waitFor('views.open')).body.view as Json;
-    const recordBlock = opened.blocks.find((b: Json) => b.block_id === 'record');
+    const recordBlock = opened.blocks.find((b: Json) => b.block_id === DIAGNOSE_BLOCKS.record);
     expect(recordBlock.hint.text).toContain('the bot diagnoses the whole paste');
-    await bot.sendViewSubmission({
-      view: {
-        id: 'V_EDITED',
-        callback_id: 'diagnose_modal',
-        private_metadata: opened.private_metadata,
-        state: {
-          values: {
-            crm: { value: { type: 'static_select', selected_option: null } },
-            business: { value: { type: 'plain_text_input', value: null } },
-            reason: {
-              value: { type: 'plain_text_input', value: 'carecloud appointment status not on the allowed list' },
-            },
-            record: { value: { type: 'plain_text_input', value: 'pms_appointment_status=Arrived' } },
-          },
-        },
-      },
-    });
-    const view = (await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === 'diagnose_answer')).body
+    await bot.sendViewSubmission(
+      diagnoseSubmission(
+        { reason: 'carecloud appointment status not on the allowed list', record: 'pms_appointment_status=Arrived' },
+        { id: 'V_EDITED', private_metadata: opened.private_metadata },
+      ),
+    );
+    const view = (await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === DIAGNOSE_ANSWER)).body
       .view as Json;
     const text = JSON.stringify(view.blocks);
     expect(text).toContain("appointment status 'Arrived' is not in 'Checked-Out, Billed'");

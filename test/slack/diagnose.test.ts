@@ -4,68 +4,24 @@ import {
   DIAGNOSE_MODAL,
   FIX_OPEN,
   TROUBLESHOOT_CONTACT,
-  VALUE,
 } from '../../src/flows/diagnose/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
-import { FakeApi, fixture } from '../integration/fake-api';
-import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
-
-// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
-type Json = Record<string, any>;
+import { diagnoseSubmission as submission } from '../support/diagnose-surfaces';
+import { fixture } from '../support/fakes';
+import { buttons, type Json } from '../support/payloads';
+import { TEST_CHANNEL } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 
 const BUSINESS = '170000000000011';
 
-function buttons(blocks: Json[]): Json[] {
-  return blocks.flatMap((b) => (b.type === 'actions' ? b.elements : b.accessory ? [b.accessory] : []));
-}
-
-function submission(values: { crm?: string; business?: string; reason?: string; record?: string }, metadata = '') {
-  const input = (value: string | undefined) => ({ [VALUE]: { type: 'plain_text_input', value: value ?? null } });
-  return {
-    view: {
-      id: 'V_DIAG',
-      callback_id: DIAGNOSE_MODAL,
-      private_metadata: metadata,
-      state: {
-        values: {
-          [DIAGNOSE_BLOCKS.crm]: {
-            [VALUE]: {
-              type: 'static_select',
-              selected_option: values.crm
-                ? { value: values.crm, text: { type: 'plain_text', text: values.crm } }
-                : null,
-            },
-          },
-          [DIAGNOSE_BLOCKS.business]: input(values.business),
-          [DIAGNOSE_BLOCKS.reason]: input(values.reason),
-          [DIAGNOSE_BLOCKS.record]: input(values.record),
-        },
-      },
-    },
-  };
-}
-
 describe('diagnose', () => {
-  let bot: TestBot;
-  let api: FakeApi;
-
-  beforeAll(async () => {
-    api = new FakeApi();
-    await api.start();
-    bot = await startTestBot({ integrationBaseUrl: api.url });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
-  afterEach(() => {
-    bot.slack.reset();
-    api.requests.length = 0;
-  });
+  const { bot, api } = useBot();
 
   /** Submits the diagnose modal; returns the ack and the answer view (views.update after the working view). */
   async function diagnoseModal(values: Parameters<typeof submission>[0]) {
-    const res = await bot.sendViewSubmission(submission(values, JSON.stringify({ c: TEST_CHANNEL })));
+    const res = await bot.sendViewSubmission(
+      submission(values, { id: 'V_DIAG', private_metadata: JSON.stringify({ c: TEST_CHANNEL }) }),
+    );
     expect(res.status).toBe(200);
     expect(res.json()).toMatchObject({ response_action: 'update' });
     const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === DIAGNOSE_ANSWER);
@@ -88,12 +44,14 @@ describe('diagnose', () => {
   });
 
   it('refuses an empty submission and a malformed business ID inline', async () => {
-    const empty = await bot.sendViewSubmission(submission({}));
+    const empty = await bot.sendViewSubmission(submission({}, { id: 'V_DIAG' }));
     expect(empty.json()).toEqual({
       response_action: 'errors',
       errors: { reason: 'Paste the restriction reason (or a log record that contains it).' },
     });
-    const bad = await bot.sendViewSubmission(submission({ reason: 'Integration is beta', business: '12345' }));
+    const bad = await bot.sendViewSubmission(
+      submission({ reason: 'Integration is beta', business: '12345' }, { id: 'V_DIAG' }),
+    );
     expect(bad.json()).toEqual({
       response_action: 'errors',
       errors: { business: 'Business ID must be the 15-digit number from Birdeye (Settings → Integrations → API)' },

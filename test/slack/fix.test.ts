@@ -1,7 +1,5 @@
 import {
   DIAGNOSE_ANSWER,
-  DIAGNOSE_BLOCKS,
-  DIAGNOSE_MODAL,
   FIX_CONFIRM,
   FIX_DONE,
   FIX_FIELDS,
@@ -11,78 +9,28 @@ import {
 } from '../../src/flows/diagnose/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { readAudit } from '../../src/operations/audit';
-import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
-import { FakeApi, fixture } from '../integration/fake-api';
-import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
+import { readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
+import { diagnoseSubmission } from '../support/diagnose-surfaces';
+import { fixture } from '../support/fakes';
+import { API_PATHS } from '../support/integration-api-standin';
+import { buttons, type Json, configRecord as record, textField } from '../support/payloads';
+import { TEST_CHANNEL, TEST_USER } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 
-// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
-type Json = Record<string, any>;
-
-const MAPPING = '/integration/add/businessintegrationmapping';
-const groups = (business: string) => `/integration/businessintegrationgroup/${business}`;
+const MAPPING = API_PATHS.mapping;
+const groups = API_PATHS.groups;
 const CANARY = 'canary-secret-7f3a9c1e-do-not-leak';
-
-function buttons(blocks: Json[]): Json[] {
-  return blocks.flatMap((b) => (b.type === 'actions' ? b.elements : b.accessory ? [b.accessory] : []));
-}
-
-function input(value: string | null) {
-  return { [VALUE]: { type: 'plain_text_input', value } };
-}
-
-function record(
-  partial: Partial<ConfigRecord> & Pick<ConfigRecord, 'businessNumber' | 'crmId' | 'groupId'>,
-): ConfigRecord {
-  return {
-    accountType: 'smb',
-    groupProperties: {},
-    locationProperties: {},
-    secretKeysSet: [],
-    updatedBy: 'U_SETUP',
-    updatedAt: '2025-01-01T00:00:00.000Z',
-    ...partial,
-  };
-}
+const input = textField;
 
 describe('one-click fixes', () => {
-  let bot: TestBot;
-  let api: FakeApi;
-
-  beforeAll(async () => {
-    api = new FakeApi();
-    await api.start();
-    bot = await startTestBot({ integrationBaseUrl: api.url });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
-  afterEach(() => {
-    bot.slack.reset();
-    api.requests.length = 0;
-  });
-
-  const writes = () => api.requests.filter((r) => r.method !== 'GET');
+  const { bot, api } = useBot();
+  const writes = () => api.writes();
 
   /** Diagnoses through the modal; returns the answer view. */
   async function diagnoseModal(values: { crm?: string; business?: string; reason: string; record?: string }) {
-    await bot.sendViewSubmission({
-      view: {
-        id: 'V_DIAG',
-        callback_id: DIAGNOSE_MODAL,
-        private_metadata: JSON.stringify({ c: TEST_CHANNEL }),
-        state: {
-          values: {
-            [DIAGNOSE_BLOCKS.crm]: {
-              [VALUE]: { type: 'static_select', selected_option: values.crm ? { value: values.crm } : null },
-            },
-            [FIX_FIELDS.business]: input(values.business ?? null),
-            [DIAGNOSE_BLOCKS.reason]: input(values.reason),
-            [DIAGNOSE_BLOCKS.record]: input(values.record ?? null),
-          },
-        },
-      },
-    });
+    await bot.sendViewSubmission(
+      diagnoseSubmission(values, { id: 'V_DIAG', private_metadata: JSON.stringify({ c: TEST_CHANNEL }) }),
+    );
     const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === DIAGNOSE_ANSWER);
     return call.body.view as Json;
   }

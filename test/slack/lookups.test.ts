@@ -1,9 +1,7 @@
 import { LOOKUP_AGAIN, LOOKUP_MODAL } from '../../src/flows/lookup/ids';
-import { FakeApi, fixture } from '../integration/fake-api';
-import { startTestBot, type TestBot } from '../support/slack-harness';
-
-// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
-type Json = Record<string, any>;
+import { fixture } from '../support/fakes';
+import { type Json, plainInput, staticSelect, submission } from '../support/payloads';
+import { useBot } from '../support/use-bot';
 
 /** Planted in secret inputs; must never reach Slack, a response_url or a log line. */
 const CANARY_UUID = 'c4a2a7e5-0000-4000-8000-5ec2e7ca7a21';
@@ -95,38 +93,16 @@ function stateFor(modal: Json, fields: Case['good']): Json {
   return Object.fromEntries(
     inputs.map((block, i) => {
       const field = fields[i]!;
-      const value =
-        typeof field === 'string'
-          ? { type: 'plain_text_input', value: field }
-          : {
-              type: 'static_select',
-              selected_option: { value: field.selected, text: { type: 'plain_text', text: 'x' } },
-            };
+      const value = typeof field === 'string' ? plainInput(field) : staticSelect(field.selected, 'x');
       return [block.block_id, { [block.element.action_id]: value }];
     }),
   );
 }
 
 describe('/crm lookup', () => {
-  let api: FakeApi;
-  let bot: TestBot;
-
-  beforeAll(async () => {
-    api = new FakeApi();
-    await api.start();
-    bot = await startTestBot({
-      integrationBaseUrl: api.url,
-      env: { CARESTACK_VENDOR_KEY: 'fake-vendor-key', CARESTACK_API_BASE_URL: `${api.url}/carestack/{domain}` },
-    });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
-  afterEach(() => {
-    bot.slack.reset();
-    api.requests.length = 0;
-  });
+  const { bot, api } = useBot((api) => ({
+    env: { CARESTACK_VENDOR_KEY: 'fake-vendor-key', CARESTACK_API_BASE_URL: `${api.url}/carestack/{domain}` },
+  }));
 
   function expectNoSecretsLeaked(secrets: string[]) {
     const slack = JSON.stringify(bot.slack.calls.map((c) => c.body));
@@ -152,13 +128,9 @@ describe('/crm lookup', () => {
     expect(modal.callback_id).toBe(LOOKUP_MODAL);
     expect(modal.title.text.length).toBeLessThanOrEqual(24);
 
-    const bad = await bot.sendViewSubmission({
-      view: {
-        callback_id: LOOKUP_MODAL,
-        private_metadata: modal.private_metadata,
-        state: { values: stateFor(modal, c.bad) },
-      },
-    });
+    const bad = await bot.sendViewSubmission(
+      submission(LOOKUP_MODAL, stateFor(modal, c.bad), { private_metadata: modal.private_metadata }),
+    );
     const badInput = (modal.blocks as Json[]).filter((b) => b.type === 'input')[c.badAt]!;
     expect(bad.json()).toEqual({
       response_action: 'errors',
@@ -167,14 +139,9 @@ describe('/crm lookup', () => {
     expect(api.requests).toHaveLength(0);
 
     api.on('GET', c.path, { json: fixture(c.fixture) });
-    const good = await bot.sendViewSubmission({
-      view: {
-        id: 'V_LOOKUP',
-        callback_id: LOOKUP_MODAL,
-        private_metadata: modal.private_metadata,
-        state: { values: stateFor(modal, c.good) },
-      },
-    });
+    const good = await bot.sendViewSubmission(
+      submission(LOOKUP_MODAL, stateFor(modal, c.good), { id: 'V_LOOKUP', private_metadata: modal.private_metadata }),
+    );
     expect(good.json()).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
     const update = await bot.slack.waitFor('views.update');
     expect(update.body.view_id).toBe('V_LOOKUP');
@@ -229,13 +196,11 @@ describe('/crm lookup', () => {
     const modal = (await openForm('carestack-locations')).view;
     for (let i = 0; i < 4; i++)
       api.on('GET', '/carestack/partners.sb/api/v1.0/locations', { status: 500, json: { message: CANARY_KEY } });
-    await bot.sendViewSubmission({
-      view: {
-        callback_id: LOOKUP_MODAL,
+    await bot.sendViewSubmission(
+      submission(LOOKUP_MODAL, stateFor(modal, ['partners.sb', CANARY_KEY, CANARY_ACCOUNT_ID]), {
         private_metadata: modal.private_metadata,
-        state: { values: stateFor(modal, ['partners.sb', CANARY_KEY, CANARY_ACCOUNT_ID]) },
-      },
-    });
+      }),
+    );
     const update = await bot.slack.waitFor('views.update');
     const text = JSON.stringify(update.body.view.blocks);
     expect(text).toContain('The lookup failed: Carestack had an error on its side');
@@ -247,13 +212,9 @@ describe('/crm lookup', () => {
     const modal = (await openForm('nextech-locations')).view;
     const many = Array.from({ length: 130 }, (_, i) => ({ id: String(i), name: `Location ${i}` }));
     api.on('GET', '/nextech/locations', { json: many });
-    await bot.sendViewSubmission({
-      view: {
-        callback_id: LOOKUP_MODAL,
-        private_metadata: modal.private_metadata,
-        state: { values: stateFor(modal, [CANARY_UUID]) },
-      },
-    });
+    await bot.sendViewSubmission(
+      submission(LOOKUP_MODAL, stateFor(modal, [CANARY_UUID]), { private_metadata: modal.private_metadata }),
+    );
     const view = (await bot.slack.waitFor('views.update')).body.view;
     const text = JSON.stringify(view.blocks);
     expect(text).toContain('130 found');

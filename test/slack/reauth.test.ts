@@ -1,47 +1,21 @@
-import { FIX_DONE, VALUE } from '../../src/flows/diagnose/ids';
+import { FIX_DONE } from '../../src/flows/diagnose/ids';
 import { REAUTH_CREDENTIAL_MODAL, REAUTH_ENTER_CREDENTIAL, REAUTH_FIELDS } from '../../src/flows/reauth/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { readAudit } from '../../src/operations/audit';
 import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
-import { FakeApi, fixture } from '../integration/fake-api';
-import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
+import { fixture } from '../support/fakes';
+import { API_PATHS } from '../support/integration-api-standin';
+import { actionButtons as buttons, textField as input, type Json, sectionText } from '../support/payloads';
+import { TEST_CHANNEL, TEST_USER } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 
-// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
-type Json = Record<string, any>;
-
-const MAPPING = '/integration/add/businessintegrationmapping';
-const groups = (business: string) => `/integration/businessintegrationgroup/${business}`;
+const MAPPING = API_PATHS.mapping;
+const groups = API_PATHS.groups;
 const CANARY = 'canary-credential-91b2e7d4-do-not-leak';
 
-function buttons(blocks: Json[]): Json[] {
-  return blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []));
-}
-/** The mrkdwn of every section, as a person reads it. */
-function sectionText(blocks: Json[]): string {
-  return blocks.map((b) => b.text?.text ?? '').join('\n');
-}
-function input(value: string | null) {
-  return { [VALUE]: { type: 'plain_text_input', value } };
-}
-
 describe('re-authorize', () => {
-  let bot: TestBot;
-  let api: FakeApi;
-
-  beforeAll(async () => {
-    api = new FakeApi();
-    await api.start();
-    bot = await startTestBot({ integrationBaseUrl: api.url });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
-  afterEach(() => {
-    bot.slack.reset();
-    api.requests.length = 0;
-  });
-  const writes = () => api.requests.filter((r) => r.method !== 'GET');
+  const { bot, api } = useBot();
+  const writes = () => api.writes();
 
   it.each([
     ['carecloud', 'Scroll down to CRM Integrations and click "Authorize CareCloud".', undefined],

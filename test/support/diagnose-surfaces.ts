@@ -1,3 +1,11 @@
+import {
+  DIAGNOSE_ANSWER,
+  DIAGNOSE_BLOCKS,
+  DIAGNOSE_MODAL,
+  DIAGNOSE_PICK,
+  TROUBLESHOOT_CONTACT,
+} from '../../src/flows/diagnose/ids';
+import { field, type Json, staticSelect, submission, textField } from './payloads';
 import { TEST_CHANNEL, type TestBot } from './slack-harness';
 
 /**
@@ -6,9 +14,6 @@ import { TEST_CHANNEL, type TestBot } from './slack-harness';
  * (answer posted in the thread), and the "Troubleshoot contact" message shortcut (modal
  * prefilled from the message, forwarded content in attachments, then submitted).
  */
-
-// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
-type Json = Record<string, any>;
 
 export type Surface = 'command' | 'mention' | 'shortcut';
 export const SURFACES: readonly Surface[] = ['command', 'mention', 'shortcut'];
@@ -27,6 +32,22 @@ export type Answer = {
   /** The modal as the surface prefilled it (command and shortcut). */
   prefilled?: { reason?: string; record?: string; business?: string };
 };
+
+export type DiagnoseFields = { crm?: string; business?: string; reason?: string; record?: string };
+
+/** The diagnose modal submitted with these fields (empty ones left empty). */
+export function diagnoseSubmission(values: DiagnoseFields, view: { id?: string; private_metadata?: string } = {}) {
+  return submission(
+    DIAGNOSE_MODAL,
+    {
+      [DIAGNOSE_BLOCKS.crm]: field(staticSelect(values.crm)),
+      [DIAGNOSE_BLOCKS.business]: textField(values.business),
+      [DIAGNOSE_BLOCKS.reason]: textField(values.reason),
+      [DIAGNOSE_BLOCKS.record]: textField(values.record),
+    },
+    view,
+  );
+}
 
 /** Slack escapes these three in message and command text. */
 export function slackEscape(text: string): string {
@@ -67,46 +88,34 @@ export async function diagnoseVia(bot: TestBot, surface: Surface, sent: Sent): P
           attachments: [{ fallback: `[forwarded] ${slackEscape(sent.text)}`, text: slackEscape(sent.text) }],
         }
       : { type: 'message', user: 'U_OTHER', ts, text: slackEscape(sent.text) };
-    const res = await bot.sendShortcut({ callback_id: 'troubleshoot_contact', message });
+    const res = await bot.sendShortcut({ callback_id: TROUBLESHOOT_CONTACT, message });
     if (res.status !== 200) throw new Error(`shortcut: HTTP ${res.status}`);
   }
-  const opened = await bot.slack.waitFor('views.open', (c) => c.body.view.callback_id === 'diagnose_modal', WAIT_MS);
+  const opened = await bot.slack.waitFor('views.open', (c) => c.body.view.callback_id === DIAGNOSE_MODAL, WAIT_MS);
   const view = opened.body.view as Json;
   const initial = (id: string): string | undefined =>
     view.blocks.find((b: Json) => b.block_id === id)?.element?.initial_value ?? undefined;
-  const crm = view.blocks.find((b: Json) => b.block_id === 'crm')?.element?.initial_option?.value as string | undefined;
+  const crm = view.blocks.find((b: Json) => b.block_id === DIAGNOSE_BLOCKS.crm)?.element?.initial_option?.value as
+    | string
+    | undefined;
   const prefilled = {
-    ...(initial('reason') !== undefined ? { reason: initial('reason') } : {}),
-    ...(initial('record') !== undefined ? { record: initial('record') } : {}),
-    ...(initial('business') !== undefined ? { business: initial('business') } : {}),
+    ...(initial(DIAGNOSE_BLOCKS.reason) !== undefined ? { reason: initial(DIAGNOSE_BLOCKS.reason) } : {}),
+    ...(initial(DIAGNOSE_BLOCKS.record) !== undefined ? { record: initial(DIAGNOSE_BLOCKS.record) } : {}),
+    ...(initial(DIAGNOSE_BLOCKS.business) !== undefined ? { business: initial(DIAGNOSE_BLOCKS.business) } : {}),
   };
   // The person presses Diagnose without changing anything.
-  const submitted = await bot.sendViewSubmission({
-    view: {
-      id: `V_DIAG_${sequence}`,
-      callback_id: 'diagnose_modal',
-      private_metadata: view.private_metadata ?? JSON.stringify({ c: TEST_CHANNEL }),
-      state: {
-        values: {
-          crm: {
-            value: {
-              type: 'static_select',
-              selected_option: crm ? { value: crm, text: { type: 'plain_text', text: crm } } : null,
-            },
-          },
-          business: { value: { type: 'plain_text_input', value: prefilled.business ?? null } },
-          reason: { value: { type: 'plain_text_input', value: prefilled.reason ?? null } },
-          record: { value: { type: 'plain_text_input', value: prefilled.record ?? null } },
-        },
-      },
-    },
-  });
+  const submitted = await bot.sendViewSubmission(
+    diagnoseSubmission(
+      { ...prefilled, ...(crm ? { crm } : {}) },
+      { id: `V_DIAG_${sequence}`, private_metadata: view.private_metadata ?? JSON.stringify({ c: TEST_CHANNEL }) },
+    ),
+  );
   if (submitted.status !== 200) throw new Error(`${surface}: submission HTTP ${submitted.status}`);
   const ack = submitted.json() as Json;
   if (ack.response_action === 'errors') throw new Error(`${surface}: modal errors ${JSON.stringify(ack.errors)}`);
   const answer = await bot.slack.waitFor(
     'views.update',
-    (c) => c.body.view_id === `V_DIAG_${sequence}` && c.body.view.callback_id === 'diagnose_answer',
+    (c) => c.body.view_id === `V_DIAG_${sequence}` && c.body.view.callback_id === DIAGNOSE_ANSWER,
     WAIT_MS,
   );
   return { ...answerOf(answer.body.view.blocks as Json[]), prefilled };
@@ -120,7 +129,7 @@ function answerOf(blocks: Json[]): Answer {
     : undefined;
   const picks = blocks
     .map((b) => b.accessory?.action_id as string | undefined)
-    .filter((id): id is string => id?.startsWith('diagnose_pick_') === true)
-    .map((id) => id.slice('diagnose_pick_'.length));
+    .filter((id): id is string => id?.startsWith(`${DIAGNOSE_PICK}_`) === true)
+    .map((id) => id.slice(`${DIAGNOSE_PICK}_`.length));
   return { text, blocks, ...(header ? { header } : {}), picks };
 }

@@ -191,3 +191,12 @@ export class IntegrationApiStandin {
 function matches(path: string | RegExp, actual: string): boolean {
   return typeof path === 'string' ? path === actual : path.test(actual);
 }
+
+/** The integration API's paths as the support articles print them (spelled here once for the tests). */
+export const API_PATHS = {
+  groups: (businessNumber: string | number) => `/integration/businessintegrationgroup/${businessNumber}`,
+  createGroup: '/integration/add/businessintegrationgroup',
+  updateTriggers: '/integration/update/businessintegrationgroup',
+  mapping: '/integration/add/businessintegrationmapping',
+  triggers: (sourceId: number) => `/integration/trigger/integrationtriggers/sourceid/${sourceId}`,
+} as const;

@@ -1,4 +1,5 @@
 import { IntegrationApiStandin } from './integration-api-standin';
+import { LogStoreStandin } from './log-store-standin';
 import { startTestBot, type TestBot, type TestBotOptions } from './slack-harness';
 
 /**
@@ -58,19 +59,37 @@ export function useBot(
     });
   }
 
-  const bot = new Proxy({} as TestBot, {
+  return { bot: forward(() => current, 'the bot'), api: forward(() => api, 'the API stand-in') };
+}
+
+/**
+ * The log store stand-in for a describe block (LOG_SEARCH_URL: `logs.url`), started before the bot
+ * when called before useBot, and closed after.
+ */
+export function useLogStore(): LogStoreStandin {
+  let logs: LogStoreStandin | undefined;
+  beforeAll(async () => {
+    logs = await LogStoreStandin.start();
+  });
+  afterAll(() => logs?.close());
+  return forward(() => logs, 'the log store stand-in');
+}
+
+/** An object that stands for whatever `current()` is when it is used (hooks replace it). */
+function forward<T extends object>(current: () => T | undefined, what: string): T {
+  return new Proxy({} as T, {
     get(_target, key) {
-      if (!current) throw new Error('useBot: the bot runs only inside tests and hooks');
-      return Reflect.get(current, key);
+      const target = current();
+      if (!target) throw new Error(`${what} runs only inside tests and hooks`);
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+    set(_target, key, value) {
+      const target = current();
+      if (!target) throw new Error(`${what} runs only inside tests and hooks`);
+      return Reflect.set(target, key, value);
     },
   });
-  const apiView = new Proxy({} as IntegrationApiStandin, {
-    get(_target, key) {
-      const value = Reflect.get(api, key);
-      return typeof value === 'function' ? value.bind(api) : value;
-    },
-  });
-  return { bot, api: apiView };
 }
 
 /** A bot for one test: started, handed to `run`, stopped whatever happens. */
