@@ -11,7 +11,7 @@ export type AccountType = z.infer<typeof AccountType>;
 export const Level = z.enum(['group', 'location']);
 export type Level = z.infer<typeof Level>;
 
-/** Ids of the live lookups the integration client implements (see src/integration/lookups.ts). */
+/** Ids of the live lookups the integration client implements (src/integration/lookups.ts; the vendor calls are in src/integration/vendors/). */
 export const LookupId = z.enum([
   'carestack.locations',
   'carestack.appointmentStatuses',

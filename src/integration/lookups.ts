@@ -1,6 +1,7 @@
-import type { LookupId } from '../catalog/schema';
-import { ApiError, BotError, type ErrorCode } from '../errors';
-import type { CarestackCredentials, IntegrationClient } from './client';
+import type { CrmDefinition, LookupDef, LookupId, PropertyDef } from '../catalog/schema';
+import { ApiError, BotError, CatalogError, type ErrorCode } from '../errors';
+import type { IntegrationClient } from './client';
+import type { CarestackCredentials } from './vendors/carestack';
 
 export interface LookupOption {
   /** What the chosen option fills into the property. */
@@ -8,77 +9,128 @@ export interface LookupOption {
   label: string;
 }
 
-/** Inputs are catalog property keys with the values entered so far. */
-type Inputs = Record<string, string>;
+/** Property keys with the values entered so far. */
+type Inputs = Record<string, string | undefined>;
+
+/** One property a lookup reads, as the catalog's `needs` names it. */
+export interface LookupNeed {
+  key: string;
+  def: PropertyDef;
+  /** Without a default and not a yes/no, the lookup cannot run until it is filled in. */
+  required: boolean;
+}
 
 interface Lookup {
   /** Names the vendor in error messages. */
   source: string;
-  run(client: IntegrationClient, inputs: Inputs): Promise<LookupOption[]>;
+  /** What the vendor call takes, in order; the catalog's `needs` names the property behind each. */
+  takes: readonly string[];
+  /** `values[i]` is the value of the property `needs[i]` (undefined: optional and left empty). */
+  run(api: IntegrationClient, values: readonly (string | undefined)[]): Promise<LookupOption[]>;
 }
+
+const CARESTACK_TAKES = ['customer domain', 'account key', 'account ID'];
 
 const LOOKUPS: Record<LookupId, Lookup> = {
   'nextech.practitioners': {
     source: 'Nextech (through the integration API)',
-    run: async (client, inputs) =>
-      (await client.nextechPractitioners(need(inputs, 'practice.id', 'Practice ID'))).map((practitioner) => ({
-        value: practitioner.id,
-        label: `${practitioner.id} — ${practitioner.name}`,
-      })),
+    takes: ['practice ID'],
+    run: async (api, [practiceId]) =>
+      (await api.nextech.practitioners(practiceId ?? '')).map((p) => option(p.id, `${p.id} — ${p.name}`)),
   },
   'nextech.locations': {
     source: 'Nextech (through the integration API)',
-    run: async (client, inputs) =>
-      (await client.nextechLocations(need(inputs, 'practice.id', 'Practice ID'))).map((location) => ({
-        value: location.name,
-        label: location.name,
-      })),
+    takes: ['practice ID'],
+    run: async (api, [practiceId]) =>
+      (await api.nextech.locations(practiceId ?? '')).map((location) => option(location.name)),
   },
   'cloud9.locations': {
     source: 'Cloud 9 (through the integration API)',
-    run: async (client, inputs) => {
-      const clientId = need(inputs, 'ClientID', 'Cloud 9 Client ID');
+    takes: ['client ID', 'AWS hosted (true/false)'],
+    run: async (api, [clientId, awsHosted]) => {
       // The article's default: not AWS hosted unless the field says so.
-      const isAwsHosted = inputs['is.aws.hosted']?.trim().toLowerCase() === 'true';
-      return (await client.cloud9Locations(clientId, isAwsHosted)).map((location) => {
+      const isAwsHosted = awsHosted?.trim().toLowerCase() === 'true';
+      return (await api.cloud9.locations(clientId ?? '', isAwsHosted)).map((location) => {
         const place = [location.locationCity, location.locationState].filter(Boolean).join(', ');
-        return {
-          value: location.locationCode,
-          label: `${location.locationCode} — ${location.locationName}${place ? ` (${place})` : ''}`,
-        };
+        const label = `${location.locationCode} — ${location.locationName}${place ? ` (${place})` : ''}`;
+        return option(location.locationCode, label);
       });
     },
   },
   'carestack.locations': {
     source: 'Carestack',
-    run: async (client, inputs) =>
-      (await client.carestackLocations(carestackCredentials(inputs))).map((location) => ({
-        value: String(location.id),
-        label: `${location.id} — ${location.name}`,
-      })),
+    takes: CARESTACK_TAKES,
+    run: async (api, values) =>
+      (await api.carestack.locations(carestackCredentials(values))).map((l) =>
+        option(String(l.id), `${l.id} — ${l.name}`),
+      ),
   },
   'carestack.appointmentStatuses': {
     source: 'Carestack',
-    run: async (client, inputs) =>
-      (await client.carestackAppointmentStatuses(carestackCredentials(inputs))).map((status) => ({
-        value: status.name,
-        label: status.name,
-      })),
+    takes: CARESTACK_TAKES,
+    run: async (api, values) =>
+      (await api.carestack.appointmentStatuses(carestackCredentials(values))).map((status) => option(status.name)),
   },
 };
+
+function option(value: string, label = value): LookupOption {
+  return { value, label };
+}
+
+function carestackCredentials([domain, accountKey, accountId]: readonly (string | undefined)[]): CarestackCredentials {
+  return { domain: domain ?? '', accountKey: accountKey ?? '', accountId: accountId ?? '' };
+}
 
 /** Every lookup the client implements; the catalog may only name these. */
 export const LOOKUP_IDS = Object.keys(LOOKUPS) as LookupId[];
 
+/** The catalog's `needs` of a CRM's lookup, each with its property (group level first, then location level). */
+export function lookupNeeds(crm: CrmDefinition, lookup: LookupDef): LookupNeed[] {
+  return lookup.needs.map((key) => {
+    const def = crm.groupProperties.find((p) => p.key === key) ?? crm.locationProperties.find((p) => p.key === key);
+    if (!def) throw new CatalogError('invalid_catalog', `${crm.id}: lookup ${lookup.id} needs unknown property ${key}`);
+    return { key, def, required: def.default === undefined && def.format.kind !== 'boolean' };
+  });
+}
+
+/** Where a CRM's lookups do not fit what the client implements (the number of inputs): one line each. */
+export function lookupProblems(crm: CrmDefinition): string[] {
+  return crm.lookups.flatMap((lookup) => {
+    const { takes } = LOOKUPS[lookup.id];
+    return lookup.needs.length === takes.length
+      ? []
+      : [
+          `${crm.id}: lookup ${lookup.id} needs ${lookup.needs.length} properties, but it takes ${takes.length} (${takes.join(', ')})`,
+        ];
+  });
+}
+
 /**
- * Runs a live lookup and returns select options (distinct values, in the API's order).
- * API failures become `lookup_failed` with a short reason (the user can still type the value);
- * missing inputs are `validation_failed`, a missing vendor key `not_configured`.
+ * Runs a CRM's live lookup with the values of the properties its catalog entry `needs` and returns
+ * select options (distinct values, in the API's order). API failures become `lookup_failed` with a
+ * short reason (the user can still type the value); missing inputs are `validation_failed`, a missing
+ * vendor key `not_configured`.
  */
-export async function runLookup(client: IntegrationClient, id: LookupId, inputs: Inputs): Promise<LookupOption[]> {
+export async function runLookup(
+  client: IntegrationClient,
+  crm: CrmDefinition,
+  id: LookupId,
+  inputs: Inputs,
+): Promise<LookupOption[]> {
+  const def = crm.lookups.find((l) => l.id === id);
+  if (!def) throw new CatalogError('invalid_catalog', `${crm.id} declares no lookup ${id}`);
+  const [problem] = lookupProblems({ ...crm, lookups: [def] });
+  if (problem) throw new CatalogError('invalid_catalog', problem);
+  const values = lookupNeeds(crm, def).map(({ key, def: property, required }) => {
+    const value = inputs[key]?.trim() || property.default;
+    if (!value && required) {
+      throw new BotError('validation_failed', `Fill in ${property.label} (${key}) first: the lookup needs it.`);
+    }
+    return value;
+  });
   const lookup = LOOKUPS[id];
   try {
-    const options = await lookup.run(client, inputs);
+    const options = await lookup.run(client, values);
     // Slack select options need distinct values; the first of each wins.
     const distinct = new Map<string, LookupOption>();
     for (const option of options) if (!distinct.has(option.value)) distinct.set(option.value, option);
@@ -103,17 +155,3 @@ const FAILURE_REASONS: Partial<Record<ErrorCode, string>> = {
   api_bad_response: 'sent an answer the bot could not read',
   api_rejected: 'rejected the request: check the values entered',
 };
-
-function need(inputs: Inputs, key: string, label: string): string {
-  const value = inputs[key]?.trim();
-  if (!value) throw new BotError('validation_failed', `Fill in ${label} (${key}) first: the lookup needs it.`);
-  return value;
-}
-
-function carestackCredentials(inputs: Inputs): CarestackCredentials {
-  return {
-    domain: need(inputs, 'carestack.customer.domain', 'Carestack Customer Domain'),
-    accountKey: need(inputs, 'carestack.account.key', 'Carestack Account Key'),
-    accountId: need(inputs, 'carestack.account.id', 'Carestack Account ID'),
-  };
-}

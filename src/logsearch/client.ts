@@ -16,7 +16,7 @@ export type LogSearchSettings = {
 
 export type SearchResult = { index: string; hits: SearchHit[]; timedOut: boolean };
 
-/** What the HTTP layer must offer: the integration client's external read. */
+/** What the HTTP layer must offer: the integration client's external read (its one transport). */
 type Http = Pick<IntegrationClient, 'readExternal'>;
 
 /**

@@ -161,15 +161,15 @@ describe('integration API endpoints', () => {
     api
       .on('GET', '/nextech/practitioners', { json: fixture('nextech-practitioners.assumed.json') })
       .on('GET', '/nextech/locations', { json: fixture('nextech-locations.assumed.json') }, { json: [] });
-    await expect(client.nextechPractitioners(FAKE.practiceId)).resolves.toEqual([
+    await expect(client.nextech.practitioners(FAKE.practiceId)).resolves.toEqual([
       { id: '417445', name: 'Mary Cathy' },
       { id: '704546', name: 'Donald Smith' },
     ]);
-    await expect(client.nextechLocations(FAKE.practiceId)).resolves.toEqual([
+    await expect(client.nextech.locations(FAKE.practiceId)).resolves.toEqual([
       { id: '1', name: 'Dermatology' },
       { id: '2', name: 'Oncology' },
     ]);
-    await client.nextechLocations(FAKE.practiceId, 157744054261706);
+    await client.nextech.locations(FAKE.practiceId, 157744054261706);
     expect(api.requests.map((r) => r.query)).toEqual([
       { practiceId: FAKE.practiceId, nextechNewVersion: 'false' },
       { practiceId: FAKE.practiceId, nextechNewVersion: 'false' },
@@ -179,7 +179,7 @@ describe('integration API endpoints', () => {
 
   it('cloud9Locations sends clientId and isAwsHosted', async () => {
     api.on('GET', '/commonservices/cloud9/locations', { json: fixture('cloud9-locations.json') });
-    const locations = await client.cloud9Locations(FAKE.clientId, true);
+    const locations = await client.cloud9.locations(FAKE.clientId, true);
     expect(locations.map((l) => [l.locationCode, l.locationName])).toEqual([
       ['4', 'S Corp Vallejo'],
       ['6', 'S Corp Benicia'],
@@ -200,7 +200,7 @@ describe('Carestack', () => {
 
   it('reads locations from the customer domain with the vendor, account key and account id headers', async () => {
     api.on('GET', '/carestack/partners.sb/api/v1.0/locations', { json: fixture('carestack-locations.json') });
-    const locations = await client.carestackLocations(credentials);
+    const locations = await client.carestack.locations(credentials);
     expect(locations.map((l) => [l.id, l.name])).toEqual([
       [1, 'CareStack Dental'],
       [19031, 'Carestack Demo'],
@@ -214,7 +214,7 @@ describe('Carestack', () => {
     api.on('GET', '/carestack/partners.sb/api/v1.0/appointment-status', {
       json: fixture('carestack-appointment-statuses.json'),
     });
-    const statuses = await client.carestackAppointmentStatuses(credentials);
+    const statuses = await client.carestack.appointmentStatuses(credentials);
     expect(statuses).toHaveLength(14);
     expect(statuses[7]).toMatchObject({ id: 92, name: 'Arrived', isActive: false });
     expect(api.requests[0]?.headers).toMatchObject(carestackHeaders);
@@ -223,7 +223,7 @@ describe('Carestack', () => {
   it('without a vendor key, fails before sending and names CARESTACK_VENDOR_KEY', async () => {
     await client.close();
     client = makeClient({ carestack: { baseUrlTemplate: `${api.url}/carestack/{domain}` } });
-    const err = await client.carestackLocations(credentials).catch((e: unknown) => e);
+    const err = await client.carestack.locations(credentials).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BotError);
     expect(err).toMatchObject({ code: 'not_configured', message: expect.stringContaining('CARESTACK_VENDOR_KEY') });
     expect(api.requests).toHaveLength(0);
@@ -231,7 +231,7 @@ describe('Carestack', () => {
 
   it('refuses a customer domain that could change the URL', async () => {
     for (const domain of ['evil.com/x?', 'a@b', 'partners.sb.carestack.com/']) {
-      await expect(client.carestackLocations({ ...credentials, domain })).rejects.toMatchObject({
+      await expect(client.carestack.locations({ ...credentials, domain })).rejects.toMatchObject({
         code: 'validation_failed',
       });
     }
@@ -243,7 +243,7 @@ describe('Carestack', () => {
       status: 400,
       json: { message: `Invalid AccountKey ${FAKE.accountKey} for account ${FAKE.accountId}` },
     });
-    const err = await failure(client.carestackLocations(credentials));
+    const err = await failure(client.carestack.locations(credentials));
     expect(err.code).toBe('api_rejected');
     expect(err.message).toBe('Invalid AccountKey [redacted] for account [redacted]');
   });
@@ -409,13 +409,13 @@ describe('GET failures (retried on 429, 5xx and connection errors)', () => {
     api.on('GET', '/commonservices/cloud9/locations', {
       json: { status: 'FAILURE', message: `No Cloud9 client ${FAKE.clientId.toUpperCase()}` },
     });
-    const err = await failure(client.cloud9Locations(FAKE.clientId, false));
+    const err = await failure(client.cloud9.locations(FAKE.clientId, false));
     expect(err.message).toBe('No Cloud9 client [redacted]');
   });
 
   it('logs one debug line per attempt: operation, method, path template, status, ms, attempt', async () => {
     api.on('GET', '/commonservices/cloud9/locations', { status: 503 }, { json: fixture('cloud9-locations.json') });
-    await client.cloud9Locations(FAKE.clientId, false);
+    await client.cloud9.locations(FAKE.clientId, false);
     const lines = logs.lines();
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({

@@ -1,3 +1,4 @@
+import { loadCatalog } from '../../src/catalog';
 import { LookupId } from '../../src/catalog/schema';
 import { BotError, userMessage } from '../../src/errors';
 import { IntegrationClient } from '../../src/integration/client';
@@ -29,6 +30,14 @@ afterAll(() => {
   for (const secret of FAKE_SECRET_VALUES) expect(logs.text()).not.toContain(secret);
 });
 
+const catalog = loadCatalog();
+/** The CRM whose catalog entry declares the lookup (its `needs` say which inputs the lookup reads). */
+function crmWith(id: LookupId) {
+  const crm = catalog.crms.find((c) => c.lookups.some((l) => l.id === id));
+  if (!crm) throw new Error(`no CRM declares ${id}`);
+  return crm;
+}
+
 const carestackInputs = {
   'carestack.customer.domain': 'partners.sb',
   'carestack.account.key': FAKE.accountKey,
@@ -42,7 +51,10 @@ it('implements every LookupId', () => {
 it('cloud9.locations offers location codes labelled with name and place', async () => {
   api.on('GET', '/commonservices/cloud9/locations', { json: fixture('cloud9-locations.json') });
   await expect(
-    runLookup(client, 'cloud9.locations', { ClientID: FAKE.clientId, 'is.aws.hosted': 'true' }),
+    runLookup(client, crmWith('cloud9.locations'), 'cloud9.locations', {
+      ClientID: FAKE.clientId,
+      'is.aws.hosted': 'true',
+    }),
   ).resolves.toEqual([
     { value: '4', label: '4 — S Corp Vallejo (Vallejo, CA)' },
     { value: '6', label: '6 — S Corp Benicia (Benicia, CA)' },
@@ -52,7 +64,7 @@ it('cloud9.locations offers location codes labelled with name and place', async 
 
 it('cloud9.locations treats an empty is.aws.hosted as false', async () => {
   api.on('GET', '/commonservices/cloud9/locations', { json: [] });
-  await runLookup(client, 'cloud9.locations', { ClientID: FAKE.clientId });
+  await runLookup(client, crmWith('cloud9.locations'), 'cloud9.locations', { ClientID: FAKE.clientId });
   expect(api.requests[0]?.query.isAwsHosted).toBe('false');
 });
 
@@ -60,11 +72,15 @@ it('nextech.practitioners offers practitioner ids; nextech.locations offers loca
   api
     .on('GET', '/nextech/practitioners', { json: fixture('nextech-practitioners.assumed.json') })
     .on('GET', '/nextech/locations', { json: fixture('nextech-locations.assumed.json') });
-  await expect(runLookup(client, 'nextech.practitioners', { 'practice.id': FAKE.practiceId })).resolves.toEqual([
+  await expect(
+    runLookup(client, crmWith('nextech.practitioners'), 'nextech.practitioners', { 'practice.id': FAKE.practiceId }),
+  ).resolves.toEqual([
     { value: '417445', label: '417445 — Mary Cathy' },
     { value: '704546', label: '704546 — Donald Smith' },
   ]);
-  await expect(runLookup(client, 'nextech.locations', { 'practice.id': FAKE.practiceId })).resolves.toEqual([
+  await expect(
+    runLookup(client, crmWith('nextech.locations'), 'nextech.locations', { 'practice.id': FAKE.practiceId }),
+  ).resolves.toEqual([
     { value: 'Dermatology', label: 'Dermatology' },
     { value: 'Oncology', label: 'Oncology' },
   ]);
@@ -76,9 +92,14 @@ it('carestack.locations offers location ids; carestack.appointmentStatuses offer
     .on('GET', '/carestack/partners.sb/api/v1.0/appointment-status', {
       json: fixture('carestack-appointment-statuses.json'),
     });
-  const locations = await runLookup(client, 'carestack.locations', carestackInputs);
+  const locations = await runLookup(client, crmWith('carestack.locations'), 'carestack.locations', carestackInputs);
   expect(locations[1]).toEqual({ value: '19031', label: '19031 — Carestack Demo' });
-  const statuses = await runLookup(client, 'carestack.appointmentStatuses', carestackInputs);
+  const statuses = await runLookup(
+    client,
+    crmWith('carestack.appointmentStatuses'),
+    'carestack.appointmentStatuses',
+    carestackInputs,
+  );
   expect(statuses.map((s) => s.value)).toContain('Arrived');
   expect(statuses).toHaveLength(14);
 });
@@ -87,13 +108,17 @@ it('keeps the first of options with the same value', async () => {
   api.on('GET', '/nextech/locations', {
     json: [{ name: 'Dermatology' }, { name: 'Oncology' }, { name: 'Dermatology' }],
   });
-  const options = await runLookup(client, 'nextech.locations', { 'practice.id': FAKE.practiceId });
+  const options = await runLookup(client, crmWith('nextech.locations'), 'nextech.locations', {
+    'practice.id': FAKE.practiceId,
+  });
   expect(options.map((o) => o.value)).toEqual(['Dermatology', 'Oncology']);
 });
 
 it('asks for a missing input before calling anything', async () => {
   await expect(
-    runLookup(client, 'carestack.locations', { 'carestack.customer.domain': 'partners.sb' }),
+    runLookup(client, crmWith('carestack.locations'), 'carestack.locations', {
+      'carestack.customer.domain': 'partners.sb',
+    }),
   ).rejects.toMatchObject({
     code: 'validation_failed',
     message: expect.stringContaining('carestack.account.key'),
@@ -103,7 +128,9 @@ it('asks for a missing input before calling anything', async () => {
 
 it('turns an API failure into lookup_failed without any input value in the message', async () => {
   api.on('GET', '/carestack/partners.sb/api/v1.0/locations', { status: 401 });
-  const err = await runLookup(client, 'carestack.locations', carestackInputs).catch((e: unknown) => e);
+  const err = await runLookup(client, crmWith('carestack.locations'), 'carestack.locations', carestackInputs).catch(
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(BotError);
   expect(err).toMatchObject({ code: 'lookup_failed', context: { lookup: 'carestack.locations', status: 401 } });
   const shown = userMessage(err);

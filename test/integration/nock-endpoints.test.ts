@@ -146,7 +146,7 @@ const ENDPOINTS: Endpoint[] = [
       { id: '417445', name: 'Mary Cathy' },
       { id: '704546', name: 'Donald Smith' },
     ],
-    call: (c) => c.nextechPractitioners(FAKE.practiceId),
+    call: (c) => c.nextech.practitioners(FAKE.practiceId),
   }),
   read({
     name: 'nextechLocations',
@@ -157,7 +157,7 @@ const ENDPOINTS: Endpoint[] = [
       { id: '1', name: 'Dermatology' },
       { id: '2', name: 'Oncology' },
     ],
-    call: (c) => c.nextechLocations(FAKE.practiceId, BUSINESS_NUMBER),
+    call: (c) => c.nextech.locations(FAKE.practiceId, BUSINESS_NUMBER),
   }),
   read({
     name: 'cloud9Locations',
@@ -165,7 +165,7 @@ const ENDPOINTS: Endpoint[] = [
     query: { clientId: FAKE.clientId, isAwsHosted: 'false' },
     sample: { status: 200, body: fixture('cloud9-locations.json') },
     expected: fixture('cloud9-locations.json'),
-    call: (c) => c.cloud9Locations(FAKE.clientId, false),
+    call: (c) => c.cloud9.locations(FAKE.clientId, false),
   }),
   {
     name: 'carestackLocations',
@@ -177,7 +177,7 @@ const ENDPOINTS: Endpoint[] = [
     sample: { status: 200, body: fixture('carestack-locations.json') },
     // Every field is kept as sent.
     expected: fixture('carestack-locations.json'),
-    call: (c) => c.carestackLocations(carestackCredentials),
+    call: (c) => c.carestack.locations(carestackCredentials),
   },
   {
     name: 'carestackAppointmentStatuses',
@@ -188,7 +188,7 @@ const ENDPOINTS: Endpoint[] = [
     badheaders: [],
     sample: { status: 200, body: fixture('carestack-appointment-statuses.json') },
     expected: fixture('carestack-appointment-statuses.json'),
-    call: (c) => c.carestackAppointmentStatuses(carestackCredentials),
+    call: (c) => c.carestack.appointmentStatuses(carestackCredentials),
   },
   // The articles document no answer for writes (the bot reads the group back): whatever comes is passed on.
   {

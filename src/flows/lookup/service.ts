@@ -1,6 +1,6 @@
 import type { Catalog, CrmDefinition, LookupDef, LookupId, PropertyDef } from '../../catalog';
 import { BotError, userMessage } from '../../errors';
-import { type LookupOption, runLookup } from '../../integration/lookups';
+import { type LookupOption, lookupNeeds, runLookup } from '../../integration/lookups';
 import { normalizeProperty } from '../../planner/normalize';
 import type { Services } from '../../services';
 import { levenshtein, squash } from '../../text';
@@ -37,30 +37,26 @@ export function lookupSpecs(catalog: Catalog): LookupSpec[] {
 }
 
 function toSpec(catalog: Catalog, crm: CrmDefinition, lookup: LookupDef): LookupSpec {
-  const prop = (key: string) => catalog.property(crm, 'group', key) ?? catalog.property(crm, 'location', key);
-  const inputs = lookup.needs.flatMap((key): LookupInput[] => {
-    const def = prop(key);
-    if (!def) return [];
-    return [
-      {
-        key,
-        label: def.label,
-        help: def.help,
-        secret: def.secret,
-        kind: def.format.kind,
-        ...(def.default === undefined ? {} : { default: def.default }),
-        required: def.default === undefined && def.format.kind !== 'boolean',
-        def,
-      },
-    ];
-  });
+  const inputs = lookupNeeds(crm, lookup).map(
+    ({ key, def, required }): LookupInput => ({
+      key,
+      label: def.label,
+      help: def.help,
+      secret: def.secret,
+      kind: def.format.kind,
+      ...(def.default === undefined ? {} : { default: def.default }),
+      required,
+      def,
+    }),
+  );
+  const fills = catalog.property(crm, 'group', lookup.fills) ?? catalog.property(crm, 'location', lookup.fills);
   return {
     id: lookup.id,
     name: `${vendorOf(lookup.id)}-${lastWord(lookup.label)}`,
     crmId: crm.id,
     crmName: crm.displayName,
     label: lookup.label,
-    fills: prop(lookup.fills)?.label ?? lookup.fills,
+    fills: fills?.label ?? lookup.fills,
     inputs,
   };
 }
@@ -134,12 +130,13 @@ export type LookupResult =
 
 /** Runs the lookup; failures become the words the user sees (never the inputs). */
 export async function performLookup(
-  services: Pick<Services, 'api' | 'logger'>,
+  services: Pick<Services, 'api' | 'catalog' | 'logger'>,
   spec: LookupSpec,
   values: Record<string, string>,
 ): Promise<LookupResult> {
   try {
-    return { ok: true, spec, options: await runLookup(services.api, spec.id, values) };
+    const crm = services.catalog.get(spec.crmId);
+    return { ok: true, spec, options: await runLookup(services.api, crm, spec.id, values) };
   } catch (err) {
     services.logger.warn(
       { lookup: spec.id, code: err instanceof BotError ? err.code : 'unexpected', context: safeContext(err) },

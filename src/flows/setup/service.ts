@@ -702,7 +702,7 @@ export async function lookupChoices(
     const cacheKey = `setup:lookup:${session.id}:${def.lookup}:${digest}`;
     let options = await store.get<Array<{ value: string; label: string }>>(cacheKey);
     if (!Array.isArray(options)) {
-      options = await runLookup(services.api, def.lookup, inputs);
+      options = await runLookup(services.api, crm, def.lookup, inputs);
       await store.set(cacheKey, options, LOOKUP_CACHE_MS);
     }
     const typed = input.typed.trim().toLowerCase();
