@@ -53,12 +53,7 @@ export async function performWrite<T>(
 ): Promise<WriteResult<T>> {
   const audit = (outcome: AuditOutcome, details: { error?: unknown; ids?: AuditIds } = {}) =>
     auditWrite(services, client, write, outcome, details);
-  try {
-    await assertCanWrite(services.config, client, write.userId);
-  } catch (err) {
-    if (err instanceof ForbiddenError) await audit('refused', { error: err });
-    throw err;
-  }
+  await assertMayWrite(services, client, write);
 
   const runKey = `write:${write.idempotencyKey}`;
   let lockTaken = false;
@@ -113,6 +108,19 @@ type AuditIds = ReturnType<typeof outcomeIds>;
  */
 export function auditRefusal(services: Services, client: SlackClient, write: AuditedWrite, error: unknown) {
   return auditWrite(services, client, write, 'refused', { error });
+}
+
+/**
+ * The pipeline's permission check on its own, audited like its refusals: a form that leads to a write
+ * calls it where the form opens, so nobody fills one only to be refused at its last step.
+ */
+export async function assertMayWrite(services: Services, client: SlackClient, write: AuditedWrite): Promise<void> {
+  try {
+    await assertCanWrite(services.config, client, write.userId);
+  } catch (err) {
+    if (err instanceof ForbiddenError) await auditRefusal(services, client, write, err);
+    throw err;
+  }
 }
 
 async function auditWrite(

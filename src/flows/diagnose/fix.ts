@@ -3,7 +3,7 @@ import type { AccountType, CrmDefinition, PropertyDef } from '../../catalog';
 import { explain, NO_CURRENT_VALUE_WHY } from '../../diagnostics';
 import { BotError, userMessage } from '../../errors';
 import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../operations/config-records';
-import { idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
+import { assertMayWrite, idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
 import {
   BUSINESS_ID_MESSAGE,
   type CreateMappingRequest,
@@ -140,8 +140,19 @@ function currentFields(crm: CrmDefinition, action: FixAction, property: string):
     }));
 }
 
-/** The fix button was clicked: what the bot must still ask, or the confirm step straight away. */
-export async function startFix(services: Services, value: string): Promise<FixStep> {
+/** Names the business in an audit entry written before the business is known (a refusal at the button). */
+export const BUSINESS_NOT_YET_KNOWN = 'unknown';
+
+/**
+ * The fix button was clicked: what the bot must still ask, or the confirm step straight away.
+ * A person who may not write is refused here (ForbiddenError), before any form; a fix by hand is shown to everyone.
+ */
+export async function startFix(
+  services: Services,
+  client: WriteClient,
+  input: { value: string; userId: string },
+): Promise<FixStep> {
+  const { value } = input;
   const { catalog } = services;
   const { stateId, reasonId } = parsePickValue(value);
   const state = await loadState(services, stateId);
@@ -157,6 +168,14 @@ export async function startFix(services: Services, value: string): Promise<FixSt
   const { fix } = explanation;
   if (fix.kind !== 'oneClick') return { kind: 'manual', text: fix.text };
   if (fix.level === 'group') return { kind: 'manual', text: groupLevelManualText(catalog, explanation, state) };
+  await assertMayWrite(services, client, {
+    userId: input.userId,
+    businessNumber: state.businessNumber ?? BUSINESS_NOT_YET_KNOWN,
+    crmId: crm.id,
+    operation: `fix.${fix.action}`,
+    // No request yet: the form that would build it was not opened.
+    maskedRequest: { reasonId },
+  });
 
   const contactValue = contactValueOf(reason, state.record);
   const accountType = record?.accountType ?? (crm.accountTypes.length === 1 ? crm.accountTypes[0] : undefined);

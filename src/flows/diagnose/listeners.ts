@@ -1,5 +1,5 @@
 import type { App, BlockAction, ButtonAction, MessageShortcut } from '@slack/bolt';
-import { userMessage } from '../../errors';
+import { ForbiddenError, userMessage } from '../../errors';
 import type { Services } from '../../services';
 import { section, viewValues } from '../../slack/blocks';
 import { postOutcome } from '../../slack/post';
@@ -213,7 +213,7 @@ export function registerDiagnose(app: App, services: Services): void {
     await ack();
     let view: ReturnType<typeof buildFixManualModal>;
     try {
-      const step = await startFix(services, action.value ?? '');
+      const step = await startFix(services, client, { value: action.value ?? '', userId: body.user.id });
       view =
         step.kind === 'manual'
           ? buildFixManualModal(step.text)
@@ -221,7 +221,8 @@ export function registerDiagnose(app: App, services: Services): void {
             ? buildFixInputsModal(step)
             : buildFixConfirmModal(step);
     } catch (err) {
-      view = buildFixManualModal(userMessage(err));
+      view =
+        err instanceof ForbiddenError ? buildFixResultModal(userMessage(err)) : buildFixManualModal(userMessage(err));
     }
     if (body.view) await client.views.push({ trigger_id: body.trigger_id, view });
     else await client.views.open({ trigger_id: body.trigger_id, view });

@@ -58,7 +58,9 @@ export function registerReauth(app: App, services: Services): void {
     await ack();
     let view: ReturnType<typeof buildCredentialModal>;
     try {
-      view = buildCredentialModal(await credentialForm(services, action.value ?? ''));
+      view = buildCredentialModal(
+        await credentialForm(services, client, { stateId: action.value ?? '', userId: body.user.id }),
+      );
     } catch (err) {
       view = buildWorkingModal('New credential', `:x: ${userMessage(err)}`);
     }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AccountType, CrmDefinition } from '../../catalog';
 import { BotError } from '../../errors';
 import { readConfigRecord } from '../../operations/config-records';
-import { idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
+import { assertMayWrite, idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
 import {
   BUSINESS_ID_MESSAGE,
   maskRequest,
@@ -11,7 +11,7 @@ import {
   planMappingUpdate,
 } from '../../planner';
 import type { Services } from '../../services';
-import { locationSecretFields, recordSent } from '../diagnose/fix';
+import { BUSINESS_NOT_YET_KNOWN, locationSecretFields, recordSent } from '../diagnose/fix';
 import { findGroup, type Origin, type ReauthTarget, STATE_TTL_MS } from '../diagnose/service';
 import { REAUTH_FIELDS } from './ids';
 
@@ -30,6 +30,7 @@ export type ReauthInfo = {
 };
 
 const STATE_PREFIX = 'reauth:state:';
+const REAUTH_OPERATION = 'reauth.credential';
 
 type ReauthState = { crmId: string; businessNumber?: string; groupId?: number; origin: Origin };
 
@@ -117,12 +118,25 @@ export type CredentialForm = {
   why?: string;
 };
 
-/** What the "Enter new credential" modal asks. */
-export async function credentialForm(services: Services, stateId: string): Promise<CredentialForm> {
+/** What the "Enter new credential" modal asks; a person who may not write is refused (ForbiddenError) before it opens. */
+export async function credentialForm(
+  services: Services,
+  client: WriteClient,
+  input: { stateId: string; userId: string },
+): Promise<CredentialForm> {
+  const { stateId } = input;
   const state = await loadReauthState(services, stateId);
   const crm = services.catalog.get(state.crmId);
   const credential = crm.reauth.credential;
   if (!credential) throw new BotError('validation_failed', `${crm.displayName} has no credential the bot can set.`);
+  await assertMayWrite(services, client, {
+    userId: input.userId,
+    businessNumber: state.businessNumber ?? BUSINESS_NOT_YET_KNOWN,
+    crmId: crm.id,
+    operation: REAUTH_OPERATION,
+    // No request yet: the form that would build it was not opened.
+    maskedRequest: { property: credential.property, level: credential.level },
+  });
   const record = state.businessNumber ? await readConfigRecord(services.store, state.businessNumber) : undefined;
   const def = services.catalog.property(crm, credential.level, credential.property);
   const form: CredentialForm = {
@@ -256,7 +270,7 @@ export async function applyCredential(
     idempotencyKey: idempotencyKey('reauth', input.viewId, input.stateId),
     businessNumber,
     crmId: crm.id,
-    operation: 'reauth.credential',
+    operation: REAUTH_OPERATION,
     maskedRequest: maskRequest(request, services.catalog.secretKeys(crm)),
     send: () => services.api.createMapping(request.body),
   });

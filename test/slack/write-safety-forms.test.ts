@@ -1,0 +1,126 @@
+import {
+  DIAGNOSE_ANSWER,
+  DIAGNOSE_BLOCKS,
+  DIAGNOSE_MODAL,
+  FIX_DONE,
+  FIX_FIELDS,
+  FIX_OPEN,
+  VALUE,
+} from '../../src/flows/diagnose/ids';
+import { REAUTH_ENTER_CREDENTIAL } from '../../src/flows/reauth/ids';
+import { readAudit } from '../../src/operations/audit';
+import { FakeApi } from '../integration/fake-api';
+import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
+
+/**
+ * Issue 11, cases 5 and 6: the fix and re-auth forms. A person who may not write is refused at the
+ * button that opens the form (and the refusal is audited).
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
+type Json = Record<string, any>;
+
+const WRITER = 'U_WRITER';
+const READER = TEST_USER;
+
+function input(value: string | null) {
+  return { [VALUE]: { type: 'plain_text_input', value } };
+}
+function buttons(blocks: Json[]): Json[] {
+  return blocks.flatMap((b) => (b.type === 'actions' ? b.elements : b.accessory ? [b.accessory] : []));
+}
+const inputIds = (view: Json): string[] =>
+  view.blocks.filter((b: Json) => b.type === 'input').map((b: Json) => b.block_id);
+
+describe('write-safety of the fix and re-auth forms', () => {
+  let bot: TestBot;
+  let api: FakeApi;
+
+  beforeAll(async () => {
+    api = new FakeApi();
+    await api.start();
+    bot = await startTestBot({ integrationBaseUrl: api.url, env: { ALLOWED_USER_IDS: WRITER } });
+  });
+  afterAll(async () => {
+    await bot.stop();
+    await api.stop();
+  });
+  afterEach(() => {
+    bot.slack.reset();
+    api.requests.length = 0;
+  });
+  const writes = () => api.requests.filter((r) => r.method !== 'GET');
+
+  /** The diagnose modal submitted with a CRM and reason (no business: nothing is read); the answer view. */
+  async function diagnose(crmId: string, reason: string, user: string): Promise<Json> {
+    await bot.sendViewSubmission(
+      {
+        view: {
+          id: `V_DIAG_${crmId}`,
+          callback_id: DIAGNOSE_MODAL,
+          private_metadata: JSON.stringify({ c: TEST_CHANNEL }),
+          state: {
+            values: {
+              [DIAGNOSE_BLOCKS.crm]: { [VALUE]: { type: 'static_select', selected_option: { value: crmId } } },
+              [FIX_FIELDS.business]: input(null),
+              [DIAGNOSE_BLOCKS.reason]: input(reason),
+              [DIAGNOSE_BLOCKS.record]: input(null),
+            },
+          },
+        },
+      },
+      { user },
+    );
+    const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === DIAGNOSE_ANSWER);
+    return call.body.view as Json;
+  }
+
+  /** The view says why and whom to ask, has nothing to fill in, and the refusal is the reader's latest audit entry. */
+  async function expectRefusedWithoutForm(view: Json, operation: string) {
+    expect(inputIds(view)).toEqual([]);
+    expect(view.submit).toBeUndefined();
+    expect(JSON.stringify(view.blocks)).toContain(
+      `You can read everything here, but changing integrations is limited to <@${WRITER}>.`,
+    );
+    const audit = (await readAudit(bot.services.store, { userId: READER }, { limit: 20 })).entries;
+    expect(audit[0]).toMatchObject({
+      userId: READER,
+      crmId: 'cliniko',
+      operation,
+      outcome: 'refused',
+      error: { code: 'forbidden' },
+    });
+    expect(writes()).toEqual([]);
+  }
+
+  describe('case 6: a person who may not write is refused at the button, and it is audited', () => {
+    it('the fix button opens no form for them', async () => {
+      const answer = await diagnose('cliniko', 'Integration is beta', READER);
+      const fix = buttons(answer.blocks).find((b) => b.action_id === FIX_OPEN);
+      expect(fix).toBeDefined();
+      bot.slack.reset();
+      await bot.sendBlockAction(
+        { view: { id: 'V_DIAG_cliniko' }, actions: [{ action_id: FIX_OPEN, value: fix!.value }] },
+        { user: READER },
+      );
+      const pushed = (await bot.slack.waitFor('views.push')).body.view as Json;
+      expect(pushed.callback_id).toBe(FIX_DONE);
+      await expectRefusedWithoutForm(pushed, 'fix.setBetaFalse');
+    });
+
+    it('"Enter new credential" opens no form for them', async () => {
+      const res = await bot.sendCommand('reauth cliniko', { user: READER });
+      const reply = (await res.nextResponse()).body;
+      const button = buttons(reply.blocks).find((b) => b.action_id === REAUTH_ENTER_CREDENTIAL);
+      expect(button).toBeDefined();
+      await bot.sendBlockAction(
+        {
+          message: { ts: '1700000000.000100' },
+          actions: [{ action_id: REAUTH_ENTER_CREDENTIAL, value: button!.value }],
+        },
+        { user: READER },
+      );
+      await expectRefusedWithoutForm((await bot.slack.waitFor('views.open')).body.view, 'reauth.credential');
+    });
+  });
+});
