@@ -1,74 +1,31 @@
-import {
-  DIAGNOSE_ANSWER,
-  DIAGNOSE_BLOCKS,
-  DIAGNOSE_MODAL,
-  FIX_DONE,
-  FIX_FIELDS,
-  FIX_OPEN,
-  VALUE,
-} from '../../src/flows/diagnose/ids';
+import { DIAGNOSE_ANSWER, FIX_DONE, FIX_OPEN } from '../../src/flows/diagnose/ids';
 import { REAUTH_ENTER_CREDENTIAL } from '../../src/flows/reauth/ids';
 import { readAudit } from '../../src/operations/audit';
-import { FakeApi } from '../integration/fake-api';
-import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
+import { diagnoseSubmission } from '../support/diagnose-surfaces';
+import { buttons, type Json } from '../support/payloads';
+import { TEST_CHANNEL, TEST_USER } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 
 /**
  * Issue 11, cases 5 and 6: the fix and re-auth forms. A person who may not write is refused at the
  * button that opens the form (and the refusal is audited).
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: walking Block Kit JSON
-type Json = Record<string, any>;
-
 const WRITER = 'U_WRITER';
 const READER = TEST_USER;
 
-function input(value: string | null) {
-  return { [VALUE]: { type: 'plain_text_input', value } };
-}
-function buttons(blocks: Json[]): Json[] {
-  return blocks.flatMap((b) => (b.type === 'actions' ? b.elements : b.accessory ? [b.accessory] : []));
-}
 const inputIds = (view: Json): string[] =>
   view.blocks.filter((b: Json) => b.type === 'input').map((b: Json) => b.block_id);
 
 describe('write-safety of the fix and re-auth forms', () => {
-  let bot: TestBot;
-  let api: FakeApi;
-
-  beforeAll(async () => {
-    api = new FakeApi();
-    await api.start();
-    bot = await startTestBot({ integrationBaseUrl: api.url, env: { ALLOWED_USER_IDS: WRITER } });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
-  afterEach(() => {
-    bot.slack.reset();
-    api.requests.length = 0;
-  });
-  const writes = () => api.requests.filter((r) => r.method !== 'GET');
+  const { bot, api } = useBot({ env: { ALLOWED_USER_IDS: WRITER } });
+  const writes = () => api.writes();
 
   /** The diagnose modal submitted with a CRM and reason (no business: nothing is read); the answer view. */
-  async function diagnose(crmId: string, reason: string, user: string): Promise<Json> {
+  async function diagnose(crm: string, reason: string, user: string): Promise<Json> {
+    const viewId = `V_DIAG_${crm}`;
     await bot.sendViewSubmission(
-      {
-        view: {
-          id: `V_DIAG_${crmId}`,
-          callback_id: DIAGNOSE_MODAL,
-          private_metadata: JSON.stringify({ c: TEST_CHANNEL }),
-          state: {
-            values: {
-              [DIAGNOSE_BLOCKS.crm]: { [VALUE]: { type: 'static_select', selected_option: { value: crmId } } },
-              [FIX_FIELDS.business]: input(null),
-              [DIAGNOSE_BLOCKS.reason]: input(reason),
-              [DIAGNOSE_BLOCKS.record]: input(null),
-            },
-          },
-        },
-      },
+      diagnoseSubmission({ crm, reason }, { id: viewId, private_metadata: JSON.stringify({ c: TEST_CHANNEL }) }),
       { user },
     );
     const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === DIAGNOSE_ANSWER);
