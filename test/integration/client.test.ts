@@ -1,9 +1,11 @@
 import { ApiError, BotError } from '../../src/errors';
 import { IntegrationClient, type IntegrationClientOptions } from '../../src/integration/client';
+import { FAKE, FAKE_SECRET_VALUES, fixture, memoryLogger } from '../support/fakes';
+import { IntegrationApiStandin, type Reply } from '../support/integration-api-standin';
+import { closedPort } from '../support/local-server';
 import { ManualClock } from '../support/manual-clock';
-import { closedPort, FAKE, FAKE_SECRET_VALUES, FakeApi, fixture, memoryLogger, type Reply } from './fake-api';
 
-let api: FakeApi;
+let api: IntegrationApiStandin;
 let logs: ReturnType<typeof memoryLogger>;
 let client: IntegrationClient;
 
@@ -19,7 +21,7 @@ function makeClient(overrides: Partial<IntegrationClientOptions> = {}): Integrat
 }
 
 beforeEach(async () => {
-  api = new FakeApi();
+  api = new IntegrationApiStandin();
   await api.start();
   logs = memoryLogger();
   client = makeClient();

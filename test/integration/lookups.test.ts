@@ -3,14 +3,15 @@ import { LookupId } from '../../src/catalog/schema';
 import { BotError, userMessage } from '../../src/errors';
 import { IntegrationClient } from '../../src/integration/client';
 import { LOOKUP_IDS, runLookup } from '../../src/integration/lookups';
-import { FAKE, FAKE_SECRET_VALUES, FakeApi, fixture, memoryLogger } from './fake-api';
+import { FAKE, FAKE_SECRET_VALUES, fixture, memoryLogger } from '../support/fakes';
+import { IntegrationApiStandin } from '../support/integration-api-standin';
 
-let api: FakeApi;
+let api: IntegrationApiStandin;
 let client: IntegrationClient;
 const logs = memoryLogger();
 
 beforeEach(async () => {
-  api = new FakeApi();
+  api = new IntegrationApiStandin();
   await api.start();
   client = new IntegrationClient({
     baseUrl: api.url,

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { ApiError } from '../../src/errors';
 import { IntegrationClient, type IntegrationClientOptions } from '../../src/integration/client';
-import { FAKE, FAKE_SECRET_VALUES, fixture, memoryLogger } from './fake-api';
+import { FAKE, FAKE_SECRET_VALUES, fixture, memoryLogger } from '../support/fakes';
 
 /**
  * Every IntegrationClient operation against nock: the documented sample

@@ -5,7 +5,7 @@ import {
   NextechPractitionerList,
   TriggerList,
 } from '../../src/integration/schemas';
-import { fixture } from './fake-api';
+import { fixture } from '../support/fakes';
 
 describe('response schemas', () => {
   it('turns integrationTriggerType into a list whether it comes as an object or an array', () => {

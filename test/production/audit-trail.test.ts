@@ -4,8 +4,7 @@ import { readAudit } from '../../src/operations/audit';
 import { MASK } from '../../src/planner/curl';
 import { acquireLock } from '../../src/store/lock';
 import { Canaries } from '../support/canary';
-import { ScriptedApi } from '../support/scripted-api';
-import { startTestBot, type TestBot } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 import {
   CREATE_GROUP_PATH,
   registerTestWriteAction,
@@ -23,19 +22,8 @@ const nextBusiness = () => `1700000000${String(20_000 + ++businessCounter).padSt
  */
 describe('audit trail completeness', () => {
   const canaries = new Canaries();
-  let api: ScriptedApi;
-  let bot: TestBot;
-
-  beforeAll(async () => {
-    api = await new ScriptedApi().start();
-    bot = await startTestBot({ integrationBaseUrl: api.url, env: { ALLOWED_USER_IDS: WRITER } });
-    registerTestWriteAction(bot);
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
-  afterEach(() => api.reset());
+  const { bot, api } = useBot({ env: { ALLOWED_USER_IDS: WRITER } });
+  beforeAll(() => registerTestWriteAction(bot));
 
   const businessTrail = async (businessNumber: string) =>
     (await readAudit(bot.services.store, { businessNumber }, { limit: 50 })).entries;

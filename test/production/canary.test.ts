@@ -1,9 +1,9 @@
 import { FIX_FIELDS } from '../../src/flows/diagnose/ids';
 import { createLogger, REDACT_PATHS } from '../../src/logger';
-import { fixture } from '../integration/fake-api';
 import { CANARY_SHAPES, Canaries, fillModal } from '../support/canary';
-import { ScriptedApi } from '../support/scripted-api';
-import { startTestBot, TEST_BOT_TOKEN, TEST_SIGNING_SECRET, type TestBot } from '../support/slack-harness';
+import { fixture } from '../support/fakes';
+import { TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 import { CREATE_GROUP_PATH, registerTestWriteAction, testWriteClick } from '../support/write-surface';
 
 const BUSINESS = '170000000000801';
@@ -16,24 +16,19 @@ const BUSINESS = '170000000000801';
 describe('canary secrets never leak', () => {
   const canaries = new Canaries();
   const covered: string[] = [];
-  let api: ScriptedApi;
-  let bot: TestBot;
   const vendorKey = canaries.plant('CARESTACK_VENDOR_KEY');
+  const { bot, api } = useBot((api) => ({
+    env: { CARESTACK_VENDOR_KEY: vendorKey, CARESTACK_API_BASE_URL: api.url, AUDIT_CHANNEL_ID: 'C0AUDIT' },
+    resetBetweenTests: false,
+  }));
 
-  beforeAll(async () => {
-    api = await new ScriptedApi().start();
-    bot = await startTestBot({
-      integrationBaseUrl: api.url,
-      env: { CARESTACK_VENDOR_KEY: vendorKey, CARESTACK_API_BASE_URL: api.url, AUDIT_CHANNEL_ID: 'C0AUDIT' },
-    });
+  beforeAll(() => {
     registerTestWriteAction(bot);
     canaries.watch('signing secret', TEST_SIGNING_SECRET);
     canaries.watch('bot token', TEST_BOT_TOKEN);
   });
   afterAll(async () => {
     console.info(`canary flows covered: ${covered.join('; ')}`);
-    await bot.stop();
-    await api.stop();
   });
 
   it('write pipeline: secure group properties, success and an API error that echoes the secret', async () => {

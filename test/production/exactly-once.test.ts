@@ -1,11 +1,12 @@
 import pino from 'pino';
 import { BULK_ACTIONS } from '../../src/flows/bulk/ids';
-import { type AuditEntry, readAudit } from '../../src/operations/audit';
+import { readAudit } from '../../src/operations/audit';
 import { clearPermissionCache } from '../../src/operations/permissions';
 import { RedisStore } from '../../src/store';
-import { ScriptedApi } from '../support/scripted-api';
+import { IntegrationApiStandin } from '../support/integration-api-standin';
 import { SlackApiStandin } from '../support/slack-api-standin';
-import { startTestBot, type TestBot, type WithResponseUrl } from '../support/slack-harness';
+import { startTestBot, type WithResponseUrl } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 import {
   registerTestWriteAction,
   registerTestWriteSubcommand,
@@ -27,11 +28,11 @@ async function repliesOf(responses: WithResponseUrl[]): Promise<string[]> {
 }
 
 describe('exactly-once writes under duplicate storms', () => {
-  let api: ScriptedApi;
+  let api: IntegrationApiStandin;
   let removeSubcommand: () => void;
 
   beforeAll(async () => {
-    api = await new ScriptedApi().start();
+    api = await new IntegrationApiStandin().start();
     removeSubcommand = registerTestWriteSubcommand();
   });
   afterAll(async () => {
@@ -178,31 +179,22 @@ describe('exactly-once writes under duplicate storms', () => {
 });
 
 describe('write permissions', () => {
-  let api: ScriptedApi;
-  let bot: TestBot;
   let removeSubcommand: () => void;
   const slackCallsFor = (method: string) => bot.slack.callsTo(method).length;
+  const { bot, api } = useBot({
+    env: { ALLOWED_USERGROUP_IDS: 'S_WRITERS', ALLOWED_USER_IDS: 'U_OWNER', AUDIT_CHANNEL_ID: 'C0AUDIT' },
+  });
 
-  beforeAll(async () => {
-    api = await new ScriptedApi().start();
-    bot = await startTestBot({
-      integrationBaseUrl: api.url,
-      env: { ALLOWED_USERGROUP_IDS: 'S_WRITERS', ALLOWED_USER_IDS: 'U_OWNER', AUDIT_CHANNEL_ID: 'C0AUDIT' },
-    });
+  beforeAll(() => {
     registerTestWriteAction(bot);
     removeSubcommand = registerTestWriteSubcommand();
   });
-  afterAll(async () => {
-    removeSubcommand();
-    await bot.stop();
-    await api.stop();
-  });
+  afterAll(() => removeSubcommand());
   beforeEach(() => {
     bot.slack.reset();
     bot.slack.usergroupMembers.S_WRITERS = ['U_MEMBER'];
     clearPermissionCache();
   });
-  afterEach(() => api.reset());
 
   it('refuses a non-member with who to ask, audits the refusal, and makes no API call', async () => {
     const business = nextBusiness();

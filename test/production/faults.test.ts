@@ -1,10 +1,11 @@
 import { ApiError, userMessage } from '../../src/errors';
 import { readAudit } from '../../src/operations/audit';
 import { MAX_BODY_BYTES } from '../../src/slack/app';
-import { closedPort } from '../integration/fake-api';
-import { ScriptedApi, type ScriptedReply } from '../support/scripted-api';
+import type { Reply } from '../support/integration-api-standin';
+import { closedPort } from '../support/local-server';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { startTestBot, type TestBot } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 import { registerTestWriteAction, testWriteClick, UPDATE_TRIGGERS_PATH } from '../support/write-surface';
 
 const BUSINESS = '170000000000301';
@@ -14,7 +15,7 @@ const said = (code: ApiError['code'], operation = 'updateTriggers') =>
   userMessage(new ApiError(code, 'x', { operation, method: 'GET', path: '/' }));
 
 /** Every integration API failure we promise to turn into words, with the reply that causes it. */
-const API_FAULTS: Array<{ name: string; reply: ScriptedReply; code: ApiError['code'] }> = [
+const API_FAULTS: Array<{ name: string; reply: Reply; code: ApiError['code'] }> = [
   { name: '5xx', reply: { status: 503, text: '<html>upstream down</html>' }, code: 'api_server_error' },
   { name: '429 with Retry-After', reply: { status: 429, headers: { 'retry-after': '1' } }, code: 'api_rate_limited' },
   { name: 'timeout', reply: { hang: true }, code: 'api_timeout' },
@@ -27,23 +28,9 @@ const API_FAULTS: Array<{ name: string; reply: ScriptedReply; code: ApiError['co
 ];
 
 describe('integration API faults through the real Slack boundary', () => {
-  let api: ScriptedApi;
-  let bot: TestBot;
-
-  beforeAll(async () => {
-    api = await new ScriptedApi().start();
-    // A short deadline keeps the timeout case quick; retries stay on for reads.
-    bot = await startTestBot({ integrationBaseUrl: api.url, apiOptions: { timeoutMs: 700 } });
-    registerTestWriteAction(bot);
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
-  afterEach(() => {
-    api.reset();
-    bot.slack.reset();
-  });
+  // A short deadline keeps the timeout case quick; retries stay on for reads.
+  const { bot, api } = useBot({ apiOptions: { timeoutMs: 700 } });
+  beforeAll(() => registerTestWriteAction(bot));
 
   describe.each(API_FAULTS)('$name', ({ reply, code }) => {
     it('on a read (/crm status): clear ephemeral message, 200 ack, no crash', async () => {
@@ -139,18 +126,8 @@ describe('Slack Web API faults', () => {
 });
 
 describe('inbound requests that are not from Slack, or not as Slack sends them', () => {
-  let bot: TestBot;
-  let api: ScriptedApi;
-
-  beforeAll(async () => {
-    api = await new ScriptedApi().start();
-    bot = await startTestBot({ integrationBaseUrl: api.url });
-    registerTestWriteAction(bot);
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
+  const { bot, api } = useBot();
+  beforeAll(() => registerTestWriteAction(bot));
 
   const click = () => testWriteClick({ businessNumber: BUSINESS, nonce: 'inbound' });
 

@@ -3,8 +3,8 @@ import { runInNewContext } from 'node:vm';
 import { DIAGNOSE_MODAL, FIX_CONFIRM, TROUBLESHOOT_CONTACT } from '../../src/flows/diagnose/ids';
 import { LOOKUP_MODAL } from '../../src/flows/lookup/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
-import { ScriptedApi } from '../support/scripted-api';
-import { type SendOptions, startTestBot, type TestBot } from '../support/slack-harness';
+import type { SendOptions } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 import { registerTestWriteAction, registerTestWriteSubcommand } from '../support/write-surface';
 
 /**
@@ -218,19 +218,13 @@ function heapAfterGc(gc: () => void): number {
 }
 
 describe('fuzzing the HTTP receiver', () => {
-  let bot: TestBot;
-  let api: ScriptedApi;
   let removeSubcommand: () => void;
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  // Lookups call Carestack at https://<domain>.carestack.com by default: keep every call local.
+  const { bot, api } = useBot((api) => ({ env: { CARESTACK_API_BASE_URL: api.url, LOG_LEVEL: 'warn' } }));
 
-  beforeAll(async () => {
-    api = await new ScriptedApi().start();
-    bot = await startTestBot({
-      integrationBaseUrl: api.url,
-      // Lookups call Carestack at https://<domain>.carestack.com by default: keep every call local.
-      env: { CARESTACK_API_BASE_URL: api.url, LOG_LEVEL: 'warn' },
-    });
+  beforeAll(() => {
     registerTestWriteAction(bot);
     removeSubcommand = registerTestWriteSubcommand();
     process.on('unhandledRejection', onUnhandled);
@@ -238,8 +232,6 @@ describe('fuzzing the HTTP receiver', () => {
   afterAll(async () => {
     process.off('unhandledRejection', onUnhandled);
     removeSubcommand();
-    await bot.stop();
-    await api.stop();
   });
 
   it(`${CASES} malformed or random requests: no 5xx, no unhandled rejection, heap flat`, async () => {

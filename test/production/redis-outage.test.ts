@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError, userMessage } from '../../src/errors';
 import { RedisStore } from '../../src/store';
 import { RedisProcess } from '../support/redis-process';
-import { ScriptedApi } from '../support/scripted-api';
-import { startTestBot, type TestBot } from '../support/slack-harness';
+import type { TestBot } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 import {
   registerTestWriteAction,
   registerTestWriteSubcommand,
@@ -32,13 +32,9 @@ async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutM
 
 describe('Redis outage seen through Slack', () => {
   let redis: RedisProcess;
-  let api: ScriptedApi;
-  let bot: TestBot;
   let removeSubcommand: () => void;
-
-  beforeAll(async () => {
+  const { bot, api } = useBot(async (api) => {
     redis = await RedisProcess.start();
-    api = await new ScriptedApi().start();
     api.always('POST', UPDATE_TRIGGERS_PATH, { json: { status: 'ok' } });
     const store = new RedisStore({
       url: redis.url,
@@ -49,14 +45,14 @@ describe('Redis outage seen through Slack', () => {
     // Connected before the first command: on a loaded machine the first connect can take longer than the
     // store's bounded wait for a connection in progress (each ping waits for the 'ready' event, up to 1 s).
     for (let tries = 0; tries < 20 && !(await store.ping()); tries++);
-    bot = await startTestBot({ store, integrationBaseUrl: api.url });
+    return { store, resetBetweenTests: false };
+  });
+  beforeAll(() => {
     registerTestWriteAction(bot);
     removeSubcommand = registerTestWriteSubcommand();
   });
   afterAll(async () => {
     removeSubcommand();
-    await bot.stop();
-    await api.stop();
     await redis.kill();
   });
 

@@ -1,16 +1,16 @@
 import { SHUTDOWN_GRACE_MS, stopAndClose } from '../../src/slack/app';
 import { MemoryStore } from '../../src/store';
-import { ScriptedApi } from '../support/scripted-api';
+import { IntegrationApiStandin } from '../support/integration-api-standin';
 import { rawRequest, startTestBot } from '../support/slack-harness';
 import { registerTestWriteAction, testWriteClick, UPDATE_TRIGGERS_PATH } from '../support/write-surface';
 
 const SLOW_API_MS = 1500;
 
 describe('graceful shutdown', () => {
-  let api: ScriptedApi;
+  let api: IntegrationApiStandin;
 
   beforeAll(async () => {
-    api = await new ScriptedApi().start();
+    api = await new IntegrationApiStandin().start();
   });
   afterAll(() => api.stop());
 

@@ -1,10 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadRun } from '../../src/bulk/run-record';
 import { BULK_ACTIONS, BULK_BLOCKS, BULK_LAYOUT_BLOCKS, BULK_MODAL } from '../../src/flows/bulk/ids';
 import { bulkTiming } from '../../src/flows/bulk/service';
 import { PASTE_MAX_CHARS } from '../../src/flows/bulk/views';
-import { startTestBot, TEST_BOT_TOKEN, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
+import { API_PATHS, IntegrationApiStandin, type Reply } from '../support/integration-api-standin';
+import { TEST_BOT_TOKEN, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
+import { useBot } from '../support/use-bot';
 
 /**
  * The two bulk paths bulk.test.ts does not drive: a CSV uploaded through the modal's file_input
@@ -16,68 +16,13 @@ const ENTERPRISE = '150051042499080';
 const GROUP_ID = 2024;
 const bn = (i: number) => 150051042600000 + i;
 
-/** Integration API on 127.0.0.1: the enterprise's groups, and every mapping PUT recorded. */
-class MappingApi {
-  // biome-ignore lint/suspicious/noExplicitAny: recorded JSON bodies
-  readonly puts: any[] = [];
-  url = '';
-  private server!: Server;
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const path = new URL(req.url ?? '/', 'http://x').pathname;
-        res.writeHead(200, { 'content-type': 'application/json' });
-        if (req.method === 'GET' && path.startsWith('/integration/businessintegrationgroup/')) {
-          res.end(
-            JSON.stringify([
-              { groupId: 1595, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } },
-              { groupId: GROUP_ID, integrationSourceType: { id: 124, integrationSource: 'CARESTACK' } },
-            ]),
-          );
-          return;
-        }
-        this.puts.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        res.end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-/** Where url_private_download points: serves fixed bodies by path and records each request's headers. */
-class FileHost {
-  readonly requests: Array<{ path: string; headers: IncomingHttpHeaders }> = [];
-  readonly files = new Map<string, { status?: number; body: Buffer; contentType: string }>();
-  url = '';
-  private server!: Server;
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      this.requests.push({ path, headers: req.headers });
-      const file = this.files.get(path);
-      if (!file) {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-        return;
-      }
-      res.writeHead(file.status ?? 200, { 'content-type': file.contentType }).end(file.body);
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
+/** The enterprise's integration groups, as the API answers them. */
+const GROUPS = [
+  { groupId: 1595, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } },
+  { groupId: GROUP_ID, integrationSourceType: { id: 124, integrationSource: 'CARESTACK' } },
+];
+/** Where url_private_download points: a file it was not given is a 404, as Slack's file host answers. */
+const NOT_FOUND: Reply = { status: 404, text: 'not found', headers: { 'content-type': 'text/plain' } };
 
 const HEADER = 'business id,carestack.appointment.status,carestack.location.id,carestack.account.key';
 const ROWS = 60;
@@ -159,7 +104,7 @@ function submitFile(bot: TestBot, privateMetadata: string, fileId: string) {
 }
 
 /** files.info for `fileId` answers a file whose download URL is on the file host. */
-function programFile(bot: TestBot, host: FileHost, fileId: string, file: Record<string, unknown>) {
+function programFile(bot: TestBot, host: IntegrationApiStandin, fileId: string, file: Record<string, unknown>) {
   bot.slack.program('files.info', (call) =>
     call.body.file === fileId
       ? {
@@ -183,29 +128,33 @@ function programFile(bot: TestBot, host: FileHost, fileId: string, file: Record<
 const downloadPath = (fileId: string) => `/files-pri/T_TEST-${fileId}/download/locations.csv`;
 
 describe('/crm bulk with a CSV file and the template button, over signed Slack requests', () => {
-  let api: MappingApi;
-  let host: FileHost;
-  let bot: TestBot;
+  let host: IntegrationApiStandin;
   const saved = { ...bulkTiming };
 
   beforeEach(async () => {
-    api = new MappingApi();
-    host = new FileHost();
-    await Promise.all([api.start(), host.start()]);
+    host = await new IntegrationApiStandin(NOT_FOUND).start();
     Object.assign(bulkTiming, { progressIntervalMs: 50, heartbeatMs: 50, leaseMs: 400, defaultRetryAfterMs: 50 });
-    bot = await startTestBot({ integrationBaseUrl: api.url, config: { BULK_CONCURRENCY: 4 } });
   });
   afterEach(async () => {
-    await bot.stop();
     Object.assign(bulkTiming, saved);
-    await Promise.all([api.stop(), host.stop()]);
+    await host.stop();
   });
+  const { bot, api } = useBot((api) => {
+    api.always('GET', /^\/integration\/businessintegrationgroup\//, { json: GROUPS });
+    api.always('PUT', API_PATHS.mapping, { json: {} });
+    return { config: { BULK_CONCURRENCY: 4 } };
+  }, 'each');
+  /** The mapping bodies the API received. */
+  const puts = () => api.writes().map((r) => r.json());
 
   it(`a ${ROWS}-row CSV file too long to paste: downloaded with the bot token, dry run counts, exact bodies once each`, async () => {
     const csv = carestackCsv();
     expect(csv.length).toBeGreaterThan(PASTE_MAX_CHARS);
     const fileId = 'F0BULKCSV01';
-    host.files.set(downloadPath(fileId), { body: Buffer.from(csv, 'utf8'), contentType: 'text/csv' });
+    host.always('GET', downloadPath(fileId), {
+      text: Buffer.from(csv, 'utf8'),
+      headers: { 'content-type': 'text/csv' },
+    });
     programFile(bot, host, fileId, { size: Buffer.byteLength(csv) });
 
     const metadata = await openModal(bot);
@@ -232,7 +181,7 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
     expect(text).toContain('curl --location --request PUT');
     // Row 1 carries an account key override: the preview masks it and no Slack call carries any.
     expect(JSON.stringify(bot.slack.calls)).not.toContain('fake-override-');
-    expect(api.puts).toHaveLength(0);
+    expect(puts()).toHaveLength(0);
 
     const confirm = summary.body.blocks
       .flatMap((b: { elements?: Array<{ action_id: string; value: string }> }) => b.elements ?? [])
@@ -252,13 +201,13 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
     expect(run.rows.filter((r) => r.state !== 'done')).toHaveLength(0);
 
     const valid = [...Array(ROWS).keys()].map((i) => i + 1).filter((i) => i !== BAD_LOCATION && i !== BAD_ID);
-    expect(api.puts).toHaveLength(valid.length);
+    expect(puts()).toHaveLength(valid.length);
     for (const i of valid) {
-      const sent = api.puts.filter((p) => p.businessNumber === bn(i));
+      const sent = puts().filter((p) => p.businessNumber === bn(i));
       expect(sent).toHaveLength(1);
       expect(sent[0]).toEqual(expectedBody(i));
     }
-    expect(api.puts.some((p) => p.businessNumber === bn(BAD_LOCATION) || p.businessNumber === 12345)).toBe(false);
+    expect(puts().some((p) => p.businessNumber === bn(BAD_LOCATION) || p.businessNumber === 12345)).toBe(false);
     expect(host.requests).toHaveLength(1); // the file was read once, at the dry run
     const results = await waitUntil(() => bot.slack.uploads.find((u) => u.content.startsWith('row,business id')));
     expect(results.content).not.toContain('fake-override-');
@@ -266,7 +215,7 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
 
   it('an empty file: the dry run posts that the table cannot be used, and nothing can be confirmed', async () => {
     const fileId = 'F0BULKEMPTY';
-    host.files.set(downloadPath(fileId), { body: Buffer.alloc(0), contentType: 'text/csv' });
+    host.always('GET', downloadPath(fileId), { text: Buffer.alloc(0), headers: { 'content-type': 'text/csv' } });
     programFile(bot, host, fileId, { size: 0 });
 
     const res = await submitFile(bot, await openModal(bot), fileId);
@@ -276,7 +225,7 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
     expect(posted.body.text).toContain('Bulk onboarding: the table cannot be used.');
     expect(posted.body.text).toContain('The table is empty');
     expect(JSON.stringify(posted.body.blocks)).not.toContain(BULK_ACTIONS.confirm);
-    expect(api.puts).toHaveLength(0);
+    expect(puts()).toHaveLength(0);
   });
 
   it('a file that is not a CSV (binary content): a clear posted error, no run, nothing sent', async () => {
@@ -287,7 +236,7 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
       Buffer.from('[Content_Types].xml', 'latin1'),
       Buffer.from([0x00, 0xff, 0xfe, 0x9c, 0x00, 0x0a, 0x01, 0x02, 0xc3, 0x28]),
     ]);
-    host.files.set(downloadPath(fileId), { body: zip, contentType: 'application/octet-stream' });
+    host.always('GET', downloadPath(fileId), { text: zip, headers: { 'content-type': 'application/octet-stream' } });
     programFile(bot, host, fileId, { size: zip.length });
 
     const res = await submitFile(bot, await openModal(bot), fileId);
@@ -300,7 +249,7 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
     expect(host.requests[0]!.headers.authorization).toBe(`Bearer ${TEST_BOT_TOKEN}`);
     // No dry-run message with the file's bytes in it, no draft run.
     expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
-    expect(api.puts).toHaveLength(0);
+    expect(puts()).toHaveLength(0);
   });
 
   it('a CSV export with hundreds of unknown columns: the posted error fits in a Slack section block', async () => {
@@ -310,7 +259,7 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
       .slice(1)
       .map(() => 'x')
       .join(',')}\n`;
-    host.files.set(downloadPath(fileId), { body: Buffer.from(csv), contentType: 'text/csv' });
+    host.always('GET', downloadPath(fileId), { text: Buffer.from(csv), headers: { 'content-type': 'text/csv' } });
     programFile(bot, host, fileId, { size: csv.length });
 
     await submitFile(bot, await openModal(bot), fileId);
@@ -319,7 +268,7 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
     expect(posted.body.text).toContain('"Patient chart column 200"');
     for (const block of posted.body.blocks) expect(block.text.text.length).toBeLessThanOrEqual(3000);
     expect(posted.body.blocks[0].text.text).toMatch(/^Bulk onboarding: the table cannot be used\.\n• Unknown columns/);
-    expect(api.puts).toHaveLength(0);
+    expect(puts()).toHaveLength(0);
   });
 
   it('a file Slack will not give (HTTP 404) or one over 2 MB: an ephemeral error, nothing sent', async () => {
@@ -339,7 +288,7 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
     expect(tooBig.body.text).toBe('Bulk onboarding: The file is larger than 2 MB; split it.');
     expect(host.requests.map((r) => r.path)).toEqual([downloadPath(missing)]); // the big one was not downloaded
     expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
-    expect(api.puts).toHaveLength(0);
+    expect(puts()).toHaveLength(0);
   });
 
   it('"Download template" uploads the chosen CRM\'s header row (business id + location property keys) to the channel', async () => {
@@ -392,6 +341,6 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
     expect(complete.body.channel_id).toBe(TEST_CHANNEL);
     expect(complete.body.files).toEqual([{ id: upload.fileId, title: 'bulk-template-carestack.csv' }]);
     expect(complete.body.initial_comment).toBe('Bulk template for Carestack: one line per location.');
-    expect(api.puts).toHaveLength(0);
+    expect(puts()).toHaveLength(0);
   });
 });

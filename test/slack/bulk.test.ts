@@ -1,72 +1,62 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type BulkRun, loadRun } from '../../src/bulk/run-record';
 import { BULK_ACTIONS, BULK_BLOCKS, BULK_MODAL } from '../../src/flows/bulk/ids';
 import { bulkTiming, stopLocalRuns } from '../../src/flows/bulk/service';
 import { resumeInterruptedWork } from '../../src/slack/register';
 import { MemoryStore } from '../../src/store/memory';
 import type { Store } from '../../src/store/types';
+import { API_PATHS, IntegrationApiStandin } from '../support/integration-api-standin';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { startTestBot, type TestBot } from '../support/slack-harness';
 
-/**
- * The integration API on 127.0.0.1 (nock 15 is ESM-only and cannot load in this jest setup;
- * see test/integration/fake-api.ts): records every mapping PUT per business number.
- */
 type Behaviour = (businessNumber: number, seen: number) => { status: number; headers?: Record<string, string> };
+/** The integration API stand-in scripted as one CareCloud group, with every mapping PUT recorded per business. */
 class MappingApi {
+  readonly standin = new IntegrationApiStandin();
   // biome-ignore lint/suspicious/noExplicitAny: recorded JSON bodies
   readonly puts: Array<{ body: any; status: number }> = [];
   behaviour: Behaviour = () => ({ status: 200 });
   latencyMs = 0;
   /** Puts past this many are recorded but held unanswered until releaseHeld() (rows frozen in flight). */
   holdAfter = Number.POSITIVE_INFINITY;
-  private held: Array<() => void> = [];
-  url = '';
-  private server!: Server;
+  private release = () => {};
+  private held = this.nextHold();
+
+  get url(): string {
+    return this.standin.url;
+  }
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const path = new URL(req.url ?? '/', 'http://x').pathname;
-        if (req.method === 'GET' && path.startsWith('/integration/businessintegrationgroup/')) {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(
-            JSON.stringify([{ groupId: 1595, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } }]),
-          );
-          return;
-        }
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        const seen = this.puts.filter((p) => p.body.businessNumber === body.businessNumber).length;
-        const reply = this.behaviour(body.businessNumber, seen);
-        this.puts.push({ body, status: reply.status });
-        const answer = () => {
-          res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-          res.end('{}');
-        };
-        if (this.puts.length > this.holdAfter) this.held.push(answer);
-        else setTimeout(answer, this.latencyMs);
-      });
+    await this.standin.start();
+    this.standin.always('GET', /^\/integration\/businessintegrationgroup\//, {
+      json: [{ groupId: 1595, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } }],
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.standin.always('PUT', API_PATHS.mapping, (req) => {
+      const body = req.json();
+      const reply = this.behaviour(body.businessNumber, this.putsFor(body.businessNumber).length);
+      this.puts.push({ body, status: reply.status });
+      const timing = this.puts.length > this.holdAfter ? { until: this.held } : { delayMs: this.latencyMs };
+      return { ...reply, text: '{}', ...timing };
+    });
   }
   stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.standin.stop();
   }
   /** Answers the held puts and stops holding. */
   releaseHeld(): void {
     this.holdAfter = Number.POSITIVE_INFINITY;
-    for (const answer of this.held.splice(0)) answer();
+    this.release();
+    this.held = this.nextHold();
   }
   putsFor(bn: number) {
     return this.puts.filter((p) => p.body.businessNumber === bn);
   }
   applied(bn: number) {
     return this.putsFor(bn).filter((p) => p.status === 200).length;
+  }
+  private nextHold(): Promise<void> {
+    return new Promise((resolve) => {
+      this.release = resolve;
+    });
   }
 }
 

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logger';
 import { Metrics } from '../../src/metrics';
 import { type Bot, createBot } from '../../src/slack/app';
 import { MemoryStore } from '../../src/store/memory';
-import { ScriptedApi } from '../support/scripted-api';
+import { IntegrationApiStandin } from '../support/integration-api-standin';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { rawRequest, startTestBot, TEST_USER } from '../support/slack-harness';
 
@@ -174,7 +174,7 @@ describe('start-up cannot hang on Slack', () => {
 
 describe('every inbound request is logged and counted; GET /metrics', () => {
   it('a slash command: one info line (request id, kind, command, user, ack latency, outcome) and the series move', async () => {
-    const api = await new ScriptedApi().start();
+    const api = await new IntegrationApiStandin().start();
     api.always('GET', '/integration/businessintegrationgroup/150051042500001', { json: [] });
     const bot = await startTestBot({ integrationBaseUrl: api.url });
     try {

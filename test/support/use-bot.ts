@@ -10,11 +10,13 @@ import { startTestBot, type TestBot, type TestBotOptions } from './slack-harness
  *   it('…', async () => { api.on('GET', path, { json }); await bot.sendCommand('status …'); });
  *
  * `bot` forwards to the running TestBot. After each test the Slack calls and the API's recorded
- * requests are cleared (queued replies stay queued).
+ * stand-in's requests and routes are forgotten.
  */
 export interface UseBotOptions extends Omit<TestBotOptions, 'integrationBaseUrl'> {
   /** 'standin' (default): calls go to `api`; 'nock': to http://integration.test, for nock to intercept. */
   integration?: 'standin' | 'nock';
+  /** false: keep Slack calls and API requests across the tests (a last test scans them all). */
+  resetBetweenTests?: boolean;
 }
 
 export interface UsedBot {
@@ -27,15 +29,18 @@ export interface UsedBot {
  * @param per 'all': one bot for the describe block; 'each': a fresh bot and stand-in per test
  */
 export function useBot(
-  options: UseBotOptions | ((api: IntegrationApiStandin) => UseBotOptions) = {},
+  options: UseBotOptions | ((api: IntegrationApiStandin) => UseBotOptions | Promise<UseBotOptions>) = {},
   per: 'all' | 'each' = 'all',
 ): UsedBot {
   let api = new IntegrationApiStandin();
   let current: TestBot | undefined;
+  let reset = true;
 
   const start = async () => {
     await api.start();
-    const { integration = 'standin', ...rest } = typeof options === 'function' ? options(api) : options;
+    const resolved = typeof options === 'function' ? await options(api) : options;
+    const { integration = 'standin', resetBetweenTests = true, ...rest } = resolved;
+    reset = resetBetweenTests;
     current = await startTestBot({ ...rest, ...(integration === 'standin' ? { integrationBaseUrl: api.url } : {}) });
   };
   const stop = async () => {
@@ -54,8 +59,9 @@ export function useBot(
     beforeAll(start);
     afterAll(stop);
     afterEach(() => {
+      if (!reset) return;
       current?.slack.reset();
-      api.clearRequests();
+      api.reset();
     });
   }
 
