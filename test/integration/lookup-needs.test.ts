@@ -2,17 +2,18 @@ import { loadCatalog } from '../../src/catalog';
 import type { CrmDefinition } from '../../src/catalog/schema';
 import { IntegrationClient } from '../../src/integration/client';
 import { lookupProblems, runLookup } from '../../src/integration/lookups';
-import { FAKE, FakeApi, memoryLogger } from './fake-api';
+import { FAKE, memoryLogger } from '../support/fakes';
+import { IntegrationApiStandin } from '../support/integration-api-standin';
 
 /** The lookups read their inputs from the catalog's `needs`: renaming a property in YAML is all it takes. */
 
-let api: FakeApi;
+let api: IntegrationApiStandin;
 let client: IntegrationClient;
 const catalog = loadCatalog();
 const cloud9 = catalog.get('cloud9-ortho');
 
 beforeEach(async () => {
-  api = new FakeApi();
+  api = new IntegrationApiStandin();
   await api.start();
   client = new IntegrationClient({
     baseUrl: api.url,
