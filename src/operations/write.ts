@@ -110,13 +110,26 @@ export function auditRefusal(services: Services, client: SlackClient, write: Aud
   return auditWrite(services, client, write, 'refused', { error });
 }
 
+/** A write as the permission check sees it, and who started the flow it confirms. */
+export type WriteIntent = AuditedWrite & {
+  /** Anyone but this user is refused: a form is its owner's. */
+  ownerId?: string | undefined;
+};
+
 /**
  * The pipeline's permission check on its own, audited like its refusals: a form that leads to a write
- * calls it where the form opens, so nobody fills one only to be refused at its last step.
+ * calls it where the form opens, so nobody fills one only to be refused at its last step, and a setup's
+ * Confirm calls it (with its owner) before it claims or changes anything.
  */
-export async function assertMayWrite(services: Services, client: SlackClient, write: AuditedWrite): Promise<void> {
+export async function assertMayWrite(services: Services, client: SlackClient, write: WriteIntent): Promise<void> {
   try {
     await assertCanWrite(services.config, client, write.userId);
+    if (write.ownerId !== undefined && write.ownerId !== write.userId) {
+      throw new ForbiddenError(
+        'forbidden',
+        `This form was started by <@${write.ownerId}>, so only they can confirm it. Run the command yourself to make your own change.`,
+      );
+    }
   } catch (err) {
     if (err instanceof ForbiddenError) await auditRefusal(services, client, write, err);
     throw err;

@@ -220,6 +220,10 @@ export function registerSetup(app: App, services: Services): void {
         await ack({ response_action: 'errors', errors: outcome.errors });
         return;
       }
+      if (outcome.kind === 'push') {
+        await ack({ response_action: 'push', view: renderScreen(outcome.screen) });
+        return;
+      }
       await ack({ response_action: 'update', view: renderScreen(outcome.screen) });
       if (!outcome.after) return;
       try {

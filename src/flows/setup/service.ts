@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type AccountType, type CrmDefinition, groupPropertiesFor, locationPropertiesFor } from '../../catalog';
-import { ApiError, BotError, userMessage } from '../../errors';
+import { ApiError, BotError, ForbiddenError, userMessage } from '../../errors';
 import { runLookup } from '../../integration/lookups';
 import { saveConfigRecord, withoutSecrets } from '../../operations/config-records';
-import { idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
+import { assertMayWrite, idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
 import { describePlan, maskRequest, toCurl } from '../../planner/curl';
 import { planSetup, planTriggerUpdate, withGroupId } from '../../planner/plan';
 import { CreateMappingRequest, type Plan } from '../../planner/types';
@@ -61,7 +61,9 @@ export type FollowUp = SetupScreen | { kind: 'done'; result: SetupResult; channe
 /** A submitted step: errors for the ack, or the next screen and the slow work to run after the ack. */
 export type StepOutcome =
   | { kind: 'errors'; errors: Record<string, string> }
-  | { kind: 'show'; screen: SetupScreen; after?: () => Promise<FollowUp | undefined> };
+  | { kind: 'show'; screen: SetupScreen; after?: () => Promise<FollowUp | undefined> }
+  /** Shown on top of the submitted view, which stays as it was (a refusal: the form is still its owner's). */
+  | { kind: 'push'; screen: SetupScreen };
 
 /** What the service must know about how screens render (views.ts supplies it): where errors can go, what fits. */
 export interface ScreenLayout {
@@ -740,10 +742,25 @@ export async function submitReview(
 ): Promise<StepOutcome> {
   const store = services.store;
   const session = await loadSession(store, sessionIdFrom(view.metadata));
+  const crm = crmOf(services, session);
+  // Refused before the claim: a refusal changes nothing, so the owner's own Confirm still writes.
+  try {
+    await assertMayWrite(services, client, {
+      userId,
+      ownerId: session.userId,
+      idempotencyKey: idempotencyKey(view.id, 'confirm'),
+      businessNumber: session.parentBusinessNumber,
+      crmId: crm.id,
+      operation: 'setup.confirm',
+      maskedRequest: undefined,
+    });
+  } catch (err) {
+    if (!(err instanceof ForbiddenError)) throw err;
+    return { kind: 'push', screen: messageScreen('Not confirmed', `:no_entry: ${userMessage(err)} Nothing was sent.`) };
+  }
   const working = workingScreen(session, 'Setting up… the result will also be posted in the channel.');
   const claimed = await store.setIfAbsent(confirmKey(view.id), { userId }, 24 * 3600_000);
   if (!claimed) return show(working);
-  const crm = crmOf(services, session);
   const result = planSetup(services.catalog, planInputOf(crm, session));
   if (!result.ok) {
     await store.delete(confirmKey(view.id));

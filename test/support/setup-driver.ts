@@ -1,0 +1,107 @@
+import { BLOCK, parseLocationBlock, SETUP_ACTION, SETUP_CALLBACK } from '../../src/flows/setup/ids';
+import type { TestBot } from './slack-harness';
+
+/**
+ * Walks `/crm setup <crm>` to its Review step the way a user does: the signed command, then each
+ * step's view_submission with the values typed. The integration API calls on the way (the
+ * existing-group read after step 1) must be answered by the test's stand-in or nock.
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON from the stand-in
+type Json = Record<string, any>;
+
+export interface SetupAnswers {
+  crmId: string;
+  accountType: 'smb' | 'enterprise';
+  parent: string;
+  groupProperties: Record<string, string>;
+  locations: Array<{ businessNumber?: string; properties: Record<string, string> }>;
+  /** The id Slack gives the modal (one per test: confirm claims are per view). */
+  viewId: string;
+  /** Who runs the setup (default the harness user). */
+  user?: string;
+}
+
+export interface AtReview {
+  /** The Review view the bot showed. */
+  review: Json;
+  /** The views.update after step 1's existing-group check (its banner, when a group exists). */
+  checked: Json;
+  metadata: string;
+  /** Submits the Review view (Confirm) as `user` (default the setup's own user). */
+  confirm(user?: string): ReturnType<TestBot['sendViewSubmission']>;
+}
+
+const text = (value: string) => ({ value: { type: 'plain_text_input', value } });
+
+function blockIds(view: Json): string[] {
+  return (view.blocks as Json[]).map((b) => String(b.block_id ?? ''));
+}
+
+function locationValues(view: Json, locations: SetupAnswers['locations']): Json {
+  const ids = new Set(blockIds(view));
+  const uids = blockIds(view).flatMap((id) => {
+    const block = parseLocationBlock(id);
+    return block && !block.pick && block.field === 'businessNumber' ? [block.uid] : [];
+  });
+  const values: Json = {};
+  uids.forEach((uid, i) => {
+    const location = locations[i];
+    if (!location) return;
+    values[BLOCK.location(uid, 'businessNumber')] = text(location.businessNumber ?? '');
+    for (const [key, value] of Object.entries(location.properties)) {
+      if (ids.has(BLOCK.location(uid, key))) values[BLOCK.location(uid, key)] = text(value);
+    }
+  });
+  return values;
+}
+
+export async function setupToReview(bot: TestBot, answers: SetupAnswers): Promise<AtReview> {
+  const actor = answers.user ? { user: answers.user } : {};
+  const opened = bot.slack.callsTo('views.open').length;
+  await bot.sendCommand(`setup ${answers.crmId}`, actor);
+  const open = await bot.slack.waitFor('views.open', (c) => bot.slack.callsTo('views.open').indexOf(c) >= opened);
+  const metadata: string = open.body.view.private_metadata;
+  const triggers = (open.body.view.blocks as Json[]).find((b) => b.block_id === BLOCK.triggers);
+  const preselected = (triggers?.element.initial_options ?? []) as Json[];
+  const submit = (callbackId: string, values: Json, user = answers.user) =>
+    bot.sendViewSubmission(
+      { view: { id: answers.viewId, callback_id: callbackId, private_metadata: metadata, state: { values } } },
+      user ? { user } : {},
+    );
+
+  const updates = bot.slack.callsTo('views.update').length;
+  const step1 = (
+    await submit(SETUP_CALLBACK.crm, {
+      [BLOCK.crm]: { [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value: answers.crmId } } },
+      [BLOCK.accountType]: { value: { type: 'radio_buttons', selected_option: { value: answers.accountType } } },
+      [BLOCK.parent]: text(answers.parent),
+      [BLOCK.triggers]: {
+        value: { type: 'checkboxes', selected_options: preselected.map((o) => ({ value: o.value })) },
+      },
+    })
+  ).json();
+  if (step1?.response_action !== 'update') throw new Error(`step 1 refused: ${JSON.stringify(step1)}`);
+  // The existing-group check runs after the ack and updates the open step.
+  const checked = (
+    await bot.slack.waitFor(
+      'views.update',
+      (c) => c.body.view_id === answers.viewId && bot.slack.callsTo('views.update').indexOf(c) >= updates,
+    )
+  ).body.view as Json;
+
+  let current = checked;
+  if (current.callback_id === SETUP_CALLBACK.group) {
+    const values: Json = {};
+    for (const [key, value] of Object.entries(answers.groupProperties)) values[BLOCK.group(key)] = text(value);
+    current = (await submit(SETUP_CALLBACK.group, values)).json().view;
+  }
+  const review = (await submit(SETUP_CALLBACK.locations, locationValues(current, answers.locations))).json().view;
+  if (review?.callback_id !== SETUP_CALLBACK.review) throw new Error(`no review step: ${JSON.stringify(review)}`);
+  return {
+    review,
+    checked,
+    metadata,
+    confirm: (user) => submit(SETUP_CALLBACK.review, {}, user ?? answers.user),
+  };
+}
