@@ -68,7 +68,7 @@ export class IntegrationClient {
     await this.transport.close();
   }
 
-  /** The API does not document this answer: read the group back with getGroups. */
+  /** The answer as sent (undocumented): read it with CreateGroupAnswer, or read the group back with getGroups. */
   async createGroup(body: CreateGroupBody): Promise<unknown> {
     const valid = validBody(CreateGroupBody, body, 'createGroup');
     return this.put(

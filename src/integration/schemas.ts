@@ -224,6 +224,13 @@ export const CreateGroupBody = z.object({
 });
 export type CreateGroupBody = z.infer<typeof CreateGroupBody>;
 
+/**
+ * What create-group answers, as far as the bot reads it: undocumented, but it carries the new group's id
+ * (the CareCloud article: "We will get the group ID once we run the first curl"). Every other field,
+ * such as the echoed properties, is dropped.
+ */
+export const CreateGroupAnswer = z.object({ groupId: PositiveInt });
+
 /** POST /integration/update/businessintegrationgroup?replaceTriggers=... */
 export const UpdateTriggersBody = z.object({
   groupId: PositiveInt,

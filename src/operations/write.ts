@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { ApiError, BotError, BusyError, errorLogFields, ForbiddenError, userMessage } from '../errors';
 import type { Services } from '../services';
-import { runOnce } from '../store/idempotency';
+import { type RunOnceResult, runOnce } from '../store/idempotency';
 import { withLock } from '../store/lock';
 import { type AuditEntry, type AuditOutcome, outcomeIds, recordAudit } from './audit';
 import { assertCanWrite } from './permissions';
@@ -10,7 +10,7 @@ import { assertCanWrite } from './permissions';
 export type WriteClient = App['client'];
 type SlackClient = WriteClient;
 
-export interface WriteRequest<T> {
+export interface WriteRequest {
   /** Who asked (Slack user id) and how to name them to a colleague who is blocked. */
   userId: string;
   /**
@@ -23,11 +23,19 @@ export interface WriteRequest<T> {
   operation: string;
   /** The request with secrets already masked, for the audit trail. */
   maskedRequest: unknown;
-  send: () => Promise<T>;
+  /** Sends the request; only the ids its answer names are kept (see WriteIds). */
+  send: () => Promise<unknown>;
 }
 
-export interface WriteResult<T> {
-  outcome: T;
+/**
+ * All that is kept of a write's answer, for the caller and for every duplicate that replays it: the ids it
+ * names (outcomeIds), never the answer itself (create-group's echoes the properties it was sent, credentials
+ * included).
+ */
+export type WriteIds = NonNullable<ReturnType<typeof outcomeIds>>;
+
+export interface WriteResult {
+  ids: WriteIds;
   /** False when this call got the outcome of an identical earlier call. */
   executed: boolean;
 }
@@ -46,18 +54,14 @@ export function idempotencyKey(...parts: Array<string | number | undefined>): st
  * The one path every write takes: permission, per-business lock, exactly-once,
  * audit (and the optional audit channel). Errors come back as BotErrors.
  */
-export async function performWrite<T>(
-  services: Services,
-  client: SlackClient,
-  write: WriteRequest<T>,
-): Promise<WriteResult<T>> {
+export async function performWrite(services: Services, client: SlackClient, write: WriteRequest): Promise<WriteResult> {
   const audit = (outcome: AuditOutcome, details: { error?: unknown; ids?: AuditIds } = {}) =>
     auditWrite(services, client, write, outcome, details);
   await assertMayWrite(services, client, write);
 
   const runKey = `write:${write.idempotencyKey}`;
   let lockTaken = false;
-  let result: WriteResult<T>;
+  let result: RunOnceResult<WriteIds>;
   try {
     result = await runOnce(
       services.store,
@@ -70,9 +74,9 @@ export async function performWrite<T>(
           // Recorded before the request leaves: if this process stops mid-call, the trail still shows the attempt.
           await audit('attempted');
           try {
-            const outcome = await write.send();
-            await audit('succeeded', { ids: outcomeIds(outcome) });
-            return outcome;
+            const ids = outcomeIds(await write.send());
+            await audit('succeeded', { ids });
+            return ids ?? {};
           } catch (err) {
             await audit(err instanceof ApiError && err.details.maybeApplied ? 'unknown' : 'failed', { error: err });
             throw err;
@@ -95,11 +99,11 @@ export async function performWrite<T>(
       'duplicate write reused',
     );
   }
-  return result;
+  return { ids: result.outcome, executed: result.executed };
 }
 
 /** What the audit trail records about a write, without the request function. */
-export type AuditedWrite = Omit<WriteRequest<unknown>, 'send' | 'idempotencyKey'> & { idempotencyKey?: string };
+export type AuditedWrite = Omit<WriteRequest, 'send' | 'idempotencyKey'> & { idempotencyKey?: string };
 type AuditIds = ReturnType<typeof outcomeIds>;
 
 /**

@@ -12,6 +12,12 @@ const RunRecord = z.discriminatedUnion('state', [
 ]);
 type RunRecord = z.infer<typeof RunRecord>;
 
+/**
+ * What a finished run keeps for its duplicates: a status and ids (flat values), never a nested body such as
+ * an API answer, which may echo what it was sent (credentials included) and would sit in the store for ttlMs.
+ */
+export type RunOutcome = string | number | boolean | undefined | Readonly<Record<string, string | number | boolean>>;
+
 export interface RunOnceOptions {
   /** How long a duplicate waits for the first call to finish (default 10 s). */
   waitTimeoutMs?: number;
@@ -72,7 +78,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
  * owner dies, its 'pending' record expires after ttlMs and the next caller runs
  * fn, so ttlMs must exceed fn's longest run.
  */
-export async function runOnce<T>(
+export async function runOnce<T extends RunOutcome>(
   store: Store,
   key: string,
   ttlMs: number,
@@ -104,7 +110,7 @@ export async function runOnce<T>(
   }
 }
 
-async function execute<T>(
+async function execute<T extends RunOutcome>(
   store: Store,
   recordKey: string,
   ttlMs: number,

@@ -50,7 +50,7 @@ describe('exactly-once writes under duplicate storms', () => {
       registerTestWriteAction(bot);
       const business = nextBusiness();
       // Slow enough that every duplicate arrives while the first is still in flight.
-      api.on('POST', UPDATE_TRIGGERS_PATH, { json: { ticket: 'T-storm-1' }, delayMs: 300 });
+      api.on('POST', UPDATE_TRIGGERS_PATH, { json: { id: 'T-storm-1' }, delayMs: 300 });
       const click = testWriteClick({ businessNumber: business, nonce: 'storm' });
       const sent = await Promise.all(
         Array.from({ length: STORM_SIZE }, (_, i) =>
@@ -62,7 +62,7 @@ describe('exactly-once writes under duplicate storms', () => {
       const texts = await repliesOf(sent);
       expect(api.count('POST', UPDATE_TRIGGERS_PATH)).toBe(1);
       // Every duplicate got the first one's outcome.
-      expect(new Set(texts)).toEqual(new Set([`Write done for business ${business}: {"ticket":"T-storm-1"}`]));
+      expect(new Set(texts)).toEqual(new Set([`Write done for business ${business}: {"id":"T-storm-1"}`]));
       const audits = (await readAudit(bot.services.store, { businessNumber: business }, { limit: 500 })).entries;
       // One attempt and its outcome: the duplicates sent nothing, so they add no entry.
       expect(audits.map((a) => a.outcome)).toEqual(['succeeded', 'attempted']);
@@ -76,7 +76,7 @@ describe('exactly-once writes under duplicate storms', () => {
     try {
       registerTestWriteAction(bot);
       const business = nextBusiness();
-      api.on('POST', UPDATE_TRIGGERS_PATH, { json: { ticket: 'T-replay' } });
+      api.on('POST', UPDATE_TRIGGERS_PATH, { json: { id: 'T-replay' } });
       const body = new URLSearchParams({
         payload: JSON.stringify({
           type: 'block_actions',
@@ -105,7 +105,7 @@ describe('exactly-once writes under duplicate storms', () => {
       await new Promise((r) => setTimeout(r, 200));
       expect(api.count('POST', UPDATE_TRIGGERS_PATH)).toBe(1);
       const replies = bot.slack.responsesFor('replay').map((r) => r.body.text);
-      expect(replies).toEqual(Array(2).fill(`Write done for business ${business}: {"ticket":"T-replay"}`));
+      expect(replies).toEqual(Array(2).fill(`Write done for business ${business}: {"id":"T-replay"}`));
     } finally {
       await bot.stop();
     }
@@ -122,7 +122,7 @@ describe('exactly-once writes under duplicate storms', () => {
       registerTestWriteAction(replicaA);
       registerTestWriteAction(replicaB);
       const business = nextBusiness();
-      api.on('POST', UPDATE_TRIGGERS_PATH, { json: { ticket: 'T-replicas' }, delayMs: 300 });
+      api.on('POST', UPDATE_TRIGGERS_PATH, { json: { id: 'T-replicas' }, delayMs: 300 });
       const click = testWriteClick({ businessNumber: business, nonce: 'replicas' });
       const sent = await Promise.all(
         Array.from({ length: STORM_SIZE }, (_, i) =>
@@ -135,7 +135,7 @@ describe('exactly-once writes under duplicate storms', () => {
       expect(sent.every((r) => r.status === 200)).toBe(true);
       const texts = await repliesOf(sent);
       expect(api.count('POST', UPDATE_TRIGGERS_PATH)).toBe(1);
-      expect(new Set(texts)).toEqual(new Set([`Write done for business ${business}: {"ticket":"T-replicas"}`]));
+      expect(new Set(texts)).toEqual(new Set([`Write done for business ${business}: {"id":"T-replicas"}`]));
       // Both replicas served requests (the storm really was split).
       expect(replicaA.logs.some((l) => l.msg === 'duplicate write reused')).toBe(true);
       expect(replicaB.logs.some((l) => l.msg === 'duplicate write reused')).toBe(true);
@@ -151,7 +151,7 @@ describe('exactly-once writes under duplicate storms', () => {
     try {
       registerTestWriteAction(bot);
       const business = nextBusiness();
-      api.on('POST', UPDATE_TRIGGERS_PATH, { json: { ticket: 'T-alice' }, delayMs: 500 });
+      api.on('POST', UPDATE_TRIGGERS_PATH, { json: { id: 'T-alice' }, delayMs: 500 });
       const alice = await bot.sendBlockAction(testWriteClick({ businessNumber: business, nonce: 'a' }), {
         user: 'U_ALICE',
       });
@@ -167,7 +167,7 @@ describe('exactly-once writes under duplicate storms', () => {
 
       // Once Alice is done, Bob's same click again (same intent, same idempotency key) goes through:
       // "busy" meant nothing was sent, so it is not replayed as the outcome of that intent.
-      api.on('POST', UPDATE_TRIGGERS_PATH, { json: { ticket: 'T-bob' } });
+      api.on('POST', UPDATE_TRIGGERS_PATH, { json: { id: 'T-bob' } });
       const bobAgain = await bot.sendBlockAction(testWriteClick({ businessNumber: business, nonce: 'b' }), {
         user: 'U_BOB',
       });

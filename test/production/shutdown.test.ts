@@ -18,7 +18,7 @@ describe('graceful shutdown', () => {
     const store = new MemoryStore();
     const bot = await startTestBot({ store, integrationBaseUrl: api.url });
     registerTestWriteAction(bot);
-    api.on('POST', UPDATE_TRIGGERS_PATH, { json: { ticket: 'T-late' }, delayMs: SLOW_API_MS });
+    api.on('POST', UPDATE_TRIGGERS_PATH, { json: { id: 'T-late' }, delayMs: SLOW_API_MS });
 
     const click = await bot.sendBlockAction(testWriteClick({ businessNumber: '170000000000701', nonce: 'sd' }));
     expect(click.status).toBe(200);
@@ -37,7 +37,7 @@ describe('graceful shutdown', () => {
 
     // The in-flight write completed and its answer reached the user before the process would exit.
     expect(click.responses().map((r) => r.body.text)).toEqual([
-      'Write done for business 170000000000701: {"ticket":"T-late"}',
+      'Write done for business 170000000000701: {"id":"T-late"}',
     ]);
     expect(tookMs).toBeGreaterThanOrEqual(SLOW_API_MS - 200);
     expect(tookMs).toBeLessThan(SHUTDOWN_GRACE_MS);

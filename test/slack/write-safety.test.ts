@@ -1,7 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 import { readAudit } from '../../src/operations/audit';
+import { MemoryStore, RedisStore, SqliteStore } from '../../src/store';
+import { Canaries } from '../support/canary';
 import { ScriptedApi } from '../support/scripted-api';
 import { setupToReview } from '../support/setup-driver';
 import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
+import { RecordingStore, redisEntries, sqliteRows } from '../support/store-dump';
 
 /**
  * The setup write path is safe whatever happens around it (issue 11): who may confirm,
@@ -75,6 +82,11 @@ function group(groupId: number, sourceId = CLINIKO_SOURCE): Json {
   };
 }
 
+const REDIS_URL = process.env.TEST_REDIS_URL;
+if (!REDIS_URL) throw new Error('TEST_REDIS_URL is not set: test/support/global-setup.ts starts redis-server');
+const stateDir = mkdtempSync(join(tmpdir(), 'crm-bot-write-safety-'));
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
 describe('setup writes are safe (issue 11)', () => {
   let bot: TestBot;
   const api = new ScriptedApi();
@@ -131,8 +143,93 @@ describe('setup writes are safe (issue 11)', () => {
       expect(confirmed.view.title.text).toBe('Setting up…');
       const posted = await bot.slack.waitFor('chat.postMessage', (c) => c.body.channel === TEST_CHANNEL);
       expect(posted.body.text).toContain('group 7001');
+      await bot.slack.waitFor(
+        'views.update',
+        (c) => c.body.view_id === 'V_CASE4' && c.body.view?.title?.text === 'Setup finished',
+      );
       expect(sent(GROUP_PATH)).toEqual([groupBody(parent)]);
       expect(sent(MAPPING_PATH)).toEqual([mappingBody(parent, 7001)]);
+    });
+  });
+
+  describe.each([
+    ['memory', () => ({ store: new MemoryStore() })],
+    [
+      'SQLite',
+      () => {
+        const path = join(stateDir, 'state.sqlite');
+        return { store: new SqliteStore({ path }), afterStop: () => sqliteRows(path) };
+      },
+    ],
+    [
+      'Redis',
+      () => {
+        const prefix = `crmbot-write-safety-${process.pid}:`;
+        const store = new RedisStore({ url: REDIS_URL, logger: pino({ level: 'silent' }), prefix });
+        return { store, beforeStop: () => redisEntries(REDIS_URL, prefix) };
+      },
+    ],
+  ] as const)('case 3: the %s store keeps no answer body', (name, makeStore) => {
+    it("a canary in create-group's echo (and the typed key) is in no store key or value, nor anywhere else", async () => {
+      const backend: {
+        store: ConstructorParameters<typeof RecordingStore>[0];
+        beforeStop?: () => Promise<string[]>;
+        afterStop?: () => string[];
+      } = makeStore();
+      const store = new RecordingStore(backend.store);
+      // Connected before the first command (a first connect on a loaded machine can outlast one ping).
+      for (let tries = 0; tries < 20 && !(await store.ping()); tries++);
+      const viewId = `V_CASE3_${name}`;
+      const own = await startTestBot({
+        integrationBaseUrl: api.url,
+        store,
+        slack: bot.slack,
+        env: { ALLOWED_USER_IDS: OWNER },
+      });
+      const canaries = new Canaries();
+      const typedKey = canaries.plant('cliniko api key typed');
+      const echoed = canaries.plant('secret in the create-group echo');
+      let texts: string[] = [];
+      try {
+        const parent = nextParent();
+        api
+          .on('GET', groupsPath(parent), { status: 404, json: {} })
+          // The API echoes what it was sent, and more: the answer must never be kept.
+          .on('PUT', GROUP_PATH, {
+            json: {
+              groupId: 7301,
+              parentBusinessNumber: Number(parent),
+              integrationGroupProperties: [
+                { propertyKey: 'cliniko.api.key', propertyValue: typedKey, isSecure: true },
+                { propertyKey: 'internal.token', propertyValue: echoed, isSecure: true },
+              ],
+            },
+          })
+          .always('GET', groupsPath(parent), { json: [group(7301)] })
+          .on('PUT', MAPPING_PATH, { json: { id: 88, integrationProperties: [{ propertyValue: echoed }] } });
+        const setup = await setupToReview(own, cliniko(parent, viewId, typedKey));
+        await setup.confirm();
+        await own.slack.waitFor(
+          'views.update',
+          (c) => c.body.view_id === viewId && c.body.view?.title?.text === 'Setup finished',
+        );
+        expect(sent(GROUP_PATH)).toEqual([groupBody(parent, typedKey)]);
+        expect(sent(MAPPING_PATH)).toEqual([mappingBody(parent, 7301)]);
+        // What a replay needs is still there: the status and the ids the answer named.
+        expect(await store.get(`idempotency:write:${viewId}:createGroup`)).toEqual({
+          state: 'done',
+          outcome: { groupId: 7301, parentBusinessNumber: Number(parent) },
+        });
+        expect(await canaries.scan(own)).toEqual([]);
+        // The session held the typed key until Confirm (by design); the echo was never written anywhere.
+        texts = [...(await store.heldTexts()), ...((await backend.beforeStop?.()) ?? [])];
+        expect(store.writtenTexts().filter((t) => t.includes(echoed))).toEqual([]);
+      } finally {
+        await own.stop();
+      }
+      texts.push(...(backend.afterStop?.() ?? []));
+      expect(texts.length).toBeGreaterThan(5);
+      expect(texts.filter((t) => t.includes(typedKey) || t.includes(echoed))).toEqual([]);
     });
   });
 });

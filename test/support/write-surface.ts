@@ -82,7 +82,7 @@ async function runTestWrite(
           })
         : api.updateTriggers({ groupId, integrationGroupTriggers: [{ triggerId: 301, triggerTypeId: 1 }] }, false),
   });
-  return `Write done for business ${value.businessNumber}: ${JSON.stringify(result.outcome ?? null)}`;
+  return `Write done for business ${value.businessNumber}: ${JSON.stringify(result.ids)}`;
 }
 
 /** A block_actions payload pressing the test write button. */
