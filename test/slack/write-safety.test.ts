@@ -5,10 +5,10 @@ import pino from 'pino';
 import { readAudit } from '../../src/operations/audit';
 import { MemoryStore, RedisStore, SqliteStore } from '../../src/store';
 import { Canaries } from '../support/canary';
-import { ScriptedApi } from '../support/scripted-api';
 import { setupToReview } from '../support/setup-driver';
-import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
+import { TEST_CHANNEL } from '../support/slack-harness';
 import { RecordingStore, redisEntries, sqliteRows } from '../support/store-dump';
+import { useBot, withBot } from '../support/use-bot';
 
 /**
  * The setup write path is safe whatever happens around it (issue 11): who may confirm,
@@ -88,25 +88,10 @@ const stateDir = mkdtempSync(join(tmpdir(), 'crm-bot-write-safety-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
 describe('setup writes are safe (issue 11)', () => {
-  let bot: TestBot;
-  const api = new ScriptedApi();
+  const { bot, api } = useBot({ env: { ALLOWED_USER_IDS: `${OWNER},${COLLEAGUE}` } });
 
   /** Bodies the stand-in received on a write route, parsed. */
-  const sent = (path: string): Json[] =>
-    api.requests.filter((r) => r.method === 'PUT' && r.path === path).map((r) => JSON.parse(r.body));
-
-  beforeAll(async () => {
-    await api.start();
-    bot = await startTestBot({ integrationBaseUrl: api.url, env: { ALLOWED_USER_IDS: `${OWNER},${COLLEAGUE}` } });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await api.stop();
-  });
-  afterEach(() => {
-    api.reset();
-    bot.slack.reset();
-  });
+  const sent = (path: string): Json[] => api.requestsTo('PUT', path).map((r) => r.json());
 
   describe('case 4: only the owner, allowed to write, can confirm', () => {
     it('refuses a non-owner before anything is claimed; the owner then writes exactly once', async () => {
@@ -128,7 +113,7 @@ describe('setup writes are safe (issue 11)', () => {
         expect(JSON.stringify(refused.view)).toContain(words);
         expect(JSON.stringify(refused.view)).toContain('Nothing was sent');
       }
-      expect(api.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+      expect(api.writes()).toEqual([]);
       const refusals = (await readAudit(bot.services.store, { businessNumber: parent }, { limit: 10 })).entries;
       expect(refusals.map((e) => [e.userId, e.operation, e.outcome])).toEqual([
         [COLLEAGUE, 'setup.confirm', 'refused'],
@@ -180,17 +165,10 @@ describe('setup writes are safe (issue 11)', () => {
       // Connected before the first command (a first connect on a loaded machine can outlast one ping).
       for (let tries = 0; tries < 20 && !(await store.ping()); tries++);
       const viewId = `V_CASE3_${name}`;
-      const own = await startTestBot({
-        integrationBaseUrl: api.url,
-        store,
-        slack: bot.slack,
-        env: { ALLOWED_USER_IDS: OWNER },
-      });
       const canaries = new Canaries();
       const typedKey = canaries.plant('cliniko api key typed');
       const echoed = canaries.plant('secret in the create-group echo');
-      let texts: string[] = [];
-      try {
+      const texts = await withBot({ integrationBaseUrl: api.url, store }, async (own) => {
         const parent = nextParent();
         api
           .on('GET', groupsPath(parent), { status: 404, json: {} })
@@ -222,11 +200,9 @@ describe('setup writes are safe (issue 11)', () => {
         });
         expect(await canaries.scan(own)).toEqual([]);
         // The session held the typed key until Confirm (by design); the echo was never written anywhere.
-        texts = [...(await store.heldTexts()), ...((await backend.beforeStop?.()) ?? [])];
         expect(store.writtenTexts().filter((t) => t.includes(echoed))).toEqual([]);
-      } finally {
-        await own.stop();
-      }
+        return [...(await store.heldTexts()), ...((await backend.beforeStop?.()) ?? [])];
+      });
       texts.push(...(backend.afterStop?.() ?? []));
       expect(texts.length).toBeGreaterThan(5);
       expect(texts.filter((t) => t.includes(typedKey) || t.includes(echoed))).toEqual([]);
