@@ -1,5 +1,10 @@
 import { FIX_DONE } from '../../src/flows/diagnose/ids';
-import { REAUTH_CREDENTIAL_MODAL, REAUTH_ENTER_CREDENTIAL, REAUTH_FIELDS } from '../../src/flows/reauth/ids';
+import {
+  REAUTH_CREDENTIAL_MODAL,
+  REAUTH_ENTER_CREDENTIAL,
+  REAUTH_FIELDS,
+  REAUTH_MAPPING_MODAL,
+} from '../../src/flows/reauth/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { readAudit } from '../../src/operations/audit';
 import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
@@ -99,34 +104,43 @@ describe('re-authorize', () => {
 
   it('Cliniko: a new API key is set at location level (isSecure true); the canary leaks nowhere', async () => {
     const business = '170000000000203';
-    const view = await openCredentialModal('cliniko');
-    expect(view.callback_id).toBe(REAUTH_CREDENTIAL_MODAL);
-    const ids = view.blocks.filter((b: Json) => b.type === 'input').map((b: Json) => b.block_id);
+    const form = await openCredentialModal('cliniko');
+    expect(form.callback_id).toBe(REAUTH_MAPPING_MODAL);
+    const ids = form.blocks.filter((b: Json) => b.type === 'input').map((b: Json) => b.block_id);
     expect(ids).toEqual([
-      REAUTH_FIELDS.credential,
       REAUTH_FIELDS.business,
       REAUTH_FIELDS.current('cliniko.location.name'),
       REAUTH_FIELDS.current('customer.fetch.delay'),
     ]);
-    expect(
-      view.blocks.find((b: Json) => b.block_id === REAUTH_FIELDS.credential).element.initial_value,
-    ).toBeUndefined();
 
     api.on('GET', groups(business), { json: fixture('group-cliniko.json') });
     api.on('PUT', MAPPING, { json: {} });
-    const ack = await bot.sendViewSubmission({
+    const preview = await bot.sendViewSubmission({
       view: {
         id: 'V_CRED',
-        callback_id: REAUTH_CREDENTIAL_MODAL,
-        private_metadata: view.private_metadata,
+        callback_id: REAUTH_MAPPING_MODAL,
+        private_metadata: form.private_metadata,
         state: {
           values: {
-            [REAUTH_FIELDS.credential]: input(CANARY),
             [REAUTH_FIELDS.business]: input(business),
             [REAUTH_FIELDS.current('cliniko.location.name')]: input('Main'),
             [REAUTH_FIELDS.current('customer.fetch.delay')]: input(null),
           },
         },
+      },
+    });
+    const view = preview.json().view;
+    expect(view.callback_id).toBe(REAUTH_CREDENTIAL_MODAL);
+    expect(
+      view.blocks.find((b: Json) => b.block_id === REAUTH_FIELDS.credential).element.initial_value,
+    ).toBeUndefined();
+    expect(writes()).toHaveLength(0);
+    const ack = await bot.sendViewSubmission({
+      view: {
+        id: 'V_CRED',
+        callback_id: REAUTH_CREDENTIAL_MODAL,
+        private_metadata: view.private_metadata,
+        state: { values: { [REAUTH_FIELDS.credential]: input(CANARY) } },
       },
     });
     expect(ack.json()).toMatchObject({ response_action: 'update' });
@@ -188,8 +202,8 @@ describe('re-authorize', () => {
     });
     const view = (await bot.slack.waitFor('views.open')).body.view;
     const ids = view.blocks.filter((b: Json) => b.type === 'input').map((b: Json) => b.block_id);
-    expect(ids).toEqual([REAUTH_FIELDS.credential, REAUTH_FIELDS.business]);
-    expect(view.blocks.find((b: Json) => b.block_id === REAUTH_FIELDS.business).element.initial_value).toBe(business);
+    // The bot knows the business and its mapping: straight to the confirm step.
+    expect(ids).toEqual([REAUTH_FIELDS.credential]);
 
     api.on('PUT', MAPPING, { json: {} });
     await bot.sendViewSubmission({
@@ -197,7 +211,7 @@ describe('re-authorize', () => {
         id: 'V_CRED2',
         callback_id: REAUTH_CREDENTIAL_MODAL,
         private_metadata: view.private_metadata,
-        state: { values: { [REAUTH_FIELDS.credential]: input(CANARY), [REAUTH_FIELDS.business]: input(business) } },
+        state: { values: { [REAUTH_FIELDS.credential]: input(CANARY) } },
       },
     });
     await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === FIX_DONE);

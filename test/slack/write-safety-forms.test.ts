@@ -1,8 +1,17 @@
-import { DIAGNOSE_ANSWER, FIX_DONE, FIX_OPEN } from '../../src/flows/diagnose/ids';
-import { REAUTH_ENTER_CREDENTIAL } from '../../src/flows/reauth/ids';
+import { exampleValue } from '../../src/bulk/validate';
+import type { AccountType, CrmDefinition } from '../../src/catalog';
+import { loadCatalog } from '../../src/catalog';
+import { DIAGNOSE_ANSWER, FIX_CONFIRM, FIX_DONE, FIX_FIELDS, FIX_INPUTS, FIX_OPEN } from '../../src/flows/diagnose/ids';
+import {
+  REAUTH_CREDENTIAL_MODAL,
+  REAUTH_ENTER_CREDENTIAL,
+  REAUTH_FIELDS,
+  REAUTH_MAPPING_MODAL,
+} from '../../src/flows/reauth/ids';
 import { readAudit } from '../../src/operations/audit';
 import { diagnoseSubmission } from '../support/diagnose-surfaces';
-import { buttons, type Json } from '../support/payloads';
+import { API_PATHS } from '../support/integration-api-standin';
+import { buttons, field, type Json, staticSelect, submission, textFields } from '../support/payloads';
 import { TEST_CHANNEL, TEST_USER } from '../support/slack-harness';
 import { useBot } from '../support/use-bot';
 
@@ -13,6 +22,74 @@ import { useBot } from '../support/use-bot';
 
 const WRITER = 'U_WRITER';
 const READER = TEST_USER;
+
+const CANARY = 'canary-credential-5e0c2a71-do-not-leak';
+/** A valid credential per format (Nextech's practice ID is a UUID) that carries the canary where it can. */
+const credentialFor = (format: string) => (format === 'uuid' ? '00000000-0000-4000-8000-00000000c0de' : CANARY);
+
+/** Every (CRM, account type) of the catalog: the cases are data, not one test per CRM. */
+const CATALOG = loadCatalog();
+const CASES: Array<[string, AccountType]> = CATALOG.crms.flatMap((crm) =>
+  crm.accountTypes.map((type): [string, AccountType] => [crm.id, type]),
+);
+
+/**
+ * The mapping's current values as someone without the bot's record types them: what the account type
+ * requires, every optional one left blank (the case the issue reproduced).
+ */
+function typedCurrentValues(crm: CrmDefinition, type: AccountType): Record<string, string | null> {
+  return Object.fromEntries(
+    crm.locationProperties
+      .filter((def) => !def.secret)
+      .map((def) => [FIX_FIELDS.current(def.key), def.requirement[type] === 'required' ? exampleValue(def) : null]),
+  );
+}
+
+/** The body the bot must send: the typed values, then documented defaults, in the catalog's order. */
+function expectedBody(crm: CrmDefinition, type: AccountType, business: string, groupId: number, extra: Json[]): Json {
+  const properties = crm.locationProperties
+    .filter((def) => !def.secret && def.requirement[type] !== 'absent')
+    .map((def) => ({ def, value: def.requirement[type] === 'required' ? exampleValue(def) : undefined }))
+    .filter(({ value }) => value !== undefined)
+    .map(({ def, value }) => entry(crm, def.key, value!));
+  properties.push(...extra);
+  for (const def of crm.locationProperties) {
+    if (def.requirement[type] === 'required' || def.requirement[type] === 'absent' || def.default === undefined)
+      continue;
+    properties.push(entry(crm, def.key, def.default));
+  }
+  return {
+    businessNumber: Number(business),
+    integrationGroupId: groupId,
+    active: true,
+    ...(properties.length > 0 ? { integrationProperties: properties } : {}),
+    ...(crm.mappingSendsTestAndBeta ? { test: false } : {}),
+    beta: false,
+  };
+}
+
+function entry(crm: CrmDefinition, key: string, value: string): Json {
+  const def = crm.locationProperties.find((d) => d.key === key)!;
+  return def.isSecure === undefined
+    ? { propertyKey: key, propertyValue: value }
+    : { propertyKey: key, propertyValue: value, isSecure: def.isSecure };
+}
+
+/** The optional non-secret properties left blank and without a default: the request clears them. */
+function clearedByBlanks(crm: CrmDefinition, type: AccountType): string[] {
+  return crm.locationProperties
+    .filter((d) => !d.secret && d.requirement[type] === 'optional' && d.default === undefined)
+    .map((d) => `${d.label} (\`${d.key}\`)`);
+}
+
+/** The group the API answers for a business, as the articles print it, from the catalog. */
+function groupOf(crm: CrmDefinition, groupId: number): Json {
+  return {
+    groupId,
+    integrationSourceType: { id: crm.integrationSourceId, integrationSource: crm.integrationSource },
+    integrationGroupTriggers: [],
+  };
+}
 
 const inputIds = (view: Json): string[] =>
   view.blocks.filter((b: Json) => b.type === 'input').map((b: Json) => b.block_id);
@@ -78,6 +155,123 @@ describe('write-safety of the fix and re-auth forms', () => {
         { user: READER },
       );
       await expectRefusedWithoutForm((await bot.slack.waitFor('views.open')).body.view, 'reauth.credential');
+    });
+  });
+
+  describe('case 5: a blank current value is named in the preview as cleared, and the body is what the preview shows', () => {
+    it.each(CASES)('fix "beta off" without the bot\'s record: %s, %s', async (crmId, type) => {
+      const crm = bot.services.catalog.get(crmId);
+      const reason = crm.reasons.find((r) => r.fix.kind === 'setBetaFalse')!;
+      const business = `17000000000${String(500 + CASES.findIndex(([c, t]) => c === crmId && t === type)).padStart(4, '0')}`;
+      const groupId = 31000 + crm.integrationSourceId;
+      const answer = await diagnose(crmId, reason.text, WRITER);
+      bot.slack.reset();
+      const fix = buttons(answer.blocks).find((b) => b.action_id === FIX_OPEN)!;
+      await bot.sendBlockAction(
+        { view: { id: `V_DIAG_${crmId}` }, actions: [{ action_id: FIX_OPEN, value: fix.value }] },
+        { user: WRITER },
+      );
+      const form = (await bot.slack.waitFor('views.push')).body.view as Json;
+      expect(form.callback_id).toBe(FIX_INPUTS);
+
+      api.on('GET', API_PATHS.groups(business), { json: groupOf(crm, groupId) });
+      const values = {
+        ...textFields({ [FIX_FIELDS.business]: business, ...typedCurrentValues(crm, type) }),
+        ...(inputIds(form).includes(FIX_FIELDS.accountType)
+          ? { [FIX_FIELDS.accountType]: field(staticSelect(type)) }
+          : {}),
+      };
+      const step = await bot.sendViewSubmission(
+        submission(FIX_INPUTS, values, { id: `V_FIX_${crmId}`, private_metadata: form.private_metadata }),
+        { user: WRITER },
+      );
+      const confirm = step.json().view as Json;
+      expect(confirm.callback_id).toBe(FIX_CONFIRM);
+      const words = JSON.stringify(confirm.blocks);
+      expect(words).toContain('The API replaces the whole mapping: after this request it holds ');
+      const cleared = clearedByBlanks(crm, type);
+      if (cleared.length > 0) {
+        expect(words).toContain(
+          ` It will have no ${cleared.join(', ')}: a value the mapping has now is cleared. To keep one, Cancel and enter its current value.`,
+        );
+      } else expect(words).not.toContain('It will have no');
+      expect(writes()).toEqual([]);
+
+      api.on('PUT', API_PATHS.mapping, { json: {} });
+      await bot.sendViewSubmission(
+        submission(FIX_CONFIRM, {}, { id: `V_FIX_${crmId}`, private_metadata: confirm.private_metadata }),
+        { user: WRITER },
+      );
+      await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === FIX_DONE);
+      expect(writes().map((w) => JSON.parse(w.body))).toEqual([expectedBody(crm, type, business, groupId, [])]);
+    });
+  });
+
+  describe('case 6: "Set credential" shows the exact request (credential masked) and writes only when confirmed', () => {
+    const CREDENTIAL_CASES = CASES.filter(([crmId]) => CATALOG.get(crmId).reauth.credential);
+
+    it.each(CREDENTIAL_CASES)("re-auth without the bot's record: %s, %s", async (crmId, type) => {
+      const crm = bot.services.catalog.get(crmId);
+      const credential = crm.reauth.credential!;
+      const def = crm.locationProperties.find((d) => d.key === credential.property)!;
+      const secret = credentialFor(def.format.kind);
+      const business = `17000000000${String(600 + CASES.findIndex(([c, t]) => c === crmId && t === type)).padStart(4, '0')}`;
+      const groupId = 32000 + crm.integrationSourceId;
+
+      const reply = (await (await bot.sendCommand(`reauth ${crmId}`, { user: WRITER })).nextResponse()).body;
+      const button = buttons(reply.blocks).find((b) => b.action_id === REAUTH_ENTER_CREDENTIAL)!;
+      await bot.sendBlockAction(
+        {
+          message: { ts: '1700000000.000200' },
+          actions: [{ action_id: REAUTH_ENTER_CREDENTIAL, value: button.value }],
+        },
+        { user: WRITER },
+      );
+      const form = (await bot.slack.waitFor('views.open')).body.view as Json;
+      expect(form.callback_id).toBe(REAUTH_MAPPING_MODAL);
+      expect(inputIds(form)).not.toContain(REAUTH_FIELDS.credential);
+
+      api.on('GET', API_PATHS.groups(business), { json: groupOf(crm, groupId) });
+      const values = {
+        ...textFields({ [REAUTH_FIELDS.business]: business, ...typedCurrentValues(crm, type) }),
+        ...(inputIds(form).includes(REAUTH_FIELDS.accountType)
+          ? { [REAUTH_FIELDS.accountType]: field(staticSelect(type)) }
+          : {}),
+      };
+      const preview = await bot.sendViewSubmission(
+        submission(REAUTH_MAPPING_MODAL, values, { id: `V_CRED_${crmId}`, private_metadata: form.private_metadata }),
+        { user: WRITER },
+      );
+      const confirm = preview.json().view as Json;
+      expect(confirm.callback_id).toBe(REAUTH_CREDENTIAL_MODAL);
+      expect(confirm.submit.text).toBe('Set credential');
+      expect(inputIds(confirm)).toEqual([REAUTH_FIELDS.credential]);
+      const shown = JSON.stringify(confirm.blocks);
+      expect(shown).toContain(`--request PUT '${api.url}${API_PATHS.mapping}'`);
+      expect(shown).toContain(`\\"propertyKey\\": \\"${credential.property}\\"`);
+      expect(shown).toContain('********');
+      const cleared = clearedByBlanks(crm, type);
+      if (cleared.length > 0)
+        expect(shown).toContain(` It will have no ${cleared.join(', ')}: a value the mapping has now is cleared.`);
+      expect(shown).toContain('The API replaces the whole mapping: after this request it holds ');
+      expect(writes()).toEqual([]);
+
+      api.on('PUT', API_PATHS.mapping, { json: {} });
+      const ack = await bot.sendViewSubmission(
+        submission(REAUTH_CREDENTIAL_MODAL, textFields({ [REAUTH_FIELDS.credential]: secret }), {
+          id: `V_CRED_${crmId}`,
+          private_metadata: confirm.private_metadata,
+        }),
+        { user: WRITER },
+      );
+      expect(ack.json()).toMatchObject({ response_action: 'update' });
+      await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === FIX_DONE);
+      const body = expectedBody(crm, type, business, groupId, [entry(crm, credential.property, secret)]);
+      // beta is sent only where the article's mapping body carries it: re-auth is no beta fix.
+      if (!crm.mappingSendsTestAndBeta) delete body.beta;
+      expect(writes().map((w) => JSON.parse(w.body))).toEqual([body]);
+      expect(JSON.stringify(bot.slack.calls)).not.toContain(secret);
+      expect(bot.logText()).not.toContain(secret);
     });
   });
 });

@@ -65,14 +65,19 @@ type Draft = {
 export type FixStep =
   | { kind: 'manual'; text: string }
   | { kind: 'inputs'; draftId: string; intro: string; why?: string; fields: FixField[] }
-  | {
-      kind: 'confirm';
-      draftId: string;
-      summary: string;
-      curl: string;
-      warnings: string[];
-      secretFields: SecretField[];
-    };
+  | ({ kind: 'confirm'; draftId: string } & MappingConfirm);
+
+/** What every mapping re-send's confirm step shows before anything is written (the fix's, re-auth's). */
+export type MappingConfirm = {
+  summary: string;
+  /** The exact request, secrets masked. */
+  curl: string;
+  /** In words: what the mapping holds after the request, and which properties it clears. */
+  contents: string;
+  warnings: string[];
+  /** Typed in the confirm step, never kept. */
+  secretFields: SecretField[];
+};
 
 export type FixOutcome = { text: string; origin: Origin; executed: boolean };
 
@@ -127,10 +132,13 @@ export function locationSecretFields(
   return fields;
 }
 
-/** Non-secret location properties a person must give when the bot has no record of the mapping. */
-function currentFields(crm: CrmDefinition, action: FixAction, property: string): FixField[] {
+/**
+ * The mapping's current non-secret values, asked when the bot has no record of it (the API cannot read a
+ * mapping). Optional: a mapping may lack any of them; the preview names every property the re-send clears.
+ */
+export function currentValueFields(crm: CrmDefinition, except?: string): Extract<FixField, { kind: 'text' }>[] {
   return crm.locationProperties
-    .filter((def) => !def.secret && !(action === 'setProperty' && def.key === property))
+    .filter((def) => !def.secret && def.key !== except)
     .map((def) => ({
       kind: 'text' as const,
       blockId: FIX_FIELDS.current(def.key),
@@ -138,6 +146,54 @@ function currentFields(crm: CrmDefinition, action: FixAction, property: string):
       hint: `As the mapping has it now (integration dashboard). ${def.help}`.slice(0, 150),
       optional: true,
     }));
+}
+
+/** The mapping's current non-secret properties: the bot's record when it has one, else what was typed. */
+export function currentPropertiesFrom(
+  crm: CrmDefinition,
+  record: ConfigRecord | undefined,
+  values: Record<string, string>,
+): Record<string, string> {
+  if (record) return { ...record.locationProperties };
+  const current: Record<string, string> = {};
+  for (const def of crm.locationProperties) {
+    const typed = values[FIX_FIELDS.current(def.key)]?.trim();
+    if (typed && !def.secret) current[def.key] = typed;
+  }
+  return current;
+}
+
+/**
+ * In words, what the mapping holds once the request is sent. The API replaces a mapping whole, so each of
+ * the CRM's location properties the request does not carry is cleared; optional secrets typed in the
+ * confirm step are carried only if entered.
+ */
+export function mappingContentsText(
+  crm: CrmDefinition,
+  accountType: AccountType,
+  request: CreateMappingRequest,
+  secretFields: readonly SecretField[],
+  source: 'record' | 'typed',
+): string {
+  const named = (key: string) => {
+    const def = crm.locationProperties.find((d) => d.key === key);
+    return def ? `${def.label} (\`${key}\`)` : `\`${key}\``;
+  };
+  const list = (keys: string[]) => keys.map(named).join(', ');
+  const sent = (request.body.integrationProperties ?? []).map((p) => p.propertyKey);
+  const ifEntered = secretFields.filter((f) => !f.required && !sent.includes(f.key)).map((f) => f.key);
+  const cleared = crm.locationProperties
+    .filter((d) => d.requirement[accountType] !== 'absent' && !sent.includes(d.key) && !ifEntered.includes(d.key))
+    .map((d) => d.key);
+  const holds = sent.length > 0 ? list(sent) : 'no properties';
+  const optional = ifEntered.length > 0 ? `, and ${list(ifEntered)} only if you enter it below` : '';
+  const clears =
+    cleared.length === 0
+      ? ''
+      : source === 'record'
+        ? ` It will have no ${list(cleared)} (the bot's record of the mapping it last sent has none).`
+        : ` It will have no ${list(cleared)}: a value the mapping has now is cleared. To keep one, Cancel and enter its current value.`;
+  return `The API replaces the whole mapping: after this request it holds ${holds}${optional}.${clears}`;
 }
 
 /** Names the business in an audit entry written before the business is known (a refusal at the button). */
@@ -214,7 +270,7 @@ export async function startFix(
       options: crm.accountTypes,
     });
   }
-  if (!record) fields.push(...currentFields(crm, fix.action, fix.property));
+  if (!record) fields.push(...currentValueFields(crm, fix.action === 'setProperty' ? fix.property : undefined));
   if (fix.action === 'addToList' && (!record || fix.proposedValue === undefined)) {
     fields.push({
       kind: 'text',
@@ -329,14 +385,7 @@ async function prepare(
     }
     draft.groupId = group.groupId;
   }
-  const current: Record<string, string> = {};
-  if (record) Object.assign(current, record.locationProperties);
-  else {
-    for (const def of crm.locationProperties) {
-      const typed = values[FIX_FIELDS.current(def.key)]?.trim();
-      if (typed) current[def.key] = typed;
-    }
-  }
+  const current = currentPropertiesFrom(crm, record, values);
   const def = catalog.property(crm, 'location', draft.property);
   const changes: Record<string, string> = {};
   if (draft.action === 'addToList') {
@@ -417,11 +466,14 @@ function confirmStep(
     draft.action === 'setBetaFalse'
       ? `Re-send the ${crm.displayName} mapping of business ${draft.businessNumber} with beta: false.`
       : `Set ${draft.label} on the ${crm.displayName} mapping of business ${draft.businessNumber} to '${draft.changes?.[draft.property] ?? ''}'.`;
+  const accountType = draft.accountType ?? crm.accountTypes[0]!;
+  const source = draft.hasRecord ? 'record' : 'typed';
   return {
     kind: 'confirm',
     draftId,
     summary: `${what} The API replaces the whole mapping, so every other property is re-sent as the bot has it.`,
     curl,
+    contents: mappingContentsText(crm, accountType, request, draft.secretFields ?? [], source),
     warnings,
     secretFields: draft.secretFields ?? [],
   };
@@ -543,7 +595,7 @@ export function accountTypeLabel(type: AccountType): string {
 const ACK_BUDGET_MS = 2000;
 
 /** Rejects with api_timeout when `work` is not done within the ack budget. */
-function beforeAckDeadline<T>(work: Promise<T>): Promise<T> {
+export function beforeAckDeadline<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(

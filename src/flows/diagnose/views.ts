@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import { escapeMrkdwn, LIMITS, plain, section, truncate } from '../../slack/blocks';
 import { ACCOUNT_TYPE_LABELS } from '../../slack/blocks/account-types';
 import { STATUS_ACTIONS } from '../status/ids';
-import type { FixField, FixStep, SecretField } from './fix';
+import type { FixField, FixStep, MappingConfirm, SecretField } from './fix';
 import {
   DIAGNOSE_ANSWER,
   DIAGNOSE_BLOCKS,
@@ -269,7 +269,8 @@ function matchBlocks(diagnosis: Extract<Diagnosis, { kind: 'match' }>): KnownBlo
 
 // ------------------------------------------------------------------ fixes
 
-function fieldBlock(field: FixField): KnownBlock {
+/** One input of a fix-style form (re-auth's mapping form uses them too). */
+export function fieldBlock(field: FixField): KnownBlock {
   switch (field.kind) {
     case 'business':
       return {
@@ -342,11 +343,15 @@ export function buildFixInputsModal(step: Extract<FixStep, { kind: 'inputs' }>):
   };
 }
 
-/** Step 2: the exact request (secrets masked), secrets to type again, and Send. */
-export function buildFixConfirmModal(step: Extract<FixStep, { kind: 'confirm' }>): View {
+/** A mapping re-send's confirm step (the fix's, re-auth's): nothing is written before its submit. */
+export function buildMappingConfirmModal(
+  step: MappingConfirm,
+  modal: { callbackId: string; title: string; submit: string; privateMetadata: string },
+): View {
   const blocks: KnownBlock[] = [
     section(escapeMrkdwn(step.summary)),
     section(`*The request* (secrets masked)\n\`\`\`${truncate(step.curl, 2900)}\`\`\``),
+    section(`*What the mapping will hold*\n${escapeMrkdwn(step.contents)}`),
   ];
   if (step.warnings.length > 0) {
     blocks.push({
@@ -362,13 +367,23 @@ export function buildFixConfirmModal(step: Extract<FixStep, { kind: 'confirm' }>
   for (const field of step.secretFields) blocks.push(secretBlock(field));
   return {
     type: 'modal',
-    callback_id: FIX_CONFIRM,
-    title: plain('Confirm fix'),
-    submit: plain('Send'),
+    callback_id: modal.callbackId,
+    title: plain(modal.title),
+    submit: plain(modal.submit),
     close: plain('Cancel'),
-    private_metadata: step.draftId,
+    private_metadata: modal.privateMetadata,
     blocks,
   };
+}
+
+/** Step 2: the exact request (secrets masked), secrets to type again, and Send. */
+export function buildFixConfirmModal(step: Extract<FixStep, { kind: 'confirm' }>): View {
+  return buildMappingConfirmModal(step, {
+    callbackId: FIX_CONFIRM,
+    title: 'Confirm fix',
+    submit: 'Send',
+    privateMetadata: step.draftId,
+  });
 }
 
 /** Nothing the bot can send: say what to do by hand. */

@@ -6,9 +6,16 @@ import { postOutcome } from '../../slack/post';
 import type { Subcommand } from '../../slack/router';
 import { buildFixResultModal, buildWorkingModal } from '../diagnose/views';
 import { parseStatusActionValue, STATUS_ACTIONS } from '../status/ids';
-import { REAUTH_CREDENTIAL_MODAL, REAUTH_ENTER_CREDENTIAL } from './ids';
-import { applyCredential, checkCredentialInput, credentialForm, reauthInfo, reauthTargetFromText } from './service';
-import { buildCredentialModal, buildReauthMessage, buildReauthModal } from './views';
+import { REAUTH_CREDENTIAL_MODAL, REAUTH_ENTER_CREDENTIAL, REAUTH_MAPPING_MODAL } from './ids';
+import {
+  applyCredential,
+  checkCredentialInput,
+  credentialForm,
+  previewCredential,
+  reauthInfo,
+  reauthTargetFromText,
+} from './service';
+import { buildCredentialConfirmModal, buildCredentialStepModal, buildReauthMessage, buildReauthModal } from './views';
 
 export const reauth: Subcommand = {
   usage: '/crm reauth <business id or crm>',
@@ -56,9 +63,9 @@ export function registerReauth(app: App, services: Services): void {
 
   app.action<BlockAction<ButtonAction>>(REAUTH_ENTER_CREDENTIAL, async ({ ack, action, body, client }) => {
     await ack();
-    let view: ReturnType<typeof buildCredentialModal>;
+    let view: ReturnType<typeof buildCredentialStepModal>;
     try {
-      view = buildCredentialModal(
+      view = buildCredentialStepModal(
         await credentialForm(services, client, { stateId: action.value ?? '', userId: body.user.id }),
       );
     } catch (err) {
@@ -66,6 +73,16 @@ export function registerReauth(app: App, services: Services): void {
     }
     if (body.view) await client.views.push({ trigger_id: body.trigger_id, view });
     else await client.views.open({ trigger_id: body.trigger_id, view });
+  });
+
+  /** Step 1 submitted: inline errors, or the confirm step in its place (nothing is written yet). */
+  app.view(REAUTH_MAPPING_MODAL, async ({ ack, view }) => {
+    const result = await previewCredential(services, view.private_metadata, viewValues(view));
+    if (!result.ok) {
+      await ack({ response_action: 'errors', errors: result.errors });
+      return;
+    }
+    await ack({ response_action: 'update', view: buildCredentialConfirmModal(result.confirm) });
   });
 
   app.view(REAUTH_CREDENTIAL_MODAL, async ({ ack, view, body, client }) => {

@@ -1,17 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountType, CrmDefinition } from '../../catalog';
-import { BotError } from '../../errors';
-import { readConfigRecord } from '../../operations/config-records';
+import { BotError, userMessage } from '../../errors';
+import { type ConfigRecord, readConfigRecord } from '../../operations/config-records';
 import { assertMayWrite, idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
 import {
   BUSINESS_ID_MESSAGE,
+  MASK,
   maskRequest,
   normalizeProperty,
   parseBusinessNumber,
   planMappingUpdate,
+  toCurl,
 } from '../../planner';
 import type { Services } from '../../services';
-import { BUSINESS_NOT_YET_KNOWN, locationSecretFields, recordSent } from '../diagnose/fix';
+import {
+  BUSINESS_NOT_YET_KNOWN,
+  beforeAckDeadline,
+  currentPropertiesFrom,
+  currentValueFields,
+  type FixField,
+  locationSecretFields,
+  type MappingConfirm,
+  mappingContentsText,
+  recordSent,
+  type SecretField,
+} from '../diagnose/fix';
 import { findGroup, type Origin, type ReauthTarget, STATE_TTL_MS } from '../diagnose/service';
 import { REAUTH_FIELDS } from './ids';
 
@@ -32,7 +45,22 @@ export type ReauthInfo = {
 const STATE_PREFIX = 'reauth:state:';
 const REAUTH_OPERATION = 'reauth.credential';
 
-type ReauthState = { crmId: string; businessNumber?: string; groupId?: number; origin: Origin };
+/** What the confirm step's request is built from: kept between the preview and "Set credential" (no secret). */
+type PreparedCredential = {
+  businessNumber: string;
+  groupId: number;
+  accountType: AccountType;
+  currentProperties: Record<string, string>;
+  fromRecord: boolean;
+};
+
+type ReauthState = {
+  crmId: string;
+  businessNumber?: string;
+  groupId?: number;
+  origin: Origin;
+  prepared?: PreparedCredential;
+};
 
 /** `/crm reauth <business id or crm>`, or a status_reauth button's value. */
 export async function reauthInfo(services: Services, target: ReauthTarget, origin: Origin): Promise<ReauthInfo> {
@@ -114,21 +142,29 @@ export type CredentialForm = {
   businessNumber?: string;
   /** Asked when the bot has no record of the business (or does not know it yet). */
   accountTypes?: AccountType[];
-  currentFields: Array<{ blockId: string; label: string; hint: string }>;
+  currentFields: FixField[];
   why?: string;
 };
 
-/** What the "Enter new credential" modal asks; a person who may not write is refused (ForbiddenError) before it opens. */
+/** The confirm step: the exact request with the credential masked, and the credential's input. */
+export type CredentialConfirm = MappingConfirm & { stateId: string };
+
+/** What "Enter new credential" opens: the mapping's form, or the confirm step when the bot knows the mapping. */
+export type CredentialStep = { kind: 'form'; form: CredentialForm } | { kind: 'confirm'; confirm: CredentialConfirm };
+
+/**
+ * "Enter new credential": a person who may not write is refused (ForbiddenError) before anything opens.
+ * With the business settled and the bot's record of its mapping, straight to the confirm step.
+ */
 export async function credentialForm(
   services: Services,
   client: WriteClient,
   input: { stateId: string; userId: string },
-): Promise<CredentialForm> {
+): Promise<CredentialStep> {
   const { stateId } = input;
   const state = await loadReauthState(services, stateId);
   const crm = services.catalog.get(state.crmId);
-  const credential = crm.reauth.credential;
-  if (!credential) throw new BotError('validation_failed', `${crm.displayName} has no credential the bot can set.`);
+  const credential = credentialOf(crm);
   await assertMayWrite(services, client, {
     userId: input.userId,
     businessNumber: state.businessNumber ?? BUSINESS_NOT_YET_KNOWN,
@@ -138,6 +174,15 @@ export async function credentialForm(
     maskedRequest: { property: credential.property, level: credential.level },
   });
   const record = state.businessNumber ? await readConfigRecord(services.store, state.businessNumber) : undefined;
+  if (record && state.businessNumber && state.groupId !== undefined) {
+    const prepared = await prepareCredential(services, stateId, state, {
+      businessNumber: state.businessNumber,
+      groupId: state.groupId,
+      record,
+      values: {},
+    });
+    if (prepared.ok) return { kind: 'confirm', confirm: prepared.confirm };
+  }
   const def = services.catalog.property(crm, credential.level, credential.property);
   const form: CredentialForm = {
     stateId,
@@ -149,17 +194,17 @@ export async function credentialForm(
   };
   if (!record) {
     if (crm.accountTypes.length > 1) form.accountTypes = [...crm.accountTypes];
-    form.currentFields = crm.locationProperties
-      .filter((p) => !p.secret)
-      .map((p) => ({
-        blockId: REAUTH_FIELDS.current(p.key),
-        label: `Current ${p.label}`.slice(0, 48),
-        hint: `As the mapping has it now. ${p.help}`.slice(0, 150),
-      }));
+    form.currentFields = currentValueFields(crm);
     form.why =
-      "The API has no documented read of a mapping's properties and the bot has no record of this business, so give the mapping's current values: it is re-sent whole. Leave them empty if the bot has a record of the business you enter.";
+      "The API has no documented read of a mapping's properties and the bot has no record of this business, so give the mapping's current values: it is re-sent whole, and the next step names every property it would clear. Leave them empty if the bot has a record of the business you enter.";
   }
-  return form;
+  return { kind: 'form', form };
+}
+
+function credentialOf(crm: CrmDefinition) {
+  const credential = crm.reauth.credential;
+  if (!credential) throw new BotError('validation_failed', `${crm.displayName} has no credential the bot can set.`);
+  return credential;
 }
 
 async function loadReauthState(services: Services, stateId: string): Promise<ReauthState> {
@@ -168,47 +213,29 @@ async function loadReauthState(services: Services, stateId: string): Promise<Rea
   return state;
 }
 
-export type CredentialResult =
-  | { ok: false; errors: Record<string, string> }
-  | { ok: true; text: string; origin: Origin; executed: boolean };
+type FieldErrors = Record<string, string>;
 
-/** Checks that need no network, for the ack. Never repeats the credential in a message. */
-export async function checkCredentialInput(
+/** The mapping's form submitted: inline errors by block id, or the confirm step. Runs before the ack. */
+export async function previewCredential(
   services: Services,
   stateId: string,
   values: Record<string, string>,
-): Promise<Record<string, string>> {
-  const errors: Record<string, string> = {};
+): Promise<{ ok: false; errors: FieldErrors } | { ok: true; confirm: CredentialConfirm }> {
   const state = await loadReauthState(services, stateId);
   const crm = services.catalog.get(state.crmId);
-  const credential = crm.reauth.credential;
-  const def = credential ? services.catalog.property(crm, credential.level, credential.property) : undefined;
-  const typed = values[REAUTH_FIELDS.credential]?.trim() ?? '';
-  if (!typed) errors[REAUTH_FIELDS.credential] = 'Enter the new credential.';
-  else if (def) {
-    const normalized = normalizeProperty(def, typed, crm.displayName);
-    if (!normalized.ok) errors[REAUTH_FIELDS.credential] = normalized.message;
+  const businessNumber = values[REAUTH_FIELDS.business]?.trim() ?? '';
+  if (parseBusinessNumber(businessNumber) === undefined) {
+    return { ok: false, errors: { [REAUTH_FIELDS.business]: BUSINESS_ID_MESSAGE } };
   }
-  if (parseBusinessNumber(values[REAUTH_FIELDS.business]?.trim() ?? '') === undefined) {
-    errors[REAUTH_FIELDS.business] = BUSINESS_ID_MESSAGE;
-  }
-  return errors;
-}
-
-/** Sets the new credential at its level: the location mapping re-sent with the credential as an override. */
-export async function applyCredential(
-  services: Services,
-  client: WriteClient,
-  input: { stateId: string; viewId: string; userId: string; values: Record<string, string> },
-): Promise<CredentialResult> {
-  const state = await loadReauthState(services, input.stateId);
-  const crm = services.catalog.get(state.crmId);
-  const credential = crm.reauth.credential;
-  if (!credential) throw new BotError('validation_failed', `${crm.displayName} has no credential the bot can set.`);
-  const businessNumber = input.values[REAUTH_FIELDS.business]?.trim() ?? '';
   let groupId = businessNumber === state.businessNumber ? state.groupId : undefined;
   if (groupId === undefined) {
-    const group = await findGroup(services, businessNumber, crm.id);
+    // Before the ack: bounded well inside Slack's 3 s, answered inline so nothing typed is lost.
+    let group: Awaited<ReturnType<typeof findGroup>>;
+    try {
+      group = await beforeAckDeadline(findGroup(services, businessNumber, crm.id));
+    } catch (err) {
+      return { ok: false, errors: { [REAUTH_FIELDS.business]: `${userMessage(err)} Submit again to retry.` } };
+    }
     if (!group) {
       return {
         ok: false,
@@ -218,20 +245,24 @@ export async function applyCredential(
     groupId = group.groupId;
   }
   const record = await readConfigRecord(services.store, businessNumber);
-  const accountType = (record?.accountType ??
-    (crm.accountTypes.length === 1 ? crm.accountTypes[0] : input.values[REAUTH_FIELDS.accountType])) as
-    | AccountType
-    | undefined;
+  return prepareCredential(services, stateId, state, { businessNumber, groupId, record, values });
+}
+
+/** Plans the re-send with the credential as a placeholder, keeps the plan's inputs, and builds the confirm step. */
+async function prepareCredential(
+  services: Services,
+  stateId: string,
+  state: ReauthState,
+  input: { businessNumber: string; groupId: number; record: ConfigRecord | undefined; values: Record<string, string> },
+): Promise<{ ok: false; errors: FieldErrors } | { ok: true; confirm: CredentialConfirm }> {
+  const { catalog } = services;
+  const crm = catalog.get(state.crmId);
+  const credential = credentialOf(crm);
+  const { record, values } = input;
+  const accountType =
+    record?.accountType ?? (crm.accountTypes.length === 1 ? crm.accountTypes[0] : values[REAUTH_FIELDS.accountType]);
   if (accountType !== 'smb' && accountType !== 'enterprise') {
     return { ok: false, errors: { [REAUTH_FIELDS.accountType]: 'Choose the account type.' } };
-  }
-  const current: Record<string, string> = {};
-  if (record) Object.assign(current, record.locationProperties);
-  else {
-    for (const p of crm.locationProperties) {
-      const typed = input.values[REAUTH_FIELDS.current(p.key)]?.trim();
-      if (typed && !p.secret) current[p.key] = typed;
-    }
   }
   // Other secrets this location overrides would be lost by the re-send: the catalog's CRMs have none besides
   // the credential, so refuse rather than drop one if a record ever says otherwise.
@@ -242,29 +273,112 @@ export async function applyCredential(
       `This location also overrides ${otherSecrets.map((f) => f.label).join(', ')}; set the credential with /crm setup instead.`,
     );
   }
-  const newValue = input.values[REAUTH_FIELDS.credential] ?? '';
-  const planned = planMappingUpdate(services.catalog, crm.id, accountType, {
-    businessNumber,
-    groupId,
-    currentProperties: current,
-    changes: { [credential.property]: newValue },
-  });
+  const prepared: PreparedCredential = {
+    businessNumber: input.businessNumber,
+    groupId: input.groupId,
+    accountType,
+    currentProperties: currentPropertiesFrom(crm, record, values),
+    fromRecord: record !== undefined,
+  };
+  const planned = planCredential(services, crm, prepared, MASK);
   if (!planned.ok) {
-    const errors: Record<string, string> = {};
+    const errors: FieldErrors = {};
     for (const error of planned.errors) {
       const blockId =
-        error.field === credential.property
-          ? REAUTH_FIELDS.credential
-          : error.field === 'businessNumber'
-            ? REAUTH_FIELDS.business
-            : Object.hasOwn(input.values, REAUTH_FIELDS.current(error.field))
-              ? REAUTH_FIELDS.current(error.field)
-              : REAUTH_FIELDS.credential;
+        error.field === 'businessNumber'
+          ? REAUTH_FIELDS.business
+          : Object.hasOwn(values, REAUTH_FIELDS.current(error.field))
+            ? REAUTH_FIELDS.current(error.field)
+            : REAUTH_FIELDS.business;
       errors[blockId] = errors[blockId] ? `${errors[blockId]} ${error.message}` : error.message;
     }
     return { ok: false, errors };
   }
+  await services.store.set(`${STATE_PREFIX}${stateId}`, { ...state, prepared } satisfies ReauthState, STATE_TTL_MS);
+  const label = catalog.property(crm, credential.level, credential.property)?.label ?? credential.property;
+  const credentialField: SecretField = {
+    blockId: REAUTH_FIELDS.credential,
+    key: credential.property,
+    label: `New ${label}`.slice(0, 48),
+    required: true,
+    hint: 'Used for this one request: not shown again, not stored, not logged.',
+  };
+  return {
+    ok: true,
+    confirm: {
+      stateId,
+      summary: `Set a new ${label} on the ${crm.displayName} mapping of business ${prepared.businessNumber} (${credential.level} level). Get it from ${credential.obtainFrom}. The API replaces the whole mapping, so every other property is re-sent as ${prepared.fromRecord ? "the bot's record has it" : 'you gave it'}.`,
+      curl: toCurl(planned.request, services.config.INTEGRATION_API_URL, catalog.secretKeys(crm)),
+      contents: mappingContentsText(
+        crm,
+        accountType,
+        planned.request,
+        [credentialField],
+        prepared.fromRecord ? 'record' : 'typed',
+      ),
+      warnings: planned.warnings,
+      secretFields: [credentialField],
+    },
+  };
+}
+
+/** The re-send: the current properties as kept, with the credential (typed, or the mask for the preview) last. */
+function planCredential(services: Services, crm: CrmDefinition, prepared: PreparedCredential, value: string) {
+  const credential = credentialOf(crm);
+  // The mask is no valid credential: in the preview it rides along unchanged, in the send it is the change.
+  const masked = value === MASK;
+  return planMappingUpdate(services.catalog, crm.id, prepared.accountType, {
+    businessNumber: prepared.businessNumber,
+    groupId: prepared.groupId,
+    currentProperties: masked
+      ? { ...prepared.currentProperties, [credential.property]: MASK }
+      : prepared.currentProperties,
+    changes: masked ? {} : { [credential.property]: value },
+  });
+}
+
+export type CredentialResult =
+  | { ok: false; errors: FieldErrors }
+  | { ok: true; text: string; origin: Origin; executed: boolean };
+
+/** The confirm step's checks that need no network, for the ack. Never repeats the credential in a message. */
+export async function checkCredentialInput(
+  services: Services,
+  stateId: string,
+  values: Record<string, string>,
+): Promise<FieldErrors> {
+  const state = await loadReauthState(services, stateId);
+  const crm = services.catalog.get(state.crmId);
+  const credential = credentialOf(crm);
+  const def = services.catalog.property(crm, credential.level, credential.property);
+  const typed = values[REAUTH_FIELDS.credential]?.trim() ?? '';
+  if (!typed) return { [REAUTH_FIELDS.credential]: 'Enter the new credential.' };
+  if (def) {
+    const normalized = normalizeProperty(def, typed, crm.displayName);
+    if (!normalized.ok) return { [REAUTH_FIELDS.credential]: normalized.message };
+  }
+  if (!state.prepared)
+    return { [REAUTH_FIELDS.credential]: 'This re-authorization has expired. Run `/crm reauth` again.' };
+  return {};
+}
+
+/** "Set credential" on the confirm step: the request the preview showed, with the credential, through performWrite. */
+export async function applyCredential(
+  services: Services,
+  client: WriteClient,
+  input: { stateId: string; viewId: string; userId: string; values: Record<string, string> },
+): Promise<CredentialResult> {
+  const state = await loadReauthState(services, input.stateId);
+  const crm = services.catalog.get(state.crmId);
+  const credential = credentialOf(crm);
+  const prepared = state.prepared;
+  if (!prepared) throw new BotError('validation_failed', 'This re-authorization has expired. Run `/crm reauth` again.');
+  const planned = planCredential(services, crm, prepared, input.values[REAUTH_FIELDS.credential] ?? '');
+  if (!planned.ok) {
+    return { ok: false, errors: { [REAUTH_FIELDS.credential]: planned.errors.map((e) => e.message).join(' ') } };
+  }
   const request = planned.request;
+  const { businessNumber, groupId, accountType } = prepared;
   const result = await performWrite(services, client, {
     userId: input.userId,
     idempotencyKey: idempotencyKey('reauth', input.viewId, input.stateId),

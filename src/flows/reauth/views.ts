@@ -2,8 +2,15 @@ import type { types } from '@slack/bolt';
 import { escapeMrkdwn, plain, section } from '../../slack/blocks';
 import { ACCOUNT_TYPE_LABELS } from '../../slack/blocks/account-types';
 import { VALUE } from '../diagnose/ids';
-import { REAUTH_CREDENTIAL_MODAL, REAUTH_ENTER_CREDENTIAL, REAUTH_FIELDS, REAUTH_INFO_MODAL } from './ids';
-import type { CredentialForm, ReauthInfo } from './service';
+import { buildMappingConfirmModal, fieldBlock } from '../diagnose/views';
+import {
+  REAUTH_CREDENTIAL_MODAL,
+  REAUTH_ENTER_CREDENTIAL,
+  REAUTH_FIELDS,
+  REAUTH_INFO_MODAL,
+  REAUTH_MAPPING_MODAL,
+} from './ids';
+import type { CredentialConfirm, CredentialForm, CredentialStep, ReauthInfo } from './service';
 
 type KnownBlock = types.KnownBlock;
 type View = types.ModalView;
@@ -51,19 +58,12 @@ export function buildReauthModal(info: ReauthInfo): View {
   };
 }
 
-/** Takes the new credential (never prefilled, never echoed) and the location's business number. */
+/** Step 1: the location's business number (and, without a record, its account type and current values). */
 export function buildCredentialModal(form: CredentialForm): View {
   const blocks: KnownBlock[] = [
     section(
-      `New ${escapeMrkdwn(form.credentialLabel)} for ${escapeMrkdwn(form.crmName)}. Get it from ${escapeMrkdwn(form.obtainFrom)}.`,
+      `New ${escapeMrkdwn(form.credentialLabel)} for ${escapeMrkdwn(form.crmName)}. Get it from ${escapeMrkdwn(form.obtainFrom)}: you enter it on the next step, below the exact request.`,
     ),
-    {
-      type: 'input',
-      block_id: REAUTH_FIELDS.credential,
-      label: plain(`New ${form.credentialLabel}`),
-      hint: plain('Used for this one request: not shown again, not stored, not logged.', 150),
-      element: { type: 'plain_text_input', action_id: VALUE },
-    },
     {
       type: 'input',
       block_id: REAUTH_FIELDS.business,
@@ -89,23 +89,29 @@ export function buildCredentialModal(form: CredentialForm): View {
       },
     });
   }
-  for (const field of form.currentFields) {
-    blocks.push({
-      type: 'input',
-      block_id: field.blockId,
-      optional: true,
-      label: plain(field.label),
-      hint: plain(field.hint, 150),
-      element: { type: 'plain_text_input', action_id: VALUE },
-    });
-  }
+  for (const field of form.currentFields) blocks.push(fieldBlock(field));
   return {
     type: 'modal',
-    callback_id: REAUTH_CREDENTIAL_MODAL,
+    callback_id: REAUTH_MAPPING_MODAL,
     title: plain('New credential'),
-    submit: plain('Set credential'),
+    submit: plain('Preview'),
     close: plain('Cancel'),
     private_metadata: form.stateId,
     blocks,
   };
+}
+
+/** The confirm step: nothing is written before "Set credential"; the credential is never prefilled or echoed. */
+export function buildCredentialConfirmModal(confirm: CredentialConfirm): View {
+  return buildMappingConfirmModal(confirm, {
+    callbackId: REAUTH_CREDENTIAL_MODAL,
+    title: 'Confirm credential',
+    submit: 'Set credential',
+    privateMetadata: confirm.stateId,
+  });
+}
+
+/** Whichever step "Enter new credential" opens. */
+export function buildCredentialStepModal(step: CredentialStep): View {
+  return step.kind === 'form' ? buildCredentialModal(step.form) : buildCredentialConfirmModal(step.confirm);
 }
