@@ -137,6 +137,52 @@ describe('setup writes are safe (issue 11)', () => {
     });
   });
 
+  describe('case 2: the mapping goes to the group this setup created', () => {
+    /** A business that already has group 5560 (the group step's banner, ignored), then Confirm. */
+    async function confirmDespiteExisting(viewId: string, created: Json, readBack: Json[]) {
+      const parent = nextParent();
+      api
+        .on('GET', groupsPath(parent), { json: [group(5560)] }, { json: readBack })
+        .on('PUT', GROUP_PATH, { json: created })
+        .always('PUT', MAPPING_PATH, { json: {} });
+      const setup = await setupToReview(bot, cliniko(parent, viewId));
+      expect(JSON.stringify(setup.checked)).toContain('already has a Cliniko integration group (*5560*)');
+      // The banner is repeated where the create is confirmed.
+      const review = JSON.stringify(setup.review);
+      expect(review).toContain('Read before confirming');
+      expect(review).toContain('(*5560*): Confirm creates a second one');
+      await setup.confirm();
+      const posted = await bot.slack.waitFor('chat.postMessage', (c) => c.body.channel === TEST_CHANNEL);
+      await bot.slack.waitFor(
+        'views.update',
+        (c) => c.body.view_id === viewId && /^Setup /.test(c.body.view?.title?.text),
+      );
+      expect(sent(GROUP_PATH)).toEqual([groupBody(parent)]);
+      return { parent, posted: JSON.stringify(posted.body) };
+    }
+
+    it('uses the groupId create-group answered, not a read that still shows only the older group', async () => {
+      const { parent, posted } = await confirmDespiteExisting('V_CASE2_ANSWER', { groupId: 5561 }, [group(5560)]);
+      expect(sent(MAPPING_PATH)).toEqual([mappingBody(parent, 5561)]);
+      expect(posted).toContain('group 5561');
+      // Only the existing-group check read the groups: the answer named the new one.
+      expect(api.count('GET', groupsPath(parent))).toBe(1);
+    });
+
+    it('without a groupId in the answer, reads back and picks the new group of this CRM', async () => {
+      const readBack = [group(5560), group(5561), group(5599, 67)];
+      const { parent } = await confirmDespiteExisting('V_CASE2_READ', {}, readBack);
+      expect(sent(MAPPING_PATH)).toEqual([mappingBody(parent, 5561)]);
+    });
+
+    it('without a groupId, and the new group not visible yet, maps nothing rather than the older group', async () => {
+      const { parent, posted } = await confirmDespiteExisting('V_CASE2_NONE', {}, [group(5560)]);
+      expect(sent(MAPPING_PATH)).toEqual([]);
+      expect(posted).toContain('an older group is never used');
+      expect(posted).toContain(`/crm status ${parent}`);
+    });
+  });
+
   describe.each([
     ['memory', () => ({ store: new MemoryStore() })],
     [

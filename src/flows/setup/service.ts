@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type AccountType, type CrmDefinition, groupPropertiesFor, locationPropertiesFor } from '../../catalog';
 import { ApiError, BotError, ForbiddenError, userMessage } from '../../errors';
 import { runLookup } from '../../integration/lookups';
+import { CreateGroupAnswer } from '../../integration/schemas';
 import { saveConfigRecord, withoutSecrets } from '../../operations/config-records';
 import { assertMayWrite, idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
 import { describePlan, maskRequest, toCurl } from '../../planner/curl';
@@ -381,10 +382,25 @@ function reviewScreen(services: Services, session: SetupSession, plan: Plan): Se
       metadata: metadataFor(session),
       crm,
       lines: describePlan(plan, catalog),
-      warnings: plan.warnings,
+      warnings: [...(plan.group ? existingGroupWarnings(crm, session) : []), ...plan.warnings],
       requests,
     },
   };
+}
+
+/** The group step's banner, said again where the create is confirmed (it is easy to scroll past). */
+function existingGroupWarnings(crm: CrmDefinition, session: SetupSession): string[] {
+  const existing = session.existing;
+  const business = session.parentBusinessNumber;
+  if (existing?.status === 'found')
+    return [
+      `Business ${business} already has a ${crm.displayName} integration group (*${existing.groupId}*): Confirm creates a second one. To add these locations to it instead, go Back to the group step and choose "Add locations to it".`,
+    ];
+  if (existing?.status === 'failed' || existing?.status === 'pending')
+    return [
+      `Whether business ${business} already has a ${crm.displayName} group could not be checked${existing.reason ? ` (${existing.reason})` : ''}: look at \`/crm status ${business}\` before confirming.`,
+    ];
+  return [];
 }
 
 /** The screen of the step the session is on. */
@@ -551,11 +567,9 @@ async function checkExistingGroup(
   const crm = crmOf(services, before);
   let existing: SetupSession['existing'];
   try {
-    const groups = await services.api.getGroups(parent);
-    const mine = groups
-      .filter((g) => g.integrationSourceType.id === crm.integrationSourceId)
-      .sort((a, b) => b.groupId - a.groupId)[0];
-    existing = mine ? { status: 'found', groupId: mine.groupId } : { status: 'none' };
+    const groupIds = await readGroupIds(services, crm, parent);
+    const newest = groupIds[0];
+    existing = newest ? { status: 'found', groupId: newest, groupIds } : { status: 'none', groupIds };
   } catch (err) {
     existing = { status: 'failed', reason: userMessage(err) };
   }
@@ -784,11 +798,33 @@ export async function submitReview(
   };
 }
 
-async function readGroupId(services: Services, crm: CrmDefinition, parent: number): Promise<number | undefined> {
+/** The business's groups of this CRM, newest (highest id) first. */
+async function readGroupIds(services: Services, crm: CrmDefinition, parent: number | string): Promise<number[]> {
   const groups = await services.api.getGroups(parent);
   return groups
     .filter((g) => g.integrationSourceType.id === crm.integrationSourceId)
-    .sort((a, b) => b.groupId - a.groupId)[0]?.groupId;
+    .map((g) => g.groupId)
+    .sort((a, b) => b - a);
+}
+
+async function readGroupId(services: Services, crm: CrmDefinition, parent: number): Promise<number | undefined> {
+  return (await readGroupIds(services, crm, parent))[0];
+}
+
+/**
+ * The group this setup's create made, read back when the create's answer did not name it: the group of the
+ * CRM that was not there at the existing-group check. Undefined when there is none yet, or no single one
+ * (several new, or the check's list unknown while more than one exists): never an older group.
+ */
+async function readCreatedGroupId(
+  services: Services,
+  crm: CrmDefinition,
+  session: SetupSession,
+): Promise<number | undefined> {
+  const now = await readGroupIds(services, crm, session.parentBusinessNumber);
+  const before = session.existing?.groupIds;
+  const fresh = before ? now.filter((id) => !before.includes(id)) : now;
+  return fresh.length === 1 ? fresh[0] : undefined;
 }
 
 function propertyMap(properties: ReadonlyArray<{ propertyKey: string; propertyValue: string }> | undefined) {
@@ -824,8 +860,9 @@ async function runSetup(
   if (plan.group) {
     const group = plan.group;
     let outcomeUnknown = false;
+    let answeredGroupId: number | undefined;
     try {
-      await performWrite(services, client, {
+      const created = await performWrite(services, client, {
         userId,
         idempotencyKey: idempotencyKey(viewId, 'createGroup'),
         businessNumber: parent,
@@ -834,17 +871,22 @@ async function runSetup(
         maskedRequest: maskRequest(group, secretKeys),
         send: () => services.api.createGroup(group.body),
       });
+      answeredGroupId = CreateGroupAnswer.safeParse(created.ids).data?.groupId;
     } catch (err) {
       if (err instanceof ApiError && err.details.maybeApplied) outcomeUnknown = true;
       else record.groupError = `The group was not created: ${userMessage(err)}`;
     }
-    if (!record.groupError) {
+    if (answeredGroupId !== undefined) {
+      // The create's own answer names the group: no read, which could still show only an older group.
+      groupId = answeredGroupId;
+      record.createdGroup = true;
+    } else if (!record.groupError) {
       try {
-        groupId = await readGroupId(services, crm, plan.parentBusinessNumber);
+        groupId = await readCreatedGroupId(services, crm, session);
         if (groupId === undefined) {
           record.groupError = outcomeUnknown
-            ? `The create-group request got no answer and business ${parent} has no ${crm.displayName} group, so it was not created. Nothing else was sent: run \`/crm setup\` again.`
-            : `The group was created but could not be read back for business ${parent}. Nothing else was sent: check \`/crm status ${parent}\` before trying again.`;
+            ? `The create-group request for business ${parent} got no answer in time, and no new ${crm.displayName} group shows yet: whether it was created is *unknown*, it may still land. Nothing else was sent. Check \`/crm status ${parent}\` in a few minutes before running \`/crm setup\` again: running it now could create a second group.`
+            : `The group was created, but its answer did not name it and reading business ${parent}'s groups shows no single new ${crm.displayName} group (an older group is never used). Nothing else was sent: check \`/crm status ${parent}\` before trying again.`;
         } else record.createdGroup = true;
       } catch (err) {
         record.groupError = `The group ${outcomeUnknown ? 'may have been' : 'was'} created but could not be read back (${userMessage(err)}). Nothing else was sent: check \`/crm status ${parent}\` before trying again.`;

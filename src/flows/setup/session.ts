@@ -39,6 +39,8 @@ export type TriggerResolution = z.infer<typeof TriggerResolution>;
 export const ExistingCheck = z.object({
   status: z.enum(['pending', 'none', 'found', 'failed']),
   groupId: z.number().int().positive().optional(),
+  /** Every group of the CRM the business had at the check: a group read back later that is not here is new. */
+  groupIds: z.array(z.number().int().positive()).optional(),
   reason: z.string().optional(),
 });
 
