@@ -3,7 +3,7 @@ import { bulk, registerBulk, resumeBulkRuns } from '../flows/bulk/listeners';
 import { contact } from '../flows/contact/listeners';
 import { diagnose, registerDiagnose } from '../flows/diagnose/listeners';
 import { help } from '../flows/help/listeners';
-import { history } from '../flows/history/listeners';
+import { history, registerHistory } from '../flows/history/listeners';
 import { registerHome } from '../flows/home/listeners';
 import { lookup, registerLookup } from '../flows/lookup/listeners';
 import { reauth, registerReauth } from '../flows/reauth/listeners';
@@ -42,6 +42,7 @@ export function registerListeners(app: App, services: Services): void {
   registerDiagnose(app, services);
   registerReauth(app, services);
   registerBulk(app, services);
+  registerHistory(app, services);
 }
 
 /** Work a replica picks up at start-up: bulk runs whose replica stopped before finishing them. */

@@ -5,11 +5,13 @@ import {
   header,
   type KnownBlock,
   LIMITS,
+  plain,
   type SlackMessage,
   section,
   truncate,
 } from '../../slack/blocks';
-import type { BusinessHistory, HistoryItem } from './service';
+import { HISTORY_ACTIONS, HISTORY_BLOCKS } from './ids';
+import { cursorOf, type HistoryItem, type HistoryPage, type HistoryTarget } from './service';
 
 export const OUTCOME_ICON: Record<AuditOutcome, string> = {
   attempted: ':outbox_tray:',
@@ -19,24 +21,68 @@ export const OUTCOME_ICON: Record<AuditOutcome, string> = {
   refused: ':no_entry:',
 };
 
-/** `/crm history <business>`: who did what when, and how it went. */
-export function buildHistoryMessage(history: BusinessHistory): SlackMessage {
-  if (history.items.length === 0) {
-    const text = `No operations are recorded for ${history.businessNumber} yet.`;
+/** `/crm history`: one page of who did what when, and how it went, with "Older" and "CSV" buttons. */
+export function buildHistoryMessage(page: HistoryPage): SlackMessage {
+  const whose = plainName(page.target);
+  if (page.items.length === 0) {
+    const text =
+      page.offset === 0 ? `No operations are recorded for ${whose} yet.` : `No older operations for ${whose}.`;
     return {
       text,
       blocks: [section(text), context('The bot records every setup, trigger, mapping and re-authorization it sends.')],
     };
   }
-  const blocks: KnownBlock[] = [header(`History · ${history.businessNumber}`)];
-  // One section per entry; header and footer take 2 of the 50.
-  const shown = history.items.slice(0, LIMITS.messageBlocks - 2);
-  for (const item of shown) blocks.push(section(historyLine(item, { withUser: true })));
-  blocks.push(context(`Newest first; the last ${shown.length} operation(s). Times are in your time zone.`));
+  const title = page.target.kind === 'business' ? `History · ${page.target.businessNumber}` : 'History · one person';
+  const blocks: KnownBlock[] = [header(title)];
+  // One section per entry; header, footer and buttons take 3 of the 50.
+  const shown = page.items.slice(0, LIMITS.messageBlocks - 3);
+  const withUser = page.target.kind === 'business';
+  for (const item of shown) blocks.push(section(historyLine(item, { withUser, withBusiness: !withUser })));
+  const first = page.offset + 1;
+  const last = page.offset + shown.length;
+  blocks.push(
+    context(
+      `${page.target.kind === 'user' ? `Changes by <@${page.target.userId}>. ` : ''}Newest first: operations ${first}–${last}${page.older ? '' : ' (the oldest recorded)'}. Times are in your time zone.`,
+    ),
+  );
+  blocks.push({
+    type: 'actions',
+    block_id: HISTORY_BLOCKS.actions,
+    elements: [
+      ...(page.older
+        ? [
+            {
+              type: 'button' as const,
+              action_id: HISTORY_ACTIONS.older,
+              text: plain('Older'),
+              value: JSON.stringify(page.older),
+            },
+          ]
+        : []),
+      {
+        type: 'button' as const,
+        action_id: HISTORY_ACTIONS.csv,
+        text: plain('CSV'),
+        value: JSON.stringify(cursorOf(page.target)),
+      },
+    ],
+  });
+  const latest = shown[0]!;
   return {
-    text: `History for ${history.businessNumber}: ${history.items.length} operation(s), latest ${history.items[0]!.operation} ${history.items[0]!.outcome}.`,
+    text: `History for ${plainName(page.target)}: operations ${first}–${last}, ${page.offset === 0 ? 'latest' : 'newest here'} ${latest.operation} ${latest.outcome}.`,
     blocks,
   };
+}
+
+/** The ephemeral note after the CSV was uploaded (or could not be). */
+export function historyCsvNote(target: HistoryTarget, entries: number, uploaded: boolean): string {
+  if (!uploaded) return `I could not upload the history of ${plainName(target)} as a file. Try again in a minute.`;
+  return `The full history of ${plainName(target)} (${entries} operation(s), newest first) is in a CSV file in our direct messages.`;
+}
+
+/** The business ID, or the person as a mention (Slack renders their name). */
+function plainName(target: HistoryTarget): string {
+  return target.kind === 'business' ? target.businessNumber : `<@${target.userId}>`;
 }
 
 /** One audit entry: icon, operation, outcome, CRM, business, who, when, error. */
