@@ -1,9 +1,10 @@
 import { type BulkRun, loadRun } from '../../src/bulk/run-record';
-import { BULK_ACTIONS, BULK_BLOCKS, BULK_MODAL } from '../../src/flows/bulk/ids';
+import { BULK_ACTIONS, BULK_MODAL } from '../../src/flows/bulk/ids';
 import { bulkTiming, stopLocalRuns } from '../../src/flows/bulk/service';
 import { resumeInterruptedWork } from '../../src/slack/register';
 import { MemoryStore } from '../../src/store/memory';
 import type { Store } from '../../src/store/types';
+import { bulkModalValues } from '../support/flow-forms';
 import { API_PATHS, IntegrationApiStandin } from '../support/integration-api-standin';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { startTestBot, type TestBot } from '../support/slack-harness';
@@ -116,16 +117,7 @@ async function dryRun(bot: TestBot, table: string): Promise<{ runId: string; tex
     view: {
       callback_id: BULK_MODAL,
       private_metadata: opened.body.view.private_metadata,
-      state: {
-        values: {
-          [BULK_BLOCKS.crm]: {
-            [BULK_ACTIONS.value]: { type: 'static_select', selected_option: { value: 'carecloud' } },
-          },
-          [BULK_BLOCKS.group]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: '' } },
-          [BULK_BLOCKS.table]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: table } },
-          [BULK_BLOCKS.file]: { [BULK_ACTIONS.value]: { type: 'file_input', files: [] } },
-        },
-      },
+      state: { values: bulkModalValues({ crmId: 'carecloud', table }) },
     },
   });
   expect(res.status).toBe(200);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import nock from 'nock';
 import { loadCatalog } from '../../src/catalog';
 import { BLOCK, parseLocationBlock, SETUP_ACTION, SETUP_BLOCKS, SETUP_CALLBACK } from '../../src/flows/setup/ids';
+import { setupCrmStep } from '../support/flow-forms';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
 
@@ -326,21 +327,14 @@ async function throughReview(
       .get(PATHS.groups(s.parent))
       .reply(200, [groupAnswer({ ...s, groupId: opts.existingGroup })]);
   } else nock(API).get(PATHS.groups(s.parent)).reply(404, {});
-  const step1 = await bot.sendViewSubmission({
-    view: {
-      id: viewId,
-      callback_id: SETUP_CALLBACK.crm,
-      private_metadata: metadata,
-      state: {
-        values: {
-          [BLOCK.crm]: { [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value: s.crmId } } },
-          [BLOCK.accountType]: radio(s.accountType),
-          [BLOCK.parent]: text(s.parent),
-          [BLOCK.triggers]: checks(s.triggers ?? preselected),
-        },
-      },
-    },
-  });
+  const step1 = await bot.sendViewSubmission(
+    setupCrmStep(viewId, metadata, {
+      crmId: s.crmId,
+      accountType: s.accountType,
+      parent: s.parent,
+      triggers: s.triggers ?? preselected,
+    }),
+  );
   const ack1 = step1.json();
   expect(ack1.response_action).toBe('update');
   checkView(ack1.view);

@@ -1,0 +1,290 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { loadRun } from '../../src/bulk/run-record';
+import { BULK_ACTIONS, BULK_MODAL } from '../../src/flows/bulk/ids';
+import { runFinished, stopLocalRuns } from '../../src/flows/bulk/service';
+import { HISTORY_BLOCKS } from '../../src/flows/history/ids';
+import { HOME_RECENT_LIMIT } from '../../src/flows/home/service';
+import { BLOCK, parseLocationBlock, SETUP_CALLBACK } from '../../src/flows/setup/ids';
+import { resumeInterruptedWork } from '../../src/slack/register';
+import { RedisStore } from '../../src/store';
+import { SqliteStore } from '../../src/store/sqlite';
+import type { Store } from '../../src/store/types';
+import { bulkModalValues, setupCrmStep } from '../support/flow-forms';
+import { IntegrationApiStandin } from '../support/integration-api-standin';
+import { SlackApiStandin } from '../support/slack-api-standin';
+import { startTestBot, TEST_USER, type TestBot } from '../support/slack-harness';
+
+const REDIS_URL = process.env.TEST_REDIS_URL;
+if (!REDIS_URL) throw new Error('TEST_REDIS_URL is not set: test/support/global-setup.ts starts redis-server');
+
+// biome-ignore lint/suspicious/noExplicitAny: Block Kit and request JSON
+type Json = Record<string, any>;
+
+const golden = JSON.parse(
+  readFileSync(path.join(__dirname, '..', 'fixtures', 'golden', 'carecloud', 'smb.json'), 'utf8'),
+) as Json;
+const PARENT: string = golden.input.parentBusinessNumber;
+const LOCATION = golden.input.locations[0] as { businessNumber: string; properties: Record<string, string> };
+const GROUP_ID: number = golden.groupId;
+const CREATE_GROUP = '/integration/add/businessintegrationgroup';
+const CREATE_MAPPING = '/integration/add/businessintegrationmapping';
+const groupsPath = (bn: string) => `/integration/businessintegrationgroup/${bn}`;
+const groupAnswer = (groupId: number) => [
+  { groupId, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' }, integrationGroupTriggers: [] },
+];
+
+const ENTERPRISE = '150051042499080';
+const BULK_GROUP = 1595;
+const BULK_ROWS = 30;
+const bulkBusiness = (i: number) => 150051042600000 + i;
+
+/** Where the state lives; `open` is called once per bot instance, as a process start would. */
+interface Backing {
+  name: string;
+  open(): Store;
+  cleanup(): void;
+}
+
+function sqliteBacking(): Backing {
+  const dir = mkdtempSync(path.join(tmpdir(), 'restart-'));
+  const file = path.join(dir, 'crm-bot.sqlite');
+  return {
+    name: 'SQLite file',
+    open: () => new SqliteStore({ path: file }),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function redisBacking(): Backing {
+  const prefix = `restart:${process.pid}:${Date.now()}:`;
+  return {
+    name: 'Redis',
+    open: () => new RedisStore({ url: REDIS_URL!, logger: pino({ level: 'silent' }), prefix }),
+    cleanup: () => undefined,
+  };
+}
+
+/**
+ * Nothing is lost on restart: two bot instances run one after the other on the same state (the
+ * second starts after the first has stopped), through signed requests, on SQLite and on Redis.
+ */
+describe.each([
+  ['SQLite', sqliteBacking],
+  ['Redis', redisBacking],
+])('restart on %s', (_name, makeBacking) => {
+  let backing: Backing;
+  let slack: SlackApiStandin;
+  let api: IntegrationApiStandin;
+  let running: TestBot | undefined;
+
+  beforeAll(async () => {
+    backing = makeBacking();
+    slack = await SlackApiStandin.start();
+    api = await new IntegrationApiStandin().start();
+  });
+  afterAll(async () => {
+    await running?.stop();
+    await api.stop();
+    await slack.close();
+    backing.cleanup();
+  });
+
+  /** Stops the running instance (if any) and starts the next one on the same state. */
+  async function restart(): Promise<TestBot> {
+    await running?.stop();
+    const store = backing.open();
+    // Connected before the first request, as main.ts does before it listens.
+    expect(await store.ping()).toBe(true);
+    running = await startTestBot({ store, slack, integrationBaseUrl: api.url, config: { BULK_CONCURRENCY: 3 } });
+    return running;
+  }
+
+  it('a setup open across a restart: Confirm (and Slack retrying it) writes exactly once, even after another restart', async () => {
+    const viewId = `V_RESTART_${backing.name.replace(/\W/g, '')}`;
+    const first = await restart();
+    const { metadata } = await setupThroughReview(first, api, viewId);
+    expect(api.writes()).toEqual([]);
+
+    const second = await restart();
+    api.on('PUT', CREATE_GROUP, { json: { groupId: GROUP_ID } });
+    api.always('GET', groupsPath(PARENT), { json: groupAnswer(GROUP_ID) });
+    api.on('PUT', CREATE_MAPPING, { json: { id: 'mapping-1' } });
+    const confirm = {
+      view: { id: viewId, callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
+    };
+    // The submission and Slack's retry of it (the first ack looked late to Slack), both to the new instance.
+    const acks = await Promise.all([
+      second.sendViewSubmission(confirm),
+      second.sendViewSubmission(confirm, { retryNum: 1, retryReason: 'http_timeout' }),
+    ]);
+    expect(acks.map((a) => a.status)).toEqual([200, 200]);
+    await slack.waitFor(
+      'views.update',
+      (c) => c.body.view_id === viewId && c.body.view?.title?.text === 'Setup finished',
+      10_000,
+    );
+
+    const third = await restart();
+    await third.sendViewSubmission(confirm, { retryNum: 2, retryReason: 'http_timeout' });
+    // One more request through the third instance, so its handling of the late retry has finished.
+    await (await third.sendCommand(`history ${PARENT}`)).nextResponse();
+
+    expect(api.writes().map((r) => [r.method, r.path, r.json()])).toEqual([
+      ['PUT', CREATE_GROUP, golden.expected.group],
+      ['PUT', CREATE_MAPPING, golden.expected.mappings[0]],
+    ]);
+  }, 60_000);
+
+  it('an interrupted bulk run resumes on the next instance: every row written exactly once, none lost', async () => {
+    const first = await restart();
+    api.clearRequests();
+    api.always('GET', groupsPath(ENTERPRISE), { json: groupAnswer(BULK_GROUP) });
+    // The first 10 mappings are answered at once; the next ones are held in flight until the instance is stopping.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let answered = 0;
+    api.always('PUT', CREATE_MAPPING, () => (++answered <= 10 ? { json: {} } : { json: {}, until: held }));
+
+    const runId = await bulkDryRun(first, bulkTable(BULK_ROWS));
+    await first.sendBlockAction({ actions: [{ action_id: BULK_ACTIONS.confirm, value: runId }] });
+    // 10 answered, then one held row per worker: the interruption comes at a known point.
+    await api.waitForCount('PUT', CREATE_MAPPING, 13, 10_000);
+    // What SIGTERM does (main.ts): stop taking rows, let those in flight finish and be recorded.
+    const stopping = stopLocalRuns();
+    release();
+    await stopping;
+    expect(api.count('PUT', CREATE_MAPPING)).toBe(13);
+    expect((await loadRun(first.services.store, runId))?.status).toBe('running');
+
+    const second = await restart();
+    expect(await resumeInterruptedWork(second.services, second.app.client)).toEqual([runId]);
+    await runFinished(runId);
+    const run = await loadRun(second.services.store, runId);
+    expect(run?.status).toBe('finished');
+    expect(run?.rows.map((r) => r.state)).toEqual(Array(BULK_ROWS).fill('done'));
+
+    const puts = api.requestsTo('PUT', CREATE_MAPPING).map((r) => r.json());
+    expect(puts.map((b) => b.businessNumber).sort()).toEqual(
+      Array.from({ length: BULK_ROWS }, (_, i) => bulkBusiness(i + 1)).sort(),
+    );
+    for (const body of puts) {
+      const i = body.businessNumber - bulkBusiness(0);
+      expect(body).toEqual({
+        businessNumber: bulkBusiness(i),
+        integrationGroupId: BULK_GROUP,
+        active: true,
+        integrationProperties: [
+          { propertyKey: 'location_name', propertyValue: `Clinic ${i}` },
+          { propertyKey: 'appointment_status', propertyValue: 'Checked-Out' },
+        ],
+      });
+    }
+  }, 60_000);
+
+  it('/crm history and App Home show what happened before the restart', async () => {
+    const bot = await restart();
+    const history = (await (await bot.sendCommand(`history ${PARENT}`)).nextResponse()).body;
+    const lines = (history.blocks as Json[]).filter((b) => b.type === 'section').map((b) => b.text.text as string);
+    expect(lines.map((l) => /\*(\w+)\* (\w+)/.exec(l)?.slice(1))).toEqual([
+      ['createGroup', 'succeeded'],
+      ['createGroup', 'attempted'],
+    ]);
+    expect(lines[0]).toContain(`<@${TEST_USER}>`);
+    expect(JSON.stringify(history.blocks)).toContain(HISTORY_BLOCKS.actions);
+
+    const bulkRow = (await (await bot.sendCommand(`history ${bulkBusiness(1)}`)).nextResponse()).body;
+    expect(JSON.stringify(bulkRow.blocks)).toContain('*createMapping* succeeded');
+
+    slack.reset();
+    await bot.sendEvent({ type: 'app_home_opened', user: TEST_USER, channel: 'D_TEST', tab: 'home' });
+    const home = await slack.waitFor('views.publish', (c) => c.body.user_id === TEST_USER);
+    const text = JSON.stringify(home.body.view);
+    // The person's latest operations are the bulk run's mappings, written before the restart.
+    expect(text).toContain('*createMapping* succeeded');
+    const businesses = [...text.matchAll(/business (\d{15})/g)].map((m) => Number(m[1]));
+    expect(businesses).toHaveLength(HOME_RECENT_LIMIT);
+    const bulkRows = new Set(Array.from({ length: BULK_ROWS }, (_, i) => bulkBusiness(i + 1)));
+    for (const business of businesses) expect(bulkRows).toContain(business);
+  }, 60_000);
+});
+
+// ------------------------------------------------------------------ driving the flows
+
+const textInput = (value: string) => ({ value: { type: 'plain_text_input', value } });
+
+/** `/crm setup carecloud` up to the review step (the golden CareCloud SMB answers); nothing is written yet. */
+async function setupThroughReview(bot: TestBot, api: IntegrationApiStandin, viewId: string) {
+  const before = bot.slack.calls.length;
+  await bot.sendCommand('setup carecloud');
+  const open = await bot.slack.waitFor('views.open', (c) => bot.slack.calls.indexOf(c) >= before);
+  const metadata: string = open.body.view.private_metadata;
+  const triggers = (open.body.view.blocks as Json[]).find((b) => b.block_id === BLOCK.triggers)!;
+  api.on('GET', groupsPath(PARENT), { status: 404, json: {} });
+  const step1 = await bot.sendViewSubmission(
+    setupCrmStep(viewId, metadata, {
+      crmId: 'carecloud',
+      accountType: 'smb',
+      parent: PARENT,
+      triggers: ((triggers.element.initial_options ?? []) as Json[]).map((o) => o.value as string),
+    }),
+  );
+  expect(step1.json().response_action).toBe('update');
+  // The existing-group check runs after the ack and updates the open step.
+  let current: Json = (
+    await bot.slack.waitFor('views.update', (c) => c.body.view_id === viewId && bot.slack.calls.indexOf(c) >= before)
+  ).body.view;
+  if (current.callback_id === SETUP_CALLBACK.group) {
+    const step2 = await bot.sendViewSubmission({
+      view: { id: viewId, callback_id: SETUP_CALLBACK.group, private_metadata: metadata, state: { values: {} } },
+    });
+    current = step2.json().view;
+  }
+  expect(current.callback_id).toBe(SETUP_CALLBACK.locations);
+  const ids = (current.blocks as Json[]).map((b) => String(b.block_id ?? ''));
+  const uid = ids.map(parseLocationBlock).find((b) => b && !b.pick && b.field === 'businessNumber')!.uid;
+  const values: Json = { [BLOCK.location(uid, 'businessNumber')]: textInput(LOCATION.businessNumber) };
+  for (const [key, value] of Object.entries(LOCATION.properties)) {
+    if (ids.includes(BLOCK.location(uid, key))) values[BLOCK.location(uid, key)] = textInput(value);
+  }
+  const step3 = await bot.sendViewSubmission({
+    view: { id: viewId, callback_id: SETUP_CALLBACK.locations, private_metadata: metadata, state: { values } },
+  });
+  const review = step3.json().view;
+  expect(review.callback_id).toBe(SETUP_CALLBACK.review);
+  return { review, metadata };
+}
+
+function bulkTable(rows: number): string {
+  const lines = ['business id,Location Name,appointment_status'];
+  for (let i = 1; i <= rows; i++) lines.push(`${bulkBusiness(i)},Clinic ${i},Checked-Out`);
+  return lines.join('\n');
+}
+
+/** `/crm bulk` with a pasted table, up to the dry run; returns the run id on its Confirm button. */
+async function bulkDryRun(bot: TestBot, table: string): Promise<string> {
+  const before = bot.slack.calls.length;
+  await bot.sendCommand(`bulk ${ENTERPRISE}`);
+  const opened = await bot.slack.waitFor('views.open', (c) => bot.slack.calls.indexOf(c) >= before);
+  expect(opened.body.view.callback_id).toBe(BULK_MODAL);
+  await bot.sendViewSubmission({
+    view: {
+      callback_id: BULK_MODAL,
+      private_metadata: opened.body.view.private_metadata,
+      state: { values: bulkModalValues({ crmId: 'carecloud', table, groupId: String(BULK_GROUP) }) },
+    },
+  });
+  const summary = await bot.slack.waitFor(
+    'chat.postMessage',
+    (c) => String(c.body.text).startsWith('Dry run') && bot.slack.calls.indexOf(c) >= before,
+    10_000,
+  );
+  const confirm = (summary.body.blocks as Json[])
+    .flatMap((b) => (b.elements ?? []) as Json[])
+    .find((e) => e.action_id === BULK_ACTIONS.confirm)!;
+  return confirm.value as string;
+}

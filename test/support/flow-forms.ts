@@ -1,0 +1,48 @@
+import { BULK_ACTIONS, BULK_BLOCKS } from '../../src/flows/bulk/ids';
+import { BLOCK, SETUP_ACTION, SETUP_CALLBACK } from '../../src/flows/setup/ids';
+
+// biome-ignore lint/suspicious/noExplicitAny: view state JSON as Slack sends it
+type Json = Record<string, any>;
+
+interface SetupCrmStep {
+  crmId: string;
+  accountType: 'smb' | 'enterprise';
+  parent: string;
+  /** Trigger option values to tick. */
+  triggers: string[];
+}
+
+/** The view_submission of the setup modal's first step (CRM, account type, parent business, triggers). */
+export function setupCrmStep(viewId: string, metadata: string, input: SetupCrmStep): { view: Json } {
+  return {
+    view: {
+      id: viewId,
+      callback_id: SETUP_CALLBACK.crm,
+      private_metadata: metadata,
+      state: { values: setupCrmStepValues(input) },
+    },
+  };
+}
+
+function setupCrmStepValues(input: SetupCrmStep): Json {
+  return {
+    [BLOCK.crm]: { [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value: input.crmId } } },
+    [BLOCK.accountType]: { value: { type: 'radio_buttons', selected_option: { value: input.accountType } } },
+    [BLOCK.parent]: { value: { type: 'plain_text_input', value: input.parent } },
+    [BLOCK.triggers]: {
+      value: { type: 'checkboxes', selected_options: input.triggers.map((value) => ({ value })) },
+    },
+  };
+}
+
+/** `state.values` of the bulk modal with a pasted table (group ID empty: the bot finds the CRM's group). */
+export function bulkModalValues(input: { crmId: string; table: string; groupId?: string }): Json {
+  return {
+    [BULK_BLOCKS.crm]: {
+      [BULK_ACTIONS.value]: { type: 'static_select', selected_option: { value: input.crmId } },
+    },
+    [BULK_BLOCKS.group]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: input.groupId ?? '' } },
+    [BULK_BLOCKS.table]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: input.table } },
+    [BULK_BLOCKS.file]: { [BULK_ACTIONS.value]: { type: 'file_input', files: [] } },
+  };
+}
