@@ -7,13 +7,14 @@ import { BULK_ACTIONS, BULK_MODAL } from '../../src/flows/bulk/ids';
 import { runFinished, stopLocalRuns } from '../../src/flows/bulk/service';
 import { HISTORY_BLOCKS } from '../../src/flows/history/ids';
 import { HOME_RECENT_LIMIT } from '../../src/flows/home/service';
-import { BLOCK, parseLocationBlock, SETUP_CALLBACK } from '../../src/flows/setup/ids';
+import { SETUP_CALLBACK } from '../../src/flows/setup/ids';
 import { resumeInterruptedWork } from '../../src/slack/register';
 import { RedisStore } from '../../src/store';
 import { SqliteStore } from '../../src/store/sqlite';
 import type { Store } from '../../src/store/types';
-import { bulkModalValues, setupCrmStep } from '../support/flow-forms';
-import { IntegrationApiStandin } from '../support/integration-api-standin';
+import { bulkModalValues } from '../support/flow-forms';
+import { API_PATHS, IntegrationApiStandin } from '../support/integration-api-standin';
+import { setupToReview } from '../support/setup-driver';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { startTestBot, TEST_USER, type TestBot } from '../support/slack-harness';
 
@@ -29,9 +30,9 @@ const golden = JSON.parse(
 const PARENT: string = golden.input.parentBusinessNumber;
 const LOCATION = golden.input.locations[0] as { businessNumber: string; properties: Record<string, string> };
 const GROUP_ID: number = golden.groupId;
-const CREATE_GROUP = '/integration/add/businessintegrationgroup';
-const CREATE_MAPPING = '/integration/add/businessintegrationmapping';
-const groupsPath = (bn: string) => `/integration/businessintegrationgroup/${bn}`;
+const CREATE_GROUP = API_PATHS.createGroup;
+const CREATE_MAPPING = API_PATHS.mapping;
+const groupsPath = API_PATHS.groups;
 const groupAnswer = (groupId: number) => [
   { groupId, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' }, integrationGroupTriggers: [] },
 ];
@@ -105,7 +106,15 @@ describe.each([
   it('a setup open across a restart: Confirm (and Slack retrying it) writes exactly once, even after another restart', async () => {
     const viewId = `V_RESTART_${backing.name.replace(/\W/g, '')}`;
     const first = await restart();
-    const { metadata } = await setupThroughReview(first, api, viewId);
+    api.on('GET', groupsPath(PARENT), { status: 404, json: {} });
+    const { metadata } = await setupToReview(first, {
+      crmId: 'carecloud',
+      accountType: 'smb',
+      parent: PARENT,
+      groupProperties: {},
+      locations: [LOCATION],
+      viewId,
+    });
     expect(api.writes()).toEqual([]);
 
     const second = await restart();
@@ -214,50 +223,6 @@ describe.each([
 });
 
 // ------------------------------------------------------------------ driving the flows
-
-const textInput = (value: string) => ({ value: { type: 'plain_text_input', value } });
-
-/** `/crm setup carecloud` up to the review step (the golden CareCloud SMB answers); nothing is written yet. */
-async function setupThroughReview(bot: TestBot, api: IntegrationApiStandin, viewId: string) {
-  const before = bot.slack.calls.length;
-  await bot.sendCommand('setup carecloud');
-  const open = await bot.slack.waitFor('views.open', (c) => bot.slack.calls.indexOf(c) >= before);
-  const metadata: string = open.body.view.private_metadata;
-  const triggers = (open.body.view.blocks as Json[]).find((b) => b.block_id === BLOCK.triggers)!;
-  api.on('GET', groupsPath(PARENT), { status: 404, json: {} });
-  const step1 = await bot.sendViewSubmission(
-    setupCrmStep(viewId, metadata, {
-      crmId: 'carecloud',
-      accountType: 'smb',
-      parent: PARENT,
-      triggers: ((triggers.element.initial_options ?? []) as Json[]).map((o) => o.value as string),
-    }),
-  );
-  expect(step1.json().response_action).toBe('update');
-  // The existing-group check runs after the ack and updates the open step.
-  let current: Json = (
-    await bot.slack.waitFor('views.update', (c) => c.body.view_id === viewId && bot.slack.calls.indexOf(c) >= before)
-  ).body.view;
-  if (current.callback_id === SETUP_CALLBACK.group) {
-    const step2 = await bot.sendViewSubmission({
-      view: { id: viewId, callback_id: SETUP_CALLBACK.group, private_metadata: metadata, state: { values: {} } },
-    });
-    current = step2.json().view;
-  }
-  expect(current.callback_id).toBe(SETUP_CALLBACK.locations);
-  const ids = (current.blocks as Json[]).map((b) => String(b.block_id ?? ''));
-  const uid = ids.map(parseLocationBlock).find((b) => b && !b.pick && b.field === 'businessNumber')!.uid;
-  const values: Json = { [BLOCK.location(uid, 'businessNumber')]: textInput(LOCATION.businessNumber) };
-  for (const [key, value] of Object.entries(LOCATION.properties)) {
-    if (ids.includes(BLOCK.location(uid, key))) values[BLOCK.location(uid, key)] = textInput(value);
-  }
-  const step3 = await bot.sendViewSubmission({
-    view: { id: viewId, callback_id: SETUP_CALLBACK.locations, private_metadata: metadata, state: { values } },
-  });
-  const review = step3.json().view;
-  expect(review.callback_id).toBe(SETUP_CALLBACK.review);
-  return { review, metadata };
-}
 
 function bulkTable(rows: number): string {
   const lines = ['business id,Location Name,appointment_status'];
