@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { bulk, registerBulk, resumeBulkRuns } from '../flows/bulk/listeners';
-import { contact } from '../flows/contact/listeners';
-import { diagnose, registerDiagnose } from '../flows/diagnose/listeners';
+import { answerContactInModal, answerContactMention, contact } from '../flows/contact/listeners';
+import { type ContactSurfaces, diagnoseCommand, registerDiagnose } from '../flows/diagnose/listeners';
 import { help } from '../flows/help/listeners';
 import { history, registerHistory } from '../flows/history/listeners';
 import { registerHome } from '../flows/home/listeners';
@@ -13,6 +13,9 @@ import { triggers } from '../flows/triggers/listeners';
 import type { Services } from '../services';
 import { registerCrmCommand, type Subcommand } from './router';
 
+/** Diagnose answers a contact it finds in its input with the contact flow's answers. */
+const CONTACT_SURFACES: ContactSurfaces = { inModal: answerContactInModal, inMention: answerContactMention };
+
 /**
  * Key = what the user types after `/crm`. One line per subcommand; each comes from its flow's listeners.ts
  * (see the comment on Subcommand in router.ts). Mutable so tests can add a hidden subcommand.
@@ -20,7 +23,7 @@ import { registerCrmCommand, type Subcommand } from './router';
 export const SUBCOMMANDS: Record<string, Subcommand> = {
   bulk,
   contact,
-  diagnose,
+  diagnose: diagnoseCommand(CONTACT_SURFACES),
   help,
   history,
   lookup,
@@ -39,7 +42,7 @@ export function registerListeners(app: App, services: Services): void {
   registerLookup(app, services);
   registerHome(app, services, SUBCOMMANDS);
   registerSetup(app, services);
-  registerDiagnose(app, services);
+  registerDiagnose(app, services, CONTACT_SURFACES);
   registerReauth(app, services);
   registerBulk(app, services);
   registerHistory(app, services);

@@ -1,4 +1,4 @@
-import { VALUE_ACTION } from '../../slack/blocks';
+import { VALUE_ACTION } from '../../slack/blocks/ids';
 
 export const BULK_MODAL = 'bulk_modal';
 export const BULK_BLOCKS = {

@@ -393,16 +393,23 @@ async function prepare(
     if (toAdd === '' && draft.proposedValue !== undefined && record) changes[draft.property] = draft.proposedValue;
     else {
       if (!toAdd)
-        return { ok: false, errors: [{ field: 'add_value', message: `Say which value to add to ${draft.label}.` }] };
+        return {
+          ok: false,
+          errors: [{ field: FIX_FIELDS.addValue, message: `Say which value to add to ${draft.label}.` }],
+        };
       const items = listItems(def, current[draft.property] ?? '');
       if (items.some((item) => item.toLowerCase() === toAdd.toLowerCase())) {
-        return { ok: false, errors: [{ field: 'add_value', message: `'${toAdd}' is already in ${draft.label}.` }] };
+        return {
+          ok: false,
+          errors: [{ field: FIX_FIELDS.addValue, message: `'${toAdd}' is already in ${draft.label}.` }],
+        };
       }
       changes[draft.property] = joinItems(def, [...items, toAdd]);
     }
   } else if (draft.action === 'setProperty') {
     const typed = (values[FIX_FIELDS.newValue] ?? '').trim();
-    if (!typed) return { ok: false, errors: [{ field: 'new_value', message: `Enter the new ${draft.label}.` }] };
+    if (!typed)
+      return { ok: false, errors: [{ field: FIX_FIELDS.newValue, message: `Enter the new ${draft.label}.` }] };
     changes[draft.property] = typed;
   }
   const secretFields = locationSecretFields(crm, record);
@@ -442,7 +449,7 @@ function errorsByBlock(errors: FieldError[], draft: Draft, values: Record<string
   for (const error of errors) {
     let blockId: string | undefined;
     if (error.field === 'businessNumber') blockId = FIX_FIELDS.business;
-    else if (error.field === 'add_value' || error.field === 'new_value') blockId = error.field;
+    else if (error.field === FIX_FIELDS.addValue || error.field === FIX_FIELDS.newValue) blockId = error.field;
     else if (error.field === draft.property && draft.action === 'addToList' && has(FIX_FIELDS.addValue)) {
       blockId = has(FIX_FIELDS.current(error.field)) ? FIX_FIELDS.current(error.field) : FIX_FIELDS.addValue;
     } else if (error.field === draft.property && draft.action === 'setProperty') blockId = FIX_FIELDS.newValue;

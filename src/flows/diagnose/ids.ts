@@ -1,4 +1,4 @@
-import { VALUE_ACTION } from '../../slack/blocks';
+import { SHARED_FIELDS, VALUE_ACTION } from '../../slack/blocks/ids';
 
 /** The diagnose modal, its answer, and the buttons on a diagnosis. */
 export const DIAGNOSE_MODAL = 'diagnose_modal';
@@ -6,7 +6,12 @@ export const DIAGNOSE_ANSWER = 'diagnose_answer';
 /** Prefix of a candidate reason's button: `diagnose_pick_<reason id>`. */
 export const DIAGNOSE_PICK = 'diagnose_pick';
 export const FIX_OPEN = 'fix_open';
-export const DIAGNOSE_BLOCKS = { crm: 'crm', business: 'business', reason: 'reason', record: 'record' } as const;
+export const DIAGNOSE_BLOCKS = {
+  crm: SHARED_FIELDS.crm,
+  business: 'business',
+  reason: 'reason',
+  record: 'record',
+} as const;
 /** The action_id of every input element. */
 export const VALUE = VALUE_ACTION;
 
@@ -20,8 +25,8 @@ export const FIX_DONE = 'fix_done';
 
 /** Block ids of the fix modals' inputs (re-auth's credential form reuses some). */
 export const FIX_FIELDS = {
-  business: 'business',
-  accountType: 'account_type',
+  business: DIAGNOSE_BLOCKS.business,
+  accountType: SHARED_FIELDS.accountType,
   addValue: 'add_value',
   newValue: 'new_value',
   current: (key: string) => `current:${key}`,

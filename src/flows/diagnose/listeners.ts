@@ -1,10 +1,10 @@
 import type { App, BlockAction, ButtonAction, MessageShortcut } from '@slack/bolt';
 import { ForbiddenError, userMessage } from '../../errors';
+import type { ContactQuery } from '../../logsearch/identity';
 import type { Services } from '../../services';
 import { section, viewValues } from '../../slack/blocks';
 import { postOutcome } from '../../slack/post';
 import type { Subcommand } from '../../slack/router';
-import { answerContactInModal, answerContactMention } from '../contact/listeners';
 import { contactInText } from '../contact/service';
 import { HOME_ACTIONS } from '../home/ids';
 import { parseStatusActionValue, STATUS_ACTIONS } from '../status/ids';
@@ -86,7 +86,26 @@ export function stripMentions(text: string): string {
   return text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ').trim();
 }
 
-export const diagnose: Subcommand = {
+type SlackClient = App['client'];
+
+/**
+ * Where diagnose hands a contact it finds in its input (an email, phone, or name with a business ID):
+ * the contact flow's answers, passed in by src/slack/register.ts so that no flow imports another's listeners.
+ */
+export interface ContactSurfaces {
+  inModal(
+    services: Services,
+    client: SlackClient,
+    input: { triggerId: string; query: ContactQuery; origin: Origin },
+  ): Promise<void>;
+  inMention(
+    services: Services,
+    client: SlackClient,
+    input: { channelId: string; threadTs: string; userId: string; query: ContactQuery },
+  ): Promise<void>;
+}
+
+export const diagnoseCommand = (contactSurfaces: ContactSurfaces): Subcommand => ({
   usage: '/crm diagnose [restriction reason]',
   description:
     'Explains why a contact got no review request, from the restriction reason (and log record), and offers the fix.',
@@ -95,7 +114,7 @@ export const diagnose: Subcommand = {
     // An email, phone, or name with a business ID: search the logs for the contact instead of asking for a paste.
     const contact = contactInText(ctx.services, ctx.rest);
     if (contact) {
-      await answerContactInModal(ctx.services, ctx.client, {
+      await contactSurfaces.inModal(ctx.services, ctx.client, {
         triggerId: ctx.command.trigger_id,
         query: contact,
         origin: { userId: ctx.command.user_id, channelId: ctx.command.channel_id },
@@ -108,7 +127,7 @@ export const diagnose: Subcommand = {
       view: await prefilledModal(ctx.services, ctx.rest, ctx.command.channel_id),
     });
   },
-};
+});
 
 type Attachment = { text?: unknown; fallback?: unknown; pretext?: unknown; fields?: unknown };
 type ShortcutMessage = { text?: string; attachments?: unknown; blocks?: unknown };
@@ -173,7 +192,7 @@ function blocksText(blocks: unknown): string {
 const PICK = new RegExp(`^${DIAGNOSE_PICK}`);
 
 /** Diagnose (modal, mention, message shortcut, status button, candidate picks) and its one-click fixes. */
-export function registerDiagnose(app: App, services: Services): void {
+export function registerDiagnose(app: App, services: Services, contactSurfaces: ContactSurfaces): void {
   /** /crm status's Diagnose button: the diagnose modal with the business and CRM filled in. */
   app.action<BlockAction<ButtonAction>>(STATUS_ACTIONS.diagnose, async ({ ack, action, body, client }) => {
     await ack();
@@ -323,7 +342,7 @@ export function registerDiagnose(app: App, services: Services): void {
     }
     const contact = contactInText(services, text);
     if (contact && event.user) {
-      await answerContactMention(services, client, {
+      await contactSurfaces.inMention(services, client, {
         channelId: event.channel,
         threadTs,
         userId: event.user,
@@ -352,7 +371,7 @@ export function registerDiagnose(app: App, services: Services): void {
     const threadTs = (shortcut.message.thread_ts as string | undefined) ?? shortcut.message.ts;
     const contact = contactInText(services, text);
     if (contact) {
-      await answerContactInModal(services, client, {
+      await contactSurfaces.inModal(services, client, {
         triggerId: shortcut.trigger_id,
         query: contact,
         origin: { userId: shortcut.user.id, channelId: shortcut.channel.id, threadTs },

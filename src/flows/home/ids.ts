@@ -1,4 +1,4 @@
-import { VALUE_ACTION } from '../../slack/blocks';
+import { VALUE_ACTION } from '../../slack/blocks/ids';
 
 /** App Home quick actions. `home_diagnose` belongs to the diagnostics flow. */
 export const HOME_ACTIONS = {

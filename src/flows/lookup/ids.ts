@@ -1,4 +1,4 @@
-import { VALUE_ACTION } from '../../slack/blocks';
+import { VALUE_ACTION } from '../../slack/blocks/ids';
 
 export const LOOKUP_MODAL = 'lookup_modal';
 export const LOOKUP_AGAIN = 'lookup_again';

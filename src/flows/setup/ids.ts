@@ -1,4 +1,4 @@
-import { VALUE_ACTION } from '../../slack/blocks';
+import { SHARED_FIELDS, VALUE_ACTION } from '../../slack/blocks/ids';
 
 /**
  * Callback, block and action ids of the setup, add-location and trigger-update modals, shared by
@@ -38,8 +38,8 @@ export const SETUP_BLOCKS = {
 } as const;
 
 export const BLOCK = {
-  crm: 'crm',
-  accountType: 'account_type',
+  crm: SHARED_FIELDS.crm,
+  accountType: SHARED_FIELDS.accountType,
   parent: 'parent',
   triggers: 'triggers',
   group: (key: string) => `grp|${key}`,

@@ -331,7 +331,7 @@ function locationBlocks(data: LocationsStepData, location: LocationView, index: 
     !smb && data.locations.length > 1
       ? {
           type: 'section',
-          block_id: `loc|${location.uid}|title`,
+          block_id: BLOCK.location(location.uid, 'title'),
           text: { type: 'mrkdwn', text: title },
           accessory: {
             type: 'button',
@@ -362,7 +362,7 @@ function locationBlocks(data: LocationsStepData, location: LocationView, index: 
       const multi = def.format.kind === 'list';
       blocks.push({
         type: 'input',
-        block_id: `loc|${location.uid}|${def.key}|pick`,
+        block_id: BLOCK.pick(location.uid, def.key),
         optional: true,
         label: plain(`${def.label}: pick from ${lookup.label}`, MAX_LABEL),
         hint: plain(

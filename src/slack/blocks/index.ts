@@ -17,8 +17,7 @@ export const LIMITS = {
   optionText: 75,
 } as const;
 
-/** The action_id of the one element of an input block; the block_id says which field it is. */
-export const VALUE_ACTION = 'value';
+export { SHARED_FIELDS, VALUE_ACTION } from './ids';
 
 export interface SlackMessage {
   /** Plain-text fallback: notifications and screen readers use it. */
