@@ -1,7 +1,9 @@
 import nock from 'nock';
+import type { Clock } from '../../src/clock';
 import { ApiError } from '../../src/errors';
 import { IntegrationClient, type IntegrationClientOptions } from '../../src/integration/client';
 import { FAKE, FAKE_SECRET_VALUES, fixture, memoryLogger } from '../support/fakes';
+import { ManualClock } from '../support/manual-clock';
 
 /**
  * Every IntegrationClient operation against nock: the documented sample
@@ -43,13 +45,25 @@ const newClient = (options: Partial<IntegrationClientOptions> = {}) =>
     carestack: { vendorKey: FAKE.vendorKey, baseUrlTemplate: 'http://{domain}.carestack.test' },
     ...options,
   });
-const client = newClient();
+/** Retry delays the client asked for: asserted as numbers, never timed (the machine may be loaded). */
+const retryDelays: number[] = [];
+const recordingClock: Clock = {
+  now: () => Date.now(),
+  timeoutSignal: (ms) => AbortSignal.timeout(ms),
+  sleep: async (ms) => {
+    retryDelays.push(ms);
+  },
+};
+const client = newClient({ clock: recordingClock });
 /**
  * A deadline short enough for the timeout cases. The per-attempt connect, headers and body timeouts default to
  * timeoutMs; they are set far above it so that only the overall deadline can fire (a per-attempt timeout firing a
  * moment earlier would be retried by design, and the retry would find no interceptor).
  */
+/** The hasty client's deadline passes when a test moves this clock, not after real milliseconds. */
+const hastyClock = new ManualClock();
 const hastyClient = newClient({
+  clock: hastyClock,
   timeoutMs: TIMEOUT_MS,
   connectTimeoutMs: 60_000,
   headersTimeoutMs: 60_000,
@@ -351,10 +365,11 @@ describe.each(ENDPOINTS)('$name', (e) => {
       const scope = scopeFor(e);
       expectRequest(scope, e).reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '1' });
       expectRequest(scope, e).reply(e.sample.status, e.sample.body as nock.Body);
-      const started = Date.now();
+      retryDelays.length = 0;
       await expect(e.call(client)).resolves.toEqual(e.expected);
       // Retry-After asks for 1 s; maxDelayMs (5 ms) caps it.
-      expect(Date.now() - started).toBeLessThan(900);
+      expect(retryDelays).toHaveLength(1);
+      expect(retryDelays[0]).toBeLessThanOrEqual(RETRY.maxDelayMs);
       expect(scope.isDone()).toBe(true);
     });
 
@@ -378,15 +393,15 @@ describe.each(ENDPOINTS)('$name', (e) => {
     });
     let answered = false;
     const scope = expectRequest(scopeFor(e), e).reply(async () => {
+      // The request is out and unanswered: the deadline passes now.
+      hastyClock.advance(TIMEOUT_MS);
       await released;
       answered = true;
       return [e.sample.status, e.sample.body as nock.Body];
     });
-    const started = Date.now();
     const err = await failure(e.call(hastyClient));
     expect(err.code).toBe('api_timeout');
     expect(err.details).toMatchObject({ attempts: 1, ...maybeAppliedIfWrite(true) });
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(scope.isDone()).toBe(true);
     // Let the late answer go out (to an aborted request) before the next test.
     release();

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { EVENT_WAIT_MS } from './slack-api-standin';
 
 /**
  * A local stand-in for the `POST /<index>/_search` endpoint of Elasticsearch/OpenSearch (no
@@ -103,7 +104,10 @@ export class LogStoreStandin {
   }
 
   /** The first recorded request matching, now or when it arrives. */
-  waitForRequest(predicate: (r: RecordedSearch) => boolean = () => true, timeoutMs = 5000): Promise<RecordedSearch> {
+  waitForRequest(
+    predicate: (r: RecordedSearch) => boolean = () => true,
+    timeoutMs = EVENT_WAIT_MS,
+  ): Promise<RecordedSearch> {
     const found = this.requests.find(predicate);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {

@@ -8,6 +8,12 @@ import {
 import type { AddressInfo } from 'node:net';
 
 /**
+ * How long a test waits for an event (a Slack call, a post, a request) before failing. Only a failing test
+ * waits this long, so it is generous: on a loaded two-core machine an answer can take seconds.
+ */
+export const EVENT_WAIT_MS = 15_000;
+
+/**
  * A local stand-in for the Slack Web API and for response_url / file upload URLs.
  * Point the bot's SLACK_API_URL at `standin.apiUrl`. Every call is recorded; answers are
  * `{ ok: true, ... }` with sensible defaults unless a test programs something else.
@@ -147,7 +153,7 @@ export class SlackApiStandin {
   waitFor(
     method: string,
     predicate: (call: RecordedCall) => boolean = () => true,
-    timeoutMs = 3000,
+    timeoutMs = EVENT_WAIT_MS,
   ): Promise<RecordedCall> {
     return this.until(
       () => this.calls.find((c) => c.method === method && predicate(c)),
@@ -159,7 +165,7 @@ export class SlackApiStandin {
   /** Resolves with the first recorded (or future) response_url post matching `predicate`. */
   waitForResponse(
     predicate: (response: RecordedResponse) => boolean = () => true,
-    timeoutMs = 3000,
+    timeoutMs = EVENT_WAIT_MS,
   ): Promise<RecordedResponse> {
     return this.until(
       () => this.responses.find(predicate),

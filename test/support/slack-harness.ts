@@ -12,7 +12,7 @@ import { type Bot, createBot, SLACK_EVENTS_PATH } from '../../src/slack/app';
 import { MemoryStore } from '../../src/store/memory';
 import { countStoreErrors } from '../../src/store/observed';
 import type { Store } from '../../src/store/types';
-import { type RecordedResponse, SlackApiStandin } from './slack-api-standin';
+import { EVENT_WAIT_MS, type RecordedResponse, SlackApiStandin } from './slack-api-standin';
 
 /**
  * Drives the real bot over signed HTTP, the way Slack does. One per test file (or per test):
@@ -201,7 +201,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     ...res,
     responseUrl: slack.responseUrl(id),
     responses: () => slack.responsesFor(id),
-    nextResponse: (predicate = () => true, timeoutMs = 3000) =>
+    nextResponse: (predicate = () => true, timeoutMs = EVENT_WAIT_MS) =>
       slack.waitForResponse((r) => r.id === id && predicate(r), timeoutMs),
   });
 
