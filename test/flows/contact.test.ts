@@ -93,7 +93,7 @@ function text(blocks: Json[]): string {
 describe('contact search', () => {
   const logs = useLogStore();
   const { bot } = useBot(() => ({
-    env: { LOG_SEARCH_URL: logs.url, LOG_SEARCH_API_KEY: API_KEY, LOG_SEARCH_TIMEOUT_MS: '2000' },
+    env: { LOG_SEARCH_URL: logs.url, LOG_SEARCH_API_KEY: API_KEY, LOG_SEARCH_TIMEOUT_MS: '15000' },
   }));
   beforeEach(() => {
     logs.reset();
