@@ -96,7 +96,11 @@ function expectedBody(i: number) {
   };
 }
 
-async function waitUntil<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000): Promise<T> {
+// A 210-row run with retries takes seconds alone and far longer on a loaded two-core machine; the waits below
+// end as soon as the run settles, so only a failing test ever uses these budgets.
+jest.setTimeout(120_000);
+
+async function waitUntil<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
