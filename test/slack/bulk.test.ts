@@ -221,8 +221,10 @@ describe('/crm bulk end to end over signed Slack requests', () => {
         2, 2, 2,
       ]);
       for (const i of valid) expect(api.applied(bn(i))).toBe(1);
-      // Progress updates are throttled: far fewer than one per row.
-      expect(bot.slack.callsTo('chat.update').length).toBeLessThan(100);
+      // Progress updates are throttled: at most one per interval (plus the final ones), however long the run
+      // took on this machine; unthrottled it would be one per row.
+      const intervals = Math.ceil((Date.now() - started) / bulkTiming.progressIntervalMs);
+      expect(bot.slack.callsTo('chat.update').length).toBeLessThanOrEqual(intervals + 4);
     } finally {
       await bot.stop();
     }
