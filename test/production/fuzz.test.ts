@@ -290,5 +290,6 @@ describe('fuzzing the HTTP receiver', () => {
       `fuzz: ${CASES} cases in ${elapsedMs} ms, statuses ${JSON.stringify(byStatus)}, heap growth ${growthMb.toFixed(1)} MB, ${capturedLogLines} warn+ log lines`,
     );
     expect(growthMb).toBeLessThan(MAX_HEAP_GROWTH_MB);
-  }, 60_000);
+    // 1,000 requests take about 7 s alone; a loaded two-core machine can take many times that.
+  }, 240_000);
 });
