@@ -1,6 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import { closeServer, listenLocally, readBody } from './local-server';
+import { EVENT_WAIT_MS } from './slack-api-standin';
 
 /**
  * The one local stand-in for the integration API (and the vendor APIs behind it) on 127.0.0.1:
@@ -92,12 +93,12 @@ export class IntegrationApiStandin {
   }
 
   /** Resolves once at least n requests have arrived in all. */
-  async waitForRequests(n: number, timeoutMs = 5000): Promise<void> {
+  async waitForRequests(n: number, timeoutMs = EVENT_WAIT_MS): Promise<void> {
     await this.waitUntil(() => this.requests.length >= n, `${n} requests`, timeoutMs);
   }
 
   /** Resolves once at least n requests reached a route. */
-  async waitForCount(method: string, path: string | RegExp, n: number, timeoutMs = 5000): Promise<void> {
+  async waitForCount(method: string, path: string | RegExp, n: number, timeoutMs = EVENT_WAIT_MS): Promise<void> {
     await this.waitUntil(() => this.count(method, path) >= n, `${n} x ${method} ${path}`, timeoutMs);
   }
 
