@@ -1,6 +1,7 @@
 import { LogStoreStandin } from '../test/support/log-store-standin';
 import { startTestBot } from '../test/support/slack-harness';
 import type { BenchResult } from './run';
+import { percentile } from './stats';
 
 /**
  * A contact lookup end to end: a signed `/crm contact jane.doe@example.com` into the real bot,
@@ -13,11 +14,6 @@ const STORE_LATENCY_MS = 200;
 const LOOKUPS = 15;
 const TARGET_MS = 1500;
 const MAX_SEARCHES = 2;
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 function seed(logs: LogStoreStandin): void {
   const now = Date.now();

@@ -11,6 +11,7 @@ import type { Services } from '../src/services';
 import { MemoryStore, RedisStore, SqliteStore, type Store } from '../src/store';
 import { RedisProcess } from '../test/support/redis-process';
 import type { BenchResult } from './run';
+import { median } from './stats';
 
 /**
  * What the store costs one write: the real pipeline (performWrite: permission check, per-business lock,
@@ -25,11 +26,6 @@ const ROUNDS = 7;
 const WARM_UP_WRITES = 300;
 const TARGET_RATIO = 2;
 const USER = 'U_BENCH_WRITER';
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function servicesOver(store: Store): Services {
   const logger = createLogger({ level: 'silent' });

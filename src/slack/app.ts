@@ -268,9 +268,12 @@ function handleHttp(req: IncomingMessage, res: ServerResponse, front: Front): vo
     }
     return;
   }
-  const context: RequestContext = { id: newRequestId(req.headers['x-slack-request-timestamp']) };
+  const context: RequestContext = {
+    id: newRequestId(req.headers['x-slack-request-timestamp']),
+    answered: () => res.headersSent,
+  };
   let raw: Buffer | undefined;
-  logWhenAcked(req, res, context, () => describeRawRequest(raw, req), log, front.metrics);
+  logWhenAcked(req, res, context, () => context.request ?? describeRawRequest(raw, req), log, front.metrics);
   // Until Slack accepted the token, Bolt cannot authorize a request: 503 (Slack retries), like /readyz says.
   const rejection =
     preflight(req) ?? (front.connection.isAuthenticated ? undefined : { status: 503, reason: 'slack_not_ready' });
@@ -376,11 +379,25 @@ function readBodyCapped(req: IncomingMessage, maxBytes: number): Promise<Buffer 
 function isNullBody(raw: Buffer, contentType: string): boolean {
   const text = raw.toString('utf8');
   if (contentType === 'application/x-www-form-urlencoded') {
-    const payload = new URLSearchParams(text).getAll('payload');
+    // Field by field, decoding keys only: a real payload (kilobytes of JSON) is never decoded here.
+    const payloads: string[] = [];
+    for (const field of text.split('&')) {
+      const eq = field.indexOf('=');
+      if (formDecode(eq < 0 ? field : field.slice(0, eq)) === 'payload')
+        payloads.push(eq < 0 ? '' : field.slice(eq + 1));
+    }
     // Bolt's querystring.parse yields an array for a repeated field, and then parses nothing.
-    return payload.length === 1 && payload[0]!.trim() === 'null';
+    if (payloads.length !== 1) return false;
+    const payload = payloads[0]!;
+    // Text that decodes to "null" is spelt with n, u, l, + (a space) and %XX escapes only.
+    return !/[^nul+%0-9a-f]/i.test(payload) && formDecode(payload).trim() === 'null';
   }
   return text.trim() === 'null';
+}
+
+/** One form-encoded key or value, decoded the way URLSearchParams decodes it. */
+function formDecode(encoded: string): string {
+  return /[%+]/.test(encoded) ? (new URLSearchParams(`v=${encoded}`).get('v') ?? encoded) : encoded;
 }
 
 /**
@@ -466,10 +483,11 @@ function errorBoundary(log: Logger): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const { ack, respond } = args as { ack?: (response?: unknown) => Promise<void>; respond?: RespondFn };
     const request = describeRequest(args.body);
+    const context = requestContext.getStore();
+    if (context) context.request = request;
     try {
       await args.next();
     } catch (error) {
-      const context = requestContext.getStore();
       const requestId = context?.id;
       // Refusals caused by what the user asked for are warnings; failures of the bot or its neighbours are errors.
       if (error instanceof BotError && USER_CAUSED.has(error.code)) {
@@ -488,6 +506,8 @@ function errorBoundary(log: Logger): Middleware<AnyMiddlewareArgs> {
       });
       return;
     }
+    // Acking again would make Bolt build and throw a ReceiverMultipleAckError on every request.
+    if (context?.answered?.()) return;
     if (await tryAck(ack, undefined, log)) log.warn({ request }, 'No listener acknowledged the request; acked it');
   };
 }

@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -26,6 +25,10 @@ export interface RequestContext {
   id: string;
   /** Set by the error boundary: the listener failed (error) or refused what the user asked (refused). */
   failure?: 'error' | 'refused';
+  /** Set by the error boundary from the payload Bolt parsed, so the log line need not parse the body again. */
+  request?: Record<string, string | undefined>;
+  /** True once the HTTP response (the ack) has been sent. */
+  answered?: () => boolean;
 }
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();
@@ -33,7 +36,10 @@ export const requestContext = new AsyncLocalStorage<RequestContext>();
 /** Slack's X-Slack-Request-Timestamp plus a short random part: sortable, and unique enough to grep for. */
 export function newRequestId(timestampHeader: string | string[] | undefined): string {
   const stamp = typeof timestampHeader === 'string' && /^\d+$/.test(timestampHeader) ? timestampHeader : 'nots';
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
+  // Math.random, not crypto: the id needs no secrecy, and this runs before every ack.
+  return `${stamp}-${Math.floor(Math.random() * 0x1000000)
+    .toString(16)
+    .padStart(6, '0')}`;
 }
 
 /**
