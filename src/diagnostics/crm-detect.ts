@@ -101,9 +101,13 @@ export function createCrmDetector(catalog: Catalog): CrmDetector {
       let matched = exactAt(tokens, i, add);
       const names = matched === 0 ? fuzzyByFirst.get(tokens[i]!.charCodeAt(0)) : undefined;
       if (names) {
-        // Typos are looked for in one word or two run together ("care stak"), never across three.
+        // Typos are looked for in one word or two run together ("care stak"), never across three, and never
+        // into a word that starts a name written exactly ("CRM: Cloud 9" is Cloud 9, not "crmcloud" ≈ CareCloud).
         const one = nearest(tokens[i]!, names);
-        const two = one || i + 1 >= tokens.length ? undefined : nearest(tokens[i]! + tokens[i + 1]!, names);
+        const two =
+          one || i + 1 >= tokens.length || exactAt(tokens, i + 1, () => {}) > 0
+            ? undefined
+            : nearest(tokens[i]! + tokens[i + 1]!, names);
         if (one) add(one, tokens[i]!);
         else if (two) add(two, `${tokens[i]} ${tokens[i + 1]}`);
         matched = one ? 1 : two ? 2 : 0;
