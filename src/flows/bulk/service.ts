@@ -376,7 +376,10 @@ async function execute(
       .catch((err: unknown) => logger.warn({ runId: run.id, err: String(err) }, 'Could not save bulk run progress'));
   };
   const scheduleSave = () => {
-    saveTimer ??= setTimeout(saveNow, bulkTiming.saveIntervalMs);
+    if (saveTimer) return;
+    saveTimer = setTimeout(saveNow, bulkTiming.saveIntervalMs);
+    // The run's own end saves too; a pending save must not keep a stopping process (or a test worker) alive.
+    saveTimer.unref();
   };
 
   const heartbeat = setInterval(() => {
