@@ -67,35 +67,50 @@ export function locationPropertiesFor(crm: CrmDefinition, accountType: AccountTy
   return crm.locationProperties.filter((p) => p.requirement[accountType] !== 'absent');
 }
 
-/** Reads and validates every `*.yaml` file in `dir`. Throws CatalogError naming the file and the problem. */
+/**
+ * Reads and validates every `*.yaml` file in `dir`. Throws one CatalogError listing every problem of every file
+ * (each naming the file and the field), so a broken catalog is fixed in one pass, not one error per start-up.
+ */
 export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort();
   if (files.length === 0) throw new CatalogError('empty_catalog', `No CRM files (*.yaml) in ${dir}`);
-  const crms = files.map((file) => {
+  const problems: string[] = [];
+  const crms: CrmDefinition[] = [];
+  for (const file of files) {
     const raw: unknown = parseYaml(readFileSync(path.join(dir, file), 'utf8'));
     const parsed = CrmDefinition.safeParse(raw);
     if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      throw new CatalogError(
-        'invalid_catalog',
-        `catalog/${file}: ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`,
-      );
+      for (const issue of parsed.error.issues)
+        problems.push(`catalog/${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      continue;
     }
-    if (`${parsed.data.id}.yaml` !== file) {
-      throw new CatalogError('invalid_catalog', `catalog/${file}: id "${parsed.data.id}" must match the file name`);
-    }
-    return parsed.data;
-  });
-  checkConsistency(crms);
+    if (`${parsed.data.id}.yaml` !== file)
+      problems.push(`catalog/${file}: id "${parsed.data.id}" must match the file name`);
+    crms.push(parsed.data);
+  }
+  // Cross-file rules only over the files that parsed: a broken file's fields would only add noise.
+  problems.push(...consistencyProblems(crms));
+  if (problems.length > 0) throw catalogProblems(problems);
   return new Catalog(crms);
 }
 
-/** Cross-file and cross-reference rules a per-file schema cannot express. */
+function catalogProblems(problems: readonly string[]): CatalogError {
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  return new CatalogError('invalid_catalog', `Catalog has ${count}: ${problems.join('; ')}`);
+}
+
+/** Cross-file and cross-reference rules a per-file schema cannot express; throws listing every violation. */
 export function checkConsistency(crms: readonly CrmDefinition[]): void {
-  const fail = (msg: string): never => {
-    throw new CatalogError('invalid_catalog', msg);
+  const problems = consistencyProblems(crms);
+  if (problems.length > 0) throw catalogProblems(problems);
+}
+
+function consistencyProblems(crms: readonly CrmDefinition[]): string[] {
+  const problems: string[] = [];
+  const fail = (msg: string): void => {
+    problems.push(msg);
   };
   const unique = (what: string, values: Array<string | number>) => {
     const seen = new Set<string | number>();
@@ -181,4 +196,5 @@ export function checkConsistency(crms: readonly CrmDefinition[]): void {
     }
     if (!crm.triggers.some((t) => t.id !== undefined)) fail(`${crm.id}: at least one trigger needs a documented id`);
   }
+  return problems;
 }

@@ -8,14 +8,20 @@ import { LOOKUP_IDS } from '../../src/integration/lookups';
 const catalog = loadCatalog();
 
 /** Copies the real catalog into a temp dir with one file changed, to prove the loader rejects it. */
-function catalogWith(file: string, edit: (crm: Record<string, unknown>) => void): string {
+type CrmEdit = (crm: Record<string, unknown>) => void;
+
+function catalogWith(file: string, edit: CrmEdit): string {
+  return catalogWithEdits({ [file]: edit });
+}
+
+function catalogWithEdits(edits: Record<string, CrmEdit>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'catalog-'));
   for (const crm of catalog.crms) {
     const raw = parseYaml(readFileSync(path.join(DEFAULT_CATALOG_DIR, `${crm.id}.yaml`), 'utf8')) as Record<
       string,
       unknown
     >;
-    if (`${crm.id}.yaml` === file) edit(raw);
+    edits[`${crm.id}.yaml`]?.(raw);
     writeFileSync(path.join(dir, `${crm.id}.yaml`), stringify(raw));
   }
   return dir;
@@ -173,5 +179,32 @@ describe('CRM catalog', () => {
       crm.integrationSourceId = 'one hundred';
     });
     expect(() => loadCatalog(bad)).toThrow(/catalog\/carestack\.yaml: integrationSourceId/);
+  });
+
+  it('reports every problem of every file at once', () => {
+    const dir = catalogWithEdits({
+      'carestack.yaml': (crm) => {
+        crm.integrationSourceId = 'one hundred';
+        crm.displayName = 42;
+      },
+      'cliniko.yaml': (crm) => {
+        crm.triggers = 'none';
+      },
+      'nextech.yaml': (crm) => {
+        (crm.reasons as Array<Record<string, unknown>>)[0]!.controlledBy = { property: 'no.such.key', level: 'group' };
+      },
+    });
+    let message = '';
+    try {
+      loadCatalog(dir);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^Catalog has 4 problems: /);
+    expect(message).toContain('catalog/carestack.yaml: integrationSourceId');
+    expect(message).toContain('catalog/carestack.yaml: displayName');
+    expect(message).toContain('catalog/cliniko.yaml: triggers');
+    expect(message).toContain('nextech: reason');
+    expect(message).toContain('no.such.key');
   });
 });
