@@ -33,8 +33,14 @@ const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 const ACCOUNT_WORDS: Record<AccountType, string> = { smb: 'SMB', enterprise: 'enterprise' };
 
+/** What a person typed as a business ID without the spaces, dashes and commas spreadsheets and pastes add. */
+export function compactBusinessNumber(typed: string | number): string {
+  return String(typed).replace(/[\s,-]/g, '');
+}
+
+/** The one reading of a typed business (or enterprise) ID everywhere: 15 digits once compacted, else undefined. */
 export function parseBusinessNumber(typed: string | number): number | undefined {
-  const text = String(typed).trim();
+  const text = compactBusinessNumber(typed);
   return BUSINESS_NUMBER.test(text) ? Number(text) : undefined;
 }
 

@@ -109,11 +109,13 @@ export const bulk: Subcommand = {
   description: 'Add many locations (pasted table or CSV file) to an existing integration group, with a dry run first.',
   examples: ['/crm bulk 150051042499080'],
   async run(ctx) {
-    const enterpriseId = ctx.args[0] ?? '';
-    if (parseBusinessNumber(enterpriseId) === undefined) {
+    // Read like every other business ID: `/crm status 150 051 042 499 080` and the same here both work.
+    const enterpriseNumber = parseBusinessNumber(ctx.args.join(''));
+    if (enterpriseNumber === undefined) {
       await ctx.respond('Usage: `/crm bulk <enterprise id>` (the 15-digit Enterprise ID from Birdeye).');
       return;
     }
+    const enterpriseId = String(enterpriseNumber);
     const crms = ctx.services.catalog.crms.map((crm) => ({ id: crm.id, name: crm.displayName }));
     const metadata = { enterpriseId, channel: ctx.command.channel_id };
     const opened = await ctx.client.views.open({

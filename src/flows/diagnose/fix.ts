@@ -322,9 +322,9 @@ export async function submitFixInputs(
   const crm = services.catalog.get(draft.crmId);
   let record: ConfigRecord | undefined;
   if (!draft.businessNumber) {
-    const business = values[FIX_FIELDS.business]?.trim() ?? '';
-    if (parseBusinessNumber(business) === undefined)
-      return { ok: false, errors: { [FIX_FIELDS.business]: BUSINESS_ID_MESSAGE } };
+    const parsedBusiness = parseBusinessNumber(values[FIX_FIELDS.business] ?? '');
+    if (parsedBusiness === undefined) return { ok: false, errors: { [FIX_FIELDS.business]: BUSINESS_ID_MESSAGE } };
+    const business = String(parsedBusiness);
     // This runs before the view submission is acked: bound it well inside Slack's 3 s and
     // answer inline, so a slow API costs the user a resubmit, never their typed values.
     let group: Awaited<ReturnType<typeof findGroup>>;

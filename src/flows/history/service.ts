@@ -4,7 +4,7 @@ import type { Catalog } from '../../catalog';
 import { BotError } from '../../errors';
 import { type AuditEntry, type AuditScope, everyAuditEntry, readAudit } from '../../operations/audit';
 import type { Services } from '../../services';
-import { parseBusinessNumber } from '../status/service';
+import { requireBusinessNumber } from '../status/service';
 import { HISTORY_CSV_WORD } from './ids';
 
 /** Entries per page: with the header, footer and buttons well within Slack's 50 blocks. */
@@ -55,7 +55,7 @@ export function parseHistoryRequest(args: readonly string[]): { target: HistoryT
       `Slack sent \`${first}\` as plain text, so I cannot tell who that is. Pick the person from Slack's list as you type @, or give their member ID (their profile → ⋮ → Copy member ID): \`/crm history U0123ABCD\`.`,
     );
   }
-  return { target: { kind: 'business', businessNumber: parseBusinessNumber(words.join(''), EXAMPLE) }, csv };
+  return { target: { kind: 'business', businessNumber: requireBusinessNumber(words.join(''), EXAMPLE) }, csv };
 }
 
 export function cursorOf(target: HistoryTarget, position: { before?: string; offset?: number } = {}): HistoryCursor {

@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction, types } from '@slack/bolt';
 import { userMessage } from '../../errors';
 import type { Services } from '../../services';
 import type { Subcommand, SubcommandContext } from '../../slack/router';
-import { getStatus, parseBusinessNumber } from '../status/service';
+import { getStatus, requireBusinessNumber } from '../status/service';
 import { HOME_ACTIONS, HOME_STATUS_BLOCK, HOME_STATUS_INPUT, HOME_STATUS_MODAL } from './ids';
 import { getHomeData } from './service';
 import {
@@ -73,7 +73,7 @@ export function registerHome(app: App, services: Services, subcommands: Readonly
     const typed = view.state.values[HOME_STATUS_BLOCK]?.[HOME_STATUS_INPUT]?.value ?? '';
     let businessNumber: string;
     try {
-      businessNumber = parseBusinessNumber(typed, '123456789012345');
+      businessNumber = requireBusinessNumber(typed, '123456789012345');
     } catch (err) {
       await ack({ response_action: 'errors', errors: { [HOME_STATUS_BLOCK]: userMessage(err) } });
       return;

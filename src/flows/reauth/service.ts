@@ -67,9 +67,11 @@ export async function reauthInfo(services: Services, target: ReauthTarget, origi
   const { catalog } = services;
   let crm = target.crmId ? catalog.find(target.crmId) : undefined;
   let groupId = target.groupId;
-  const businessNumber = target.businessNumber?.trim() || undefined;
+  const typedBusiness = target.businessNumber?.trim() || undefined;
+  const parsedBusiness = typedBusiness ? parseBusinessNumber(typedBusiness) : undefined;
+  if (typedBusiness && parsedBusiness === undefined) throw new BotError('validation_failed', BUSINESS_ID_MESSAGE);
+  const businessNumber = parsedBusiness === undefined ? undefined : String(parsedBusiness);
   if (businessNumber) {
-    if (parseBusinessNumber(businessNumber) === undefined) throw new BotError('validation_failed', BUSINESS_ID_MESSAGE);
     if (!crm || groupId === undefined) {
       const group = await findGroup(services, businessNumber, crm?.id);
       if (!group) {
@@ -223,10 +225,11 @@ export async function previewCredential(
 ): Promise<{ ok: false; errors: FieldErrors } | { ok: true; confirm: CredentialConfirm }> {
   const state = await loadReauthState(services, stateId);
   const crm = services.catalog.get(state.crmId);
-  const businessNumber = values[REAUTH_FIELDS.business]?.trim() ?? '';
-  if (parseBusinessNumber(businessNumber) === undefined) {
+  const parsedBusiness = parseBusinessNumber(values[REAUTH_FIELDS.business] ?? '');
+  if (parsedBusiness === undefined) {
     return { ok: false, errors: { [REAUTH_FIELDS.business]: BUSINESS_ID_MESSAGE } };
   }
+  const businessNumber = String(parsedBusiness);
   let groupId = businessNumber === state.businessNumber ? state.groupId : undefined;
   if (groupId === undefined) {
     // Before the ack: bounded well inside Slack's 3 s, answered inline so nothing typed is lost.

@@ -1,5 +1,5 @@
 import type { Subcommand } from '../../slack/router';
-import { getStatus, parseBusinessNumber } from './service';
+import { getStatus, requireBusinessNumber } from './service';
 import { buildStatusMessage } from './views';
 
 const USAGE = '/crm status <business ID> [share]';
@@ -13,7 +13,7 @@ export const status: Subcommand = {
   run: async (ctx) => {
     const share = ctx.args.some((a) => SHARE_WORDS.has(a.toLowerCase()));
     const rest = ctx.args.filter((a) => !SHARE_WORDS.has(a.toLowerCase()));
-    const businessNumber = parseBusinessNumber(rest.join(''), '/crm status 123456789012345');
+    const businessNumber = requireBusinessNumber(rest.join(''), '/crm status 123456789012345');
     const report = await getStatus(ctx.services, businessNumber);
     const message = buildStatusMessage(report);
     if (!share) {

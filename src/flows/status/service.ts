@@ -6,6 +6,7 @@ import type { LogFields } from '../../logsearch/fields';
 import { ERROR_SEARCH_DAYS } from '../../logsearch/query';
 import { crmOfRecord, hitRecord, readField } from '../../logsearch/record';
 import { readConfigRecord } from '../../operations/config-records';
+import { compactBusinessNumber } from '../../planner';
 import type { Services } from '../../services';
 import { levenshtein, squash } from '../../text';
 
@@ -17,11 +18,11 @@ export const BUSINESS_NUMBER_DIGITS = 15;
  * Spaces, dashes and commas people paste from spreadsheets are dropped; anything else is refused
  * with a message saying what is wrong (never echoing the input: it may be something pasted by mistake).
  */
-export function parseBusinessNumber(text: string | undefined, usage: string): string {
+export function requireBusinessNumber(text: string | undefined, usage: string): string {
   const raw = (text ?? '').trim();
   if (!raw)
     throw new BotError('validation_failed', `Give the ${BUSINESS_NUMBER_DIGITS}-digit business ID: \`${usage}\``);
-  const compact = raw.replace(/[\s,-]/g, '');
+  const compact = compactBusinessNumber(raw);
   if (!/^\d+$/.test(compact)) {
     throw new BotError(
       'validation_failed',
