@@ -1,9 +1,13 @@
 import { loadCatalog } from '../../src/catalog';
 import type { CrmDefinition } from '../../src/catalog/schema';
-import { IntegrationClient } from '../../src/integration/client';
+import type { IntegrationClient } from '../../src/integration/client';
 import { lookupProblems, runLookup } from '../../src/integration/lookups';
 import { FAKE, memoryLogger } from '../support/fakes';
-import { IntegrationApiStandin } from '../support/integration-api-standin';
+import {
+  type IntegrationApiStandin,
+  startClientOnStandin,
+  stopClientOnStandin,
+} from '../support/integration-api-standin';
 
 /** The lookups read their inputs from the catalog's `needs`: renaming a property in YAML is all it takes. */
 
@@ -13,20 +17,10 @@ const catalog = loadCatalog();
 const cloud9 = catalog.get('cloud9-ortho');
 
 beforeEach(async () => {
-  api = new IntegrationApiStandin();
-  await api.start();
-  client = new IntegrationClient({
-    baseUrl: api.url,
-    timeoutMs: 2000,
-    logger: memoryLogger().logger,
-    retry: { maxRetries: 0 },
-  });
+  ({ api, client } = await startClientOnStandin(memoryLogger().logger));
 });
 
-afterEach(async () => {
-  await client.close();
-  await api.stop();
-});
+afterEach(() => stopClientOnStandin({ api, client }));
 
 /** Cloud 9 with its client ID property renamed and the AWS-hosted default flipped, as another YAML could say. */
 function renamedCloud9(): CrmDefinition {

@@ -1,31 +1,24 @@
 import { loadCatalog } from '../../src/catalog';
 import { LookupId } from '../../src/catalog/schema';
 import { BotError, userMessage } from '../../src/errors';
-import { IntegrationClient } from '../../src/integration/client';
+import type { IntegrationClient } from '../../src/integration/client';
 import { LOOKUP_IDS, runLookup } from '../../src/integration/lookups';
 import { FAKE, FAKE_SECRET_VALUES, fixture, memoryLogger } from '../support/fakes';
-import { IntegrationApiStandin } from '../support/integration-api-standin';
+import {
+  type IntegrationApiStandin,
+  startClientOnStandin,
+  stopClientOnStandin,
+} from '../support/integration-api-standin';
 
 let api: IntegrationApiStandin;
 let client: IntegrationClient;
 const logs = memoryLogger();
 
 beforeEach(async () => {
-  api = new IntegrationApiStandin();
-  await api.start();
-  client = new IntegrationClient({
-    baseUrl: api.url,
-    timeoutMs: 2000,
-    logger: logs.logger,
-    retry: { maxRetries: 0 },
-    carestack: { vendorKey: FAKE.vendorKey, baseUrlTemplate: `${api.url}/carestack/{domain}` },
-  });
+  ({ api, client } = await startClientOnStandin(logs.logger));
 });
 
-afterEach(async () => {
-  await client.close();
-  await api.stop();
-});
+afterEach(() => stopClientOnStandin({ api, client }));
 
 afterAll(() => {
   for (const secret of FAKE_SECRET_VALUES) expect(logs.text()).not.toContain(secret);

@@ -1,5 +1,8 @@
 import { EventEmitter, once } from 'node:events';
 import type { IncomingHttpHeaders, Server } from 'node:http';
+import { IntegrationClient } from '../../src/integration/client';
+import type { Logger } from '../../src/logger';
+import { FAKE } from './fakes';
 import { closeServer, listenLocally, readBody } from './local-server';
 import { EVENT_WAIT_MS } from './slack-api-standin';
 
@@ -201,3 +204,27 @@ export const API_PATHS = {
   mapping: '/integration/add/businessintegrationmapping',
   triggers: (sourceId: number) => `/integration/trigger/integrationtriggers/sourceid/${sourceId}`,
 } as const;
+
+/** A started stand-in and an IntegrationClient on it (2 s deadline, no retries, Carestack routed to the stand-in). */
+export async function startClientOnStandin(
+  logger: Logger,
+): Promise<{ api: IntegrationApiStandin; client: IntegrationClient }> {
+  const api = new IntegrationApiStandin();
+  await api.start();
+  const client = new IntegrationClient({
+    baseUrl: api.url,
+    timeoutMs: 2000,
+    logger,
+    retry: { maxRetries: 0 },
+    carestack: { vendorKey: FAKE.vendorKey, baseUrlTemplate: `${api.url}/carestack/{domain}` },
+  });
+  return { api, client };
+}
+
+export async function stopClientOnStandin(running: {
+  api: IntegrationApiStandin;
+  client: IntegrationClient;
+}): Promise<void> {
+  await running.client.close();
+  await running.api.stop();
+}
