@@ -7,16 +7,18 @@ import { BULK_ACTIONS, BULK_MODAL } from '../../src/flows/bulk/ids';
 import { runFinished, stopLocalRuns } from '../../src/flows/bulk/service';
 import { HISTORY_BLOCKS } from '../../src/flows/history/ids';
 import { HOME_RECENT_LIMIT } from '../../src/flows/home/service';
-import { SETUP_CALLBACK } from '../../src/flows/setup/ids';
+import { BLOCK, SETUP_CALLBACK } from '../../src/flows/setup/ids';
 import { resumeInterruptedWork } from '../../src/slack/register';
 import { RedisStore } from '../../src/store';
 import { SqliteStore } from '../../src/store/sqlite';
 import type { Store } from '../../src/store/types';
+import { Canaries } from '../support/canary';
 import { bulkModalValues } from '../support/flow-forms';
 import { API_PATHS, IntegrationApiStandin } from '../support/integration-api-standin';
-import { setupToReview } from '../support/setup-driver';
+import { locationValues, setupToReview } from '../support/setup-driver';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { startTestBot, TEST_USER, type TestBot } from '../support/slack-harness';
+import { redisEntries, sqliteRows } from '../support/store-dump';
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 if (!REDIS_URL) throw new Error('TEST_REDIS_URL is not set: test/support/global-setup.ts starts redis-server');
@@ -37,6 +39,15 @@ const groupAnswer = (groupId: number) => [
   { groupId, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' }, integrationGroupTriggers: [] },
 ];
 
+const CLINIKO_PARENT = '159894373977001';
+const CLINIKO_SOURCE = 118;
+const CLINIKO_GROUP_ID = 7401;
+const clinikoGroup = (groupId: number) => ({
+  groupId,
+  integrationSourceType: { id: CLINIKO_SOURCE, integrationSource: 'CLINIKO' },
+  integrationGroupTriggers: [],
+});
+
 const ENTERPRISE = '150051042499080';
 const BULK_GROUP = 1595;
 const BULK_ROWS = 30;
@@ -46,6 +57,8 @@ const bulkBusiness = (i: number) => 150051042600000 + i;
 interface Backing {
   name: string;
   open(): Store;
+  /** Every key and value the state holds, read from the backend itself (the SQLite file once closed). */
+  dump(): Promise<string[]>;
   cleanup(): void;
 }
 
@@ -55,6 +68,7 @@ function sqliteBacking(): Backing {
   return {
     name: 'SQLite file',
     open: () => new SqliteStore({ path: file }),
+    dump: async () => sqliteRows(file),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -64,6 +78,7 @@ function redisBacking(): Backing {
   return {
     name: 'Redis',
     open: () => new RedisStore({ url: REDIS_URL!, logger: pino({ level: 'silent' }), prefix }),
+    dump: () => redisEntries(REDIS_URL!, prefix),
     cleanup: () => undefined,
   };
 }
@@ -92,6 +107,12 @@ describe.each([
     await slack.close();
     backing.cleanup();
   });
+
+  /** Stops the running instance (if any): what a process exit does. */
+  async function stopRunning(): Promise<void> {
+    await running?.stop();
+    running = undefined;
+  }
 
   /** Stops the running instance (if any) and starts the next one on the same state. */
   async function restart(): Promise<TestBot> {
@@ -145,6 +166,99 @@ describe.each([
       ['PUT', CREATE_GROUP, golden.expected.group],
       ['PUT', CREATE_MAPPING, golden.expected.mappings[0]],
     ]);
+  }, 60_000);
+
+  it('a secret typed into a setup is never in the store: after a restart Confirm asks for it again, then writes once with it', async () => {
+    const viewId = `V_RESTART_SECRET_${backing.name.replace(/\W/g, '')}`;
+    const parent = CLINIKO_PARENT;
+    const canaries = new Canaries();
+    const apiKey = canaries.plant('cliniko api key typed into setup');
+    const first = await restart();
+    api.clearRequests();
+    api.on('GET', groupsPath(parent), { status: 404, json: {} });
+    const answers = {
+      crmId: 'cliniko',
+      accountType: 'smb' as const,
+      parent,
+      groupProperties: { 'cliniko.api.key': apiKey },
+      locations: [{ properties: { 'cliniko.location.name': 'New York' } }],
+      viewId,
+    };
+    const { metadata } = await setupToReview(first, answers);
+    expect(await canaries.scan(first)).toEqual([]);
+    // Stopped: the SQLite file can be read. The key was typed, yet the state holds it nowhere.
+    await stopRunning();
+    const held = await backing.dump();
+    expect(held.some((t) => t.includes(viewId) || t.includes(parent))).toBe(true);
+    expect(held.filter((t) => t.includes(apiKey))).toEqual([]);
+
+    const second = await restart();
+    const submit = async (callbackId: string, values: Json) =>
+      (
+        await second.sendViewSubmission({
+          view: { id: viewId, callback_id: callbackId, private_metadata: metadata, state: { values } },
+        })
+      ).json();
+    const askedAgain = await submit(SETUP_CALLBACK.review, {});
+    expect(askedAgain.response_action).toBe('update');
+    expect(askedAgain.view.callback_id).toBe(SETUP_CALLBACK.group);
+    expect(askedAgain.view.blocks[0].text.text).toBe(
+      ':warning: Type the API key again: the bot restarted after you typed it, and it never keeps a typed secret in its store. Nothing was sent.',
+    );
+    const keyInput = (askedAgain.view.blocks as Json[]).find((b) => b.block_id === BLOCK.group('cliniko.api.key'));
+    // Required again: it cannot be skipped as "already set".
+    expect(keyInput?.optional).toBe(false);
+    expect(api.writes()).toEqual([]);
+
+    api.on('PUT', CREATE_GROUP, { json: { groupId: CLINIKO_GROUP_ID } });
+    api.always('GET', groupsPath(parent), { json: [clinikoGroup(CLINIKO_GROUP_ID)] });
+    api.on('PUT', CREATE_MAPPING, { json: { id: 'mapping-cliniko' } });
+    const locations = await submit(SETUP_CALLBACK.group, {
+      [BLOCK.group('cliniko.api.key')]: { value: { type: 'plain_text_input', value: apiKey } },
+    });
+    const review = await submit(SETUP_CALLBACK.locations, locationValues(locations.view, answers.locations));
+    expect(review.view.callback_id).toBe(SETUP_CALLBACK.review);
+    expect(await submit(SETUP_CALLBACK.review, {})).toMatchObject({ response_action: 'update' });
+    await slack.waitFor(
+      'views.update',
+      (c) => c.body.view_id === viewId && c.body.view?.title?.text === 'Setup finished',
+      10_000,
+    );
+    expect(api.writes().map((r) => [r.method, r.path, r.json()])).toEqual([
+      [
+        'PUT',
+        CREATE_GROUP,
+        {
+          parentBusinessNumber: Number(parent),
+          integrationSourceId: CLINIKO_SOURCE,
+          integrationGroupProperties: [
+            { propertyKey: 'cliniko.api.key', propertyValue: apiKey, isSecure: true },
+            { propertyKey: 'customer.fetch.delay', propertyValue: '0', isSecure: false },
+          ],
+          integrationGroupTriggers: [{ triggerId: 129, triggerTypeId: 1 }],
+        },
+      ],
+      [
+        'PUT',
+        CREATE_MAPPING,
+        {
+          businessNumber: Number(parent),
+          integrationGroupId: CLINIKO_GROUP_ID,
+          active: true,
+          integrationProperties: [
+            { propertyKey: 'cliniko.location.name', propertyValue: 'New York', isSecure: false },
+            { propertyKey: 'customer.fetch.delay', propertyValue: '0', isSecure: false },
+          ],
+          test: false,
+          beta: false,
+        },
+      ],
+    ]);
+    expect(await canaries.scan(second)).toEqual([]);
+    await stopRunning();
+    const after = await backing.dump();
+    expect(after.some((t) => t.includes(`audit:business:${parent}`))).toBe(true);
+    expect(after.filter((t) => t.includes(apiKey))).toEqual([]);
   }, 60_000);
 
   it('an interrupted bulk run resumes on the next instance: every row written exactly once, none lost', async () => {

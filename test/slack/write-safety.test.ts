@@ -245,8 +245,8 @@ describe('setup writes are safe (issue 11)', () => {
           outcome: { groupId: 7301, parentBusinessNumber: Number(parent) },
         });
         expect(await canaries.scan(own)).toEqual([]);
-        // The session held the typed key until Confirm (by design); the echo was never written anywhere.
-        expect(store.writtenTexts().filter((t) => t.includes(echoed))).toEqual([]);
+        // Neither the typed key (kept in process memory only) nor the echo was ever written, not even for a moment.
+        expect(store.writtenTexts().filter((t) => t.includes(typedKey) || t.includes(echoed))).toEqual([]);
         return [...(await store.heldTexts()), ...((await backend.beforeStop?.()) ?? [])];
       });
       texts.push(...(backend.afterStop?.() ?? []));

@@ -38,7 +38,7 @@ function blockIds(view: Json): string[] {
   return (view.blocks as Json[]).map((b) => String(b.block_id ?? ''));
 }
 
-function locationValues(view: Json, locations: SetupAnswers['locations']): Json {
+export function locationValues(view: Json, locations: SetupAnswers['locations']): Json {
   const ids = new Set(blockIds(view));
   const uids = blockIds(view).flatMap((id) => {
     const block = parseLocationBlock(id);

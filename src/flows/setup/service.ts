@@ -15,6 +15,7 @@ import {
   type LocationResult,
   loadRecord,
   loadSession,
+  lostSecrets,
   metadataFor,
   newLocation,
   newSession,
@@ -124,6 +125,8 @@ export interface GroupStepData {
   /** Secret keys with a value already entered (never the values). */
   secretsSet: ReadonlySet<string>;
   existing?: ExistingGroupInfo | undefined;
+  /** Shown on top, e.g. "type the API key again". */
+  note?: string | undefined;
 }
 
 export interface LocationView {
@@ -155,6 +158,8 @@ export interface LocationsStepData {
   backTo: string;
   /** Shown when the view cannot hold another location. */
   bulkHint?: string;
+  /** Shown on top, e.g. "type the API key again". */
+  note?: string | undefined;
 }
 
 export interface ReviewRequest {
@@ -447,7 +452,7 @@ export async function startSetup(
     ...(input.channelId ? { channelId: input.channelId } : {}),
     ...(crm ? { crmId: crm.id, accountType: crm.accountTypes[0] } : {}),
   });
-  await saveSession(services.store, session);
+  await saveSession(services, session);
   const note =
     input.crmText && !crm
       ? `I don't know a CRM called "${input.crmText}". Choose one below (the bot knows ${catalog.crms.map((c) => c.displayName).join(', ')}).`
@@ -464,8 +469,7 @@ export async function resolveTriggers(
   sessionId: string,
   note?: string,
 ): Promise<SetupScreen | undefined> {
-  const store = services.store;
-  let session = await loadSession(store, sessionId);
+  let session = await loadSession(services, sessionId);
   const crm = crmOf(services, session);
   if (!crm.triggers.some((t) => t.id === undefined) || session.apiTriggers[crm.id]) return undefined;
   let resolution: SetupSession['apiTriggers'][string];
@@ -488,10 +492,10 @@ export async function resolveTriggers(
   } catch (err) {
     resolution = { status: 'failed', items: [], note: userMessage(err) };
   }
-  session = await loadSession(store, sessionId);
+  session = await loadSession(services, sessionId);
   if (session.crmId !== crm.id) return undefined;
   session.apiTriggers = { ...session.apiTriggers, [crm.id]: resolution };
-  await saveSession(store, session);
+  await saveSession(services, session);
   if (session.step !== 'crm' && session.step !== 'triggers') return undefined;
   return session.step === 'triggers' ? triggerUpdateScreen(services, session) : crmScreen(services, session, note);
 }
@@ -503,9 +507,8 @@ export async function changeCrm(
   services: Services,
   view: SubmittedView,
 ): Promise<{ screen: SetupScreen; sessionId: string; resolveTriggers: boolean }> {
-  const store = services.store;
-  const session = mergeCrmStep(services.catalog, await loadSession(store, sessionIdFrom(view.metadata)), view.form);
-  await saveSession(store, session);
+  const session = mergeCrmStep(services.catalog, await loadSession(services, sessionIdFrom(view.metadata)), view.form);
+  await saveSession(services, session);
   const screen = session.step === 'addloc' ? addLocationScreen(services, session) : crmScreen(services, session);
   return { screen, sessionId: session.id, resolveTriggers: session.step === 'crm' && session.crmId !== undefined };
 }
@@ -529,15 +532,14 @@ export async function submitCrmStep(
   layout: ScreenLayout,
   view: SubmittedView,
 ): Promise<StepOutcome> {
-  const store = services.store;
-  let session = await loadSession(store, sessionIdFrom(view.metadata));
+  let session = await loadSession(services, sessionIdFrom(view.metadata));
   session = mergeCrmStep(services.catalog, session, view.form);
   const current = crmScreen(services, session);
   if (!session.crmId) return fieldErrors({ [BLOCK.crm]: 'Choose the CRM' });
   if (!session.triggers)
     session.triggers = triggerChoices(crmOf(services, session), session.apiTriggers[session.crmId]).defaults;
   const { errors } = stepErrors(services, layout, session, 'crm', current);
-  await saveSession(store, session);
+  await saveSession(services, session);
   if (Object.keys(errors).length > 0) return fieldErrors(errors);
 
   const crm = crmOf(services, session);
@@ -548,7 +550,7 @@ export async function submitCrmStep(
   if (session.locations.length === 0) session.locations = [newLocation()];
   if (session.accountType === 'smb') session.locations = session.locations.slice(0, 1);
   session.step = hasGroupStep(crm, session) ? 'group' : 'locations';
-  await saveSession(store, session);
+  await saveSession(services, session);
   return {
     kind: 'show',
     screen: stepScreen(services, session),
@@ -562,8 +564,7 @@ async function checkExistingGroup(
   sessionId: string,
   parent: string,
 ): Promise<SetupScreen | undefined> {
-  const store = services.store;
-  const before = await loadSession(store, sessionId);
+  const before = await loadSession(services, sessionId);
   const crm = crmOf(services, before);
   let existing: SetupSession['existing'];
   try {
@@ -573,10 +574,10 @@ async function checkExistingGroup(
   } catch (err) {
     existing = { status: 'failed', reason: userMessage(err) };
   }
-  const session = await loadSession(store, sessionId);
+  const session = await loadSession(services, sessionId);
   if (session.parentBusinessNumber !== parent || session.existing?.status !== 'pending') return undefined;
   session.existing = existing;
-  await saveSession(store, session);
+  await saveSession(services, session);
   if (session.step === 'group' || session.step === 'locations') return stepScreen(services, session);
   return undefined;
 }
@@ -588,16 +589,15 @@ export async function submitGroupStep(
   layout: ScreenLayout,
   view: SubmittedView,
 ): Promise<StepOutcome> {
-  const store = services.store;
-  let session = await loadSession(store, sessionIdFrom(view.metadata));
+  let session = await loadSession(services, sessionIdFrom(view.metadata));
   const crm = crmOf(services, session);
   session = mergeGroupStep(crm, session, view.form);
-  await saveSession(store, session);
+  await saveSession(services, session);
   const { errors } = stepErrors(services, layout, session, 'group', groupScreen(services, session));
   if (Object.keys(errors).length > 0) return fieldErrors(errors);
   session.step = 'locations';
   if (session.locations.length === 0) session.locations = [newLocation()];
-  await saveSession(store, session);
+  await saveSession(services, session);
   return show(locationsScreen(services, session));
 }
 
@@ -613,11 +613,10 @@ export async function submitLocationsStep(
   layout: ScreenLayout,
   view: SubmittedView,
 ): Promise<StepOutcome> {
-  const store = services.store;
-  let session = await loadSession(store, sessionIdFrom(view.metadata));
+  let session = await loadSession(services, sessionIdFrom(view.metadata));
   const crm = crmOf(services, session);
   session = mergeLocationsStep(crm, session, view.form, listSeparator(crm));
-  await saveSession(store, session);
+  await saveSession(services, session);
   const { plan, errors, all } = stepErrors(services, layout, session, 'locations', locationsScreen(services, session));
   if (Object.keys(errors).length > 0) return fieldErrors(errors);
   if (!plan) {
@@ -628,7 +627,7 @@ export async function submitLocationsStep(
     });
   }
   session.step = 'review';
-  await saveSession(store, session);
+  await saveSession(services, session);
   return show(reviewScreen(services, session, plan));
 }
 
@@ -645,8 +644,7 @@ export async function stepAction(
   view: SubmittedView,
   action: StepAction,
 ): Promise<SetupScreen> {
-  const store = services.store;
-  let session = await loadSession(store, sessionIdFrom(view.metadata));
+  let session = await loadSession(services, sessionIdFrom(view.metadata));
   const form = view.form;
   if (session.crmId) {
     const crm = crmOf(services, session);
@@ -680,7 +678,7 @@ export async function stepAction(
       }
       break;
   }
-  await saveSession(store, session);
+  await saveSession(services, session);
   if (session.step === 'review') {
     const result = planSetup(services.catalog, planInputOf(crmOf(services, session), session));
     return result.ok ? reviewScreen(services, session, result.plan) : locationsScreen(services, session);
@@ -707,7 +705,7 @@ export async function lookupChoices(
 ): Promise<LookupChoice[]> {
   const store = services.store;
   try {
-    const session = await loadSession(store, sessionIdFrom(input.metadata));
+    const session = await loadSession(services, sessionIdFrom(input.metadata));
     const crm = crmOf(services, session);
     const key = parseLocationBlock(input.blockId)?.field ?? '';
     const def = crm.locationProperties.find((d) => d.key === key);
@@ -755,7 +753,7 @@ export async function submitReview(
   userId: string,
 ): Promise<StepOutcome> {
   const store = services.store;
-  const session = await loadSession(store, sessionIdFrom(view.metadata));
+  const session = await loadSession(services, sessionIdFrom(view.metadata));
   const crm = crmOf(services, session);
   // Refused before the claim: a refusal changes nothing, so the owner's own Confirm still writes.
   try {
@@ -772,6 +770,8 @@ export async function submitReview(
     if (!(err instanceof ForbiddenError)) throw err;
     return { kind: 'push', screen: messageScreen('Not confirmed', `:no_entry: ${userMessage(err)} Nothing was sent.`) };
   }
+  const lost = lostSecrets(services, session);
+  if (lost) return show(await askAgainFor(services, crm, lost));
   const working = workingScreen(session, 'Setting up… the result will also be posted in the channel.');
   const claimed = await store.setIfAbsent(confirmKey(view.id), { userId }, 24 * 3600_000);
   if (!claimed) return show(working);
@@ -779,14 +779,14 @@ export async function submitReview(
   if (!result.ok) {
     await store.delete(confirmKey(view.id));
     session.step = 'locations';
-    await saveSession(store, session);
+    await saveSession(services, session);
     const text = result.errors.map((e) => `• ${e.message}`).join('\n');
     return show(
       messageScreen('Cannot set up yet', `Nothing was sent. Fix these first (run \`/crm setup\` again):\n${text}`),
     );
   }
   session.step = 'working';
-  await saveSession(store, session);
+  await saveSession(services, session);
   return {
     kind: 'show',
     screen: working,
@@ -973,6 +973,27 @@ function resultOf(services: Services, record: SetupRecord): SetupResult {
  * Retry one failed mapping from the result message: the attempt number in the button makes a double click
  * send once. Returns the result to show in place of the message.
  */
+/**
+ * Typed secrets live in process memory only: after a restart (or on another replica) Confirm finds them
+ * gone, and goes back to the step that asks for them, saying so, instead of sending without them.
+ */
+async function askAgainFor(
+  services: Services,
+  crm: CrmDefinition,
+  lost: NonNullable<ReturnType<typeof lostSecrets>>,
+): Promise<SetupScreen> {
+  const session: SetupSession = { ...lost.session, step: lost.step };
+  await saveSession(services, session);
+  const levels = [...crm.groupProperties, ...crm.locationProperties];
+  const labels = lost.keys.map((k) => levels.find((d) => d.key === k)?.label ?? k);
+  const note =
+    `:warning: Type the ${labels.join(', ')} again: the bot restarted after you typed ${labels.length > 1 ? 'them' : 'it'}, ` +
+    'and it never keeps a typed secret in its store. Nothing was sent.';
+  const screen = lost.step === 'group' ? groupScreen(services, session) : locationsScreen(services, session);
+  if (screen.kind === 'group' || screen.kind === 'locations') screen.data.note = note;
+  return screen;
+}
+
 export async function retryMapping(
   services: Services,
   client: WriteClient,
@@ -1043,7 +1064,7 @@ export async function startAddLocation(
     ...(crm && accountType ? { crmId: crm.id, accountType } : {}),
     parentBusinessNumber: input.businessNumber ?? '',
   });
-  await saveSession(services.store, session);
+  await saveSession(services, session);
   return { sessionId: session.id, screen: addLocationScreen(services, session) };
 }
 
@@ -1053,8 +1074,7 @@ export async function submitAddLocationStart(
   layout: ScreenLayout,
   view: SubmittedView,
 ): Promise<StepOutcome> {
-  const store = services.store;
-  let session = await loadSession(store, sessionIdFrom(view.metadata));
+  let session = await loadSession(services, sessionIdFrom(view.metadata));
   session = mergeCrmStep(services.catalog, session, view.form);
   if (!session.crmId) return fieldErrors({ [BLOCK.crm]: 'Choose the CRM' });
   const crm = crmOf(services, session);
@@ -1067,10 +1087,10 @@ export async function submitAddLocationStart(
         session,
         layout.inputBlockIds(addLocationScreen(services, session)),
       );
-  await saveSession(store, session);
+  await saveSession(services, session);
   if (Object.keys(errors).length > 0) return fieldErrors(errors);
   session.step = 'reading';
-  await saveSession(store, session);
+  await saveSession(services, session);
   return {
     kind: 'show',
     screen: workingScreen(session, `Reading the ${crm.displayName} group of business ${session.parentBusinessNumber}…`),
@@ -1086,11 +1106,11 @@ export async function submitAddLocationStart(
         text = userMessage(err);
       }
       if (text || groupId === undefined) return messageScreen('Add a location', `:x: ${text}`);
-      const fresh = await loadSession(store, session.id);
+      const fresh = await loadSession(services, session.id);
       fresh.existingGroupId = groupId;
       fresh.step = 'locations';
       if (fresh.locations.length === 0) fresh.locations = [newLocation()];
-      await saveSession(store, fresh);
+      await saveSession(services, fresh);
       return locationsScreen(services, fresh);
     },
   };
@@ -1138,7 +1158,7 @@ export async function startTriggerUpdate(
     triggers: [],
     ...(input.channelId ? { channelId: input.channelId } : {}),
   });
-  await saveSession(services.store, session);
+  await saveSession(services, session);
   return { sessionId: session.id, screen: triggerUpdateScreen(services, session) };
 }
 
@@ -1195,11 +1215,10 @@ export async function submitTriggerUpdate(
   view: SubmittedView,
   userId: string,
 ): Promise<StepOutcome> {
-  const store = services.store;
-  const session = await loadSession(store, sessionIdFrom(view.metadata));
+  const session = await loadSession(services, sessionIdFrom(view.metadata));
   const selected = view.form.selected(BLOCK.triggers);
   session.triggers = selected;
-  await saveSession(store, session);
+  await saveSession(services, session);
   const planned = triggerUpdate(services, client, session, selected, false, view.id, userId);
   if ('errors' in planned) return fieldErrors({ [BLOCK.triggers]: planned.errors ?? '' });
   return { kind: 'show', screen: workingScreen(session, 'Adding the triggers…'), after: planned.run };
@@ -1215,11 +1234,10 @@ export async function replaceTriggers(
   view: SubmittedView,
   userId: string,
 ): Promise<{ screen: SetupScreen; run?: () => Promise<SetupScreen> }> {
-  const store = services.store;
-  const session = await loadSession(store, sessionIdFrom(view.metadata));
+  const session = await loadSession(services, sessionIdFrom(view.metadata));
   const selected = view.form.selected(BLOCK.triggers);
   session.triggers = selected;
-  await saveSession(store, session);
+  await saveSession(services, session);
   const planned = triggerUpdate(services, client, session, selected, true, view.id, userId);
   if ('errors' in planned) return { screen: triggerUpdateScreen(services, session, planned.errors) };
   return { screen: workingScreen(session, 'Replacing the triggers…'), run: planned.run };

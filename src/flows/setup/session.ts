@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { Catalog } from '../../catalog';
 import { AccountType } from '../../catalog/schema';
 import { BotError } from '../../errors';
 import type { Store } from '../../store/types';
 
 /**
  * A setup in progress. Lives in the shared store (any replica can serve the next
- * step), never in process memory. It holds what was typed, secrets included,
- * until the setup is confirmed; it is never logged and never echoed into a view.
+ * step), except the secrets typed into it: those stay in this process's memory only
+ * (see SecretVault), so no API key or account key is ever written to the store. It is
+ * never logged and never echoed into a view.
  */
 
 export const SESSION_TTL_MS = 2 * 3600_000;
@@ -62,6 +64,11 @@ export const SetupSession = z.object({
   existing: ExistingCheck.optional(),
   /** Add locations to this group instead of creating one. */
   existingGroupId: z.number().int().positive().optional(),
+  /**
+   * Which secrets were typed (`group:<key>`, `location:<uid>:<key>`), never their values: after a restart
+   * (or on another replica) the values are gone from memory, and this tells the user what to type again.
+   */
+  typedSecrets: z.array(z.string()).default([]),
 });
 export type SetupSession = z.infer<typeof SetupSession>;
 
@@ -96,22 +103,111 @@ export function newLocation(businessNumber = ''): LocationState {
   return { uid: randomUUID().slice(0, 8), businessNumber, properties: {}, nextRunTime: '' };
 }
 
-export async function saveSession(store: Store, session: SetupSession): Promise<void> {
-  await store.set(key(session.id), session, SESSION_TTL_MS);
+/** What reading and writing a session needs: the store, and the catalog that says which values are secrets. */
+export interface SessionServices {
+  store: Store;
+  catalog: Catalog;
 }
 
-export async function loadSession(store: Store, id: string): Promise<SetupSession> {
-  const parsed = SetupSession.safeParse(await store.get(key(id)));
+/**
+ * The secret values typed into open setups, in this process's memory only, per store (one per bot instance).
+ * Lost on restart by design: loadSession then leaves them out, and lostSecrets names them.
+ */
+type Held = { expiresAt: number; values: Record<string, string> };
+const vaults = new WeakMap<Store, Map<string, Held>>();
+
+function vaultOf(store: Store): Map<string, Held> {
+  let vault = vaults.get(store);
+  if (!vault) {
+    vault = new Map();
+    vaults.set(store, vault);
+  }
+  const now = Date.now();
+  for (const [id, held] of vault) if (held.expiresAt <= now) vault.delete(id);
+  return vault;
+}
+
+const groupSlot = (key: string) => `group:${key}`;
+const locationSlot = (uid: string, key: string) => `location:${uid}:${key}`;
+
+function secretKeysOf(catalog: Catalog, session: SetupSession): Set<string> {
+  const crm = session.crmId ? catalog.find(session.crmId) : undefined;
+  return crm ? catalog.secretKeys(crm) : new Set();
+}
+
+/** The session without its secret values (what the store gets), and those values by slot. */
+function splitSecrets(
+  catalog: Catalog,
+  session: SetupSession,
+): { stored: SetupSession; secrets: Record<string, string> } {
+  const secretKeys = secretKeysOf(catalog, session);
+  const secrets: Record<string, string> = {};
+  const strip = (properties: Record<string, string>, slot: (key: string) => string) => {
+    const kept: Record<string, string> = {};
+    for (const [k, v] of Object.entries(properties)) {
+      if (secretKeys.has(k) && v !== '') secrets[slot(k)] = v;
+      else if (!secretKeys.has(k)) kept[k] = v;
+    }
+    return kept;
+  };
+  const groupProperties = strip(session.groupProperties, groupSlot);
+  const locations = session.locations.map((l) => ({
+    ...l,
+    properties: strip(l.properties, (k) => locationSlot(l.uid, k)),
+  }));
+  // A slot typed before stays listed (its value may be lost), so the user is asked for it again.
+  const typedSecrets = [...new Set([...session.typedSecrets, ...Object.keys(secrets)])];
+  return { stored: { ...session, groupProperties, locations, typedSecrets }, secrets };
+}
+
+export async function saveSession(services: SessionServices, session: SetupSession): Promise<void> {
+  const { stored, secrets } = splitSecrets(services.catalog, session);
+  const vault = vaultOf(services.store);
+  const held = { ...(vault.get(session.id)?.values ?? {}), ...secrets };
+  vault.set(session.id, { expiresAt: Date.now() + SESSION_TTL_MS, values: held });
+  await services.store.set(key(session.id), stored, SESSION_TTL_MS);
+}
+
+export async function loadSession(services: SessionServices, id: string): Promise<SetupSession> {
+  const parsed = SetupSession.safeParse(await services.store.get(key(id)));
   if (!parsed.success) {
     throw new BotError(
       'validation_failed',
       'This setup form has expired (forms are kept for 2 hours). Run `/crm setup` again.',
     );
   }
-  return parsed.data;
+  const session = parsed.data;
+  const held = vaultOf(services.store).get(id)?.values ?? {};
+  const groupProperties = { ...session.groupProperties };
+  for (const [k, v] of Object.entries(held)) if (k.startsWith('group:')) groupProperties[k.slice(6)] = v;
+  const locations = session.locations.map((l) => {
+    const properties = { ...l.properties };
+    const prefix = locationSlot(l.uid, '');
+    for (const [k, v] of Object.entries(held)) if (k.startsWith(prefix)) properties[k.slice(prefix.length)] = v;
+    return { ...l, properties };
+  });
+  return { ...session, groupProperties, locations };
+}
+
+/**
+ * Secrets typed into the session whose values this process no longer has (it restarted, or another replica
+ * took the step), for the step that asks for them; undefined when none is lost.
+ */
+export function lostSecrets(
+  services: SessionServices,
+  session: SetupSession,
+): { step: 'group' | 'locations'; keys: string[]; session: SetupSession } | undefined {
+  const held = vaultOf(services.store).get(session.id)?.values ?? {};
+  const lost = session.typedSecrets.filter((slot) => held[slot] === undefined);
+  if (lost.length === 0) return undefined;
+  const keys = [...new Set(lost.map((slot) => slot.split(':').pop() ?? slot))];
+  const step = lost.some((slot) => slot.startsWith('group:')) ? 'group' : 'locations';
+  // Forgotten: the step's secret inputs are required again until retyped.
+  return { step, keys, session: { ...session, typedSecrets: session.typedSecrets.filter((s) => !lost.includes(s)) } };
 }
 
 export async function deleteSession(store: Store, id: string): Promise<void> {
+  vaultOf(store).delete(id);
   await store.delete(key(id));
 }
 

@@ -303,7 +303,8 @@ function existingGroupBlocks(info: ExistingGroupInfo | undefined): KnownBlock[] 
 
 export function buildGroupStep(data: GroupStepData): ModalView {
   const { crm, accountType } = data;
-  const blocks: KnownBlock[] = [context(`Step 2 of 4: ${crm.displayName} group properties`)];
+  const blocks: KnownBlock[] = data.note ? [section(data.note)] : [];
+  blocks.push(context(`Step 2 of 4: ${crm.displayName} group properties`));
   blocks.push(...existingGroupBlocks(data.existing));
   for (const def of groupPropertiesFor(crm, accountType)) {
     blocks.push(
@@ -426,7 +427,8 @@ export function maxLocations(data: Pick<LocationsStepData, 'crm' | 'accountType'
 
 export function buildLocationsStep(data: LocationsStepData): ModalView {
   const { crm, accountType } = data;
-  const blocks: KnownBlock[] = [context(`Step 3 of 4: ${crm.displayName} locations`)];
+  const blocks: KnownBlock[] = data.note ? [section(data.note)] : [];
+  blocks.push(context(`Step 3 of 4: ${crm.displayName} locations`));
   blocks.push(...existingGroupBlocks(data.existing));
   data.locations.forEach((location, index) => {
     blocks.push(...locationBlocks(data, location, index));
