@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { loadCatalog } from '../../src/catalog';
+import { loadCatalog, type PropertyDef } from '../../src/catalog';
 import { CreateGroupBody, CreateMappingBody } from '../../src/integration/schemas';
 import {
   appendToList,
@@ -32,63 +32,57 @@ const LOCATION_A = '151980725935863';
 const LOCATION_B = '160283190794732';
 const FAKE_UUID = '00000000-0000-4000-8000-000000000001';
 
-/** A valid minimal setup per CRM, to vary one thing at a time. */
+/** A value each property format accepts, so a valid input is built from the catalog alone. */
+function sampleValue(property: PropertyDef): string {
+  switch (property.format.kind) {
+    case 'uuid':
+      return FAKE_UUID;
+    case 'integer':
+      return '12345';
+    case 'days':
+      return '0';
+    case 'boolean':
+      return 'false';
+    case 'personName':
+      return 'John Smith';
+    case 'customerDomain':
+      return 'partners.sb';
+    case 'list':
+      return property.format.item === 'integer' ? '1, 19031' : 'Arrived, Scheduled';
+    default:
+      // Fake, and recognisable as the property's own: `fake-cliniko-api-key`.
+      return property.secret ? `fake-${property.key.replace(/\./g, '-')}` : `sample ${property.label}`;
+  }
+}
+
+/**
+ * A valid minimal setup per CRM, to vary one thing at a time: the catalog's pre-selected triggers and a
+ * sample value for every property the account type requires (plus Carestack's appointment statuses,
+ * which the tests below vary). Built from the catalog, so a new CRM needs no case here.
+ */
 function validInput(crmId: string, accountType: 'smb' | 'enterprise' = 'smb'): PlanInput {
-  const base = {
+  const definition = catalog.get(crmId);
+  const withIds = definition.triggers.filter((t) => t.id !== undefined && t.triggerTypeId !== undefined);
+  const preselected = withIds.filter((t) => t.defaultSelected);
+  const triggers = (preselected.length > 0 ? preselected : withIds.slice(0, 1)).map((t) => ({
+    triggerId: t.id!,
+    triggerTypeId: t.triggerTypeId!,
+  }));
+  const required = (properties: readonly PropertyDef[], extra: readonly string[] = []) =>
+    Object.fromEntries(
+      properties
+        .filter((p) => p.requirement[accountType] === 'required' || extra.includes(p.key))
+        .map((p) => [p.key, sampleValue(p)]),
+    );
+  const properties = required(definition.locationProperties, ['carestack.appointment.status']);
+  return {
     crmId,
     accountType,
     parentBusinessNumber: accountType === 'smb' ? SMB_NUMBER : ENTERPRISE_NUMBER,
-    groupProperties: {} as Record<string, string>,
+    triggers,
+    groupProperties: required(definition.groupProperties),
+    locations: [accountType === 'smb' ? { properties } : { businessNumber: LOCATION_A, properties }],
   };
-  const location = (properties: Record<string, string>) =>
-    accountType === 'smb' ? { properties } : { businessNumber: LOCATION_A, properties };
-  switch (crmId) {
-    case 'carecloud':
-      return {
-        ...base,
-        triggers: [{ triggerId: 91, triggerTypeId: 1 }],
-        locations: [location(accountType === 'enterprise' ? { location_name: 'Mike Dental Centre' } : {})],
-      };
-    case 'carestack':
-      return {
-        ...base,
-        triggers: [{ triggerId: 139, triggerTypeId: 1 }],
-        groupProperties: {
-          'carestack.customer.domain': 'partners.sb',
-          'carestack.account.key': 'fake-account-key',
-          'carestack.account.id': '12345',
-        },
-        locations: [
-          location({
-            'carestack.appointment.status': 'Arrived, Scheduled',
-            ...(accountType === 'enterprise' ? { 'carestack.location.id': '1, 19031' } : {}),
-          }),
-        ],
-      };
-    case 'cliniko':
-      return {
-        ...base,
-        triggers: [{ triggerId: 129, triggerTypeId: 1 }],
-        groupProperties: { 'cliniko.api.key': 'fake-cliniko-api-key' },
-        locations: [location({})],
-      };
-    case 'cloud9-ortho':
-      return {
-        ...base,
-        triggers: [{ triggerId: 57, triggerTypeId: 1 }],
-        groupProperties: { ClientID: FAKE_UUID },
-        locations: [location(accountType === 'enterprise' ? { 'location.code': '4' } : {})],
-      };
-    case 'nextech':
-      return {
-        ...base,
-        triggers: [{ triggerId: 24, triggerTypeId: 1 }],
-        groupProperties: { 'practice.id': FAKE_UUID },
-        locations: [location(accountType === 'enterprise' ? { 'location.name': 'Dermatology' } : {})],
-      };
-    default:
-      throw new Error(`no valid input for ${crmId}`);
-  }
 }
 
 function planned(result: PlanResult): Plan {
@@ -754,7 +748,7 @@ describe('curl rendering', () => {
     ]);
     expect(curl).toContain(`"propertyValue": "${MASK}"`);
     expect(curl).toContain('"propertyValue": "partners.sb"');
-    expect(curl).not.toContain('fake-account-key');
+    expect(curl).not.toContain('fake-carestack-account-key');
     expect(curl).not.toContain('"12345"');
     expect(curl.endsWith("}'")).toBe(true);
   });
@@ -792,7 +786,7 @@ describe('curl rendering', () => {
     const original = carestack.group!;
     const masked = maskRequest(original, secretKeys);
     expect(masked.body.integrationGroupProperties?.map((p) => p.propertyValue)).toEqual(['partners.sb', MASK, MASK]);
-    expect(original.body.integrationGroupProperties?.[1]?.propertyValue).toBe('fake-account-key');
+    expect(original.body.integrationGroupProperties?.[1]?.propertyValue).toBe('fake-carestack-account-key');
     expect(maskProperties(original.body.integrationGroupProperties ?? [], secretKeys)[2]).toEqual({
       propertyKey: 'carestack.account.id',
       propertyValue: MASK,

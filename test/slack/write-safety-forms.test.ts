@@ -159,7 +159,8 @@ describe('write-safety of the fix and re-auth forms', () => {
   });
 
   describe('case 5: a blank current value is named in the preview as cleared, and the body is what the preview shows', () => {
-    it.each(CASES)('fix "beta off" without the bot\'s record: %s, %s', async (crmId, type) => {
+    const BETA_CASES = CASES.filter(([crmId]) => CATALOG.get(crmId).reasons.some((r) => r.fix.kind === 'setBetaFalse'));
+    it.each(BETA_CASES)('fix "beta off" without the bot\'s record: %s, %s', async (crmId, type) => {
       const crm = bot.services.catalog.get(crmId);
       const reason = crm.reasons.find((r) => r.fix.kind === 'setBetaFalse')!;
       const business = `17000000000${String(500 + CASES.findIndex(([c, t]) => c === crmId && t === type)).padStart(4, '0')}`;
