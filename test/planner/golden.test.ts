@@ -1,72 +1,18 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { z } from 'zod';
 import { loadCatalog } from '../../src/catalog';
-import { CreateGroupBody, CreateMappingBody, UpdateTriggersBody } from '../../src/integration/schemas';
-import { PlanInput, planSetup, planTriggerUpdate, TriggerChoice, withGroupId } from '../../src/planner';
+import { planSetup, planTriggerUpdate, withGroupId } from '../../src/planner';
+import { goldenCrmFolders, goldenFiles, goldenSetups, goldenTriggerUpdates } from '../support/golden-fixtures';
 
 /**
- * One fixture per curl body printed in the articles, found by walking
- * test/fixtures/golden/<crm id>/: adding a CRM means adding its catalog file and
- * its fixture folder, nothing here.
+ * One fixture per curl body printed in the articles (test/support/golden-fixtures.ts walks
+ * test/fixtures/golden/<crm id>/): adding a CRM means adding its catalog file and its fixture
+ * folder, nothing here.
  */
 
-const GOLDEN_DIR = path.resolve(__dirname, '..', 'fixtures', 'golden');
-
-const SetupFixture = z.strictObject({
-  article: z.string().min(1),
-  input: PlanInput,
-  groupId: z.number().int().positive(),
-  expected: z.strictObject({ group: CreateGroupBody.optional(), mappings: z.array(CreateMappingBody) }),
-  departures: z.array(z.string().min(1)).min(1).optional(),
-});
-
-const TriggerUpdateFixture = z.strictObject({
-  article: z.string().min(1),
-  triggerUpdate: z.strictObject({
-    crmId: z.string(),
-    groupId: z.number().int().positive(),
-    triggers: z.array(TriggerChoice).min(1),
-    replace: z.boolean(),
-  }),
-  expected: z.strictObject({
-    method: z.literal('POST'),
-    path: z.string(),
-    query: z.record(z.string(), z.string()),
-    body: UpdateTriggersBody,
-  }),
-  departures: z.array(z.string().min(1)).min(1).optional(),
-});
-
-interface Loaded<T> {
-  crmId: string;
-  name: string;
-  raw: unknown;
-  fixture: T;
-}
-
 const catalog = loadCatalog();
-const crmFolders = readdirSync(GOLDEN_DIR, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort();
-
-const files = crmFolders.flatMap((crmId) =>
-  readdirSync(path.join(GOLDEN_DIR, crmId))
-    .filter((file) => file.endsWith('.json'))
-    .sort()
-    .map((file) => ({
-      crmId,
-      name: `${crmId}/${file.replace(/\.json$/, '')}`,
-      raw: JSON.parse(readFileSync(path.join(GOLDEN_DIR, crmId, file), 'utf8')) as unknown,
-    })),
-);
-const setups: Loaded<z.infer<typeof SetupFixture>>[] = files
-  .filter((f) => typeof f.raw === 'object' && f.raw !== null && 'input' in f.raw)
-  .map((f) => ({ ...f, fixture: SetupFixture.parse(f.raw) }));
-const triggerUpdates: Loaded<z.infer<typeof TriggerUpdateFixture>>[] = files
-  .filter((f) => typeof f.raw === 'object' && f.raw !== null && 'triggerUpdate' in f.raw)
-  .map((f) => ({ ...f, fixture: TriggerUpdateFixture.parse(f.raw) }));
+const crmFolders = goldenCrmFolders();
+const files = goldenFiles();
+const setups = goldenSetups();
+const triggerUpdates = goldenTriggerUpdates();
 
 /** The test name says where the fixture departs from the article, so a reader never mistakes it for a copy. */
 function title(name: string, fixture: { article: string; departures?: string[] }): string {
@@ -108,6 +54,18 @@ describe('golden fixtures', () => {
 
   describe.each(setups.map((s) => [title(s.name, s.fixture), s] as const))('%s', (_title, { fixture }) => {
     const result = planSetup(catalog, fixture.input);
+
+    it('marks exactly the values the catalog calls secret as secrets', () => {
+      const crm = catalog.get(fixture.input.crmId);
+      const secretKeys = catalog.secretKeys(crm);
+      const typed = [fixture.input.groupProperties, ...fixture.input.locations.map((l) => l.properties)];
+      const secretValues = typed.flatMap((properties) =>
+        Object.entries(properties).flatMap(([key, value]) =>
+          secretKeys.has(key) && value.trim() !== '' ? [value] : [],
+        ),
+      );
+      expect([...new Set(fixture.secrets)].sort()).toEqual([...new Set(secretValues)].sort());
+    });
 
     it('plans without errors', () => {
       expect(result.ok ? [] : result.errors).toEqual([]);

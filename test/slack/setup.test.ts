@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import nock from 'nock';
 import { loadCatalog } from '../../src/catalog';
 import { BLOCK, parseLocationBlock, SETUP_ACTION, SETUP_BLOCKS, SETUP_CALLBACK } from '../../src/flows/setup/ids';
+import { parseTriggerValue } from '../../src/flows/setup/state';
 import { setupCrmStep } from '../support/flow-forms';
+import { goldenSetups, type Loaded, type SetupFixture } from '../support/golden-fixtures';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
 
@@ -34,6 +34,10 @@ interface Scenario {
   parent: string;
   /** Trigger option values to tick (undefined: keep the pre-selection). */
   triggers?: string[];
+  /** Triggers to tick by id and type, found among the step's options (a golden fixture's triggers). */
+  triggerChoices?: Array<{ triggerId: number; triggerTypeId: number }>;
+  /** The business already has this group of the CRM, and the user chooses to add locations to it. */
+  existingGroupId?: number;
   /** The triggers endpoint answer, for CRMs with triggers the catalog lists without an id. */
   listTriggers?: Json[];
   groupProperties: Record<string, string>;
@@ -43,14 +47,16 @@ interface Scenario {
   secrets: string[];
 }
 
-/** Location property keys per CRM, in catalog order (the order the modal asks them in). */
-const catalogOrder: Record<string, string[]> = Object.fromEntries(
-  loadCatalog().crms.map((crm) => [crm.id, crm.locationProperties.map((p) => p.key)]),
-);
-function golden(crm: string, file: string, sourceId: number, sourceName: string): Scenario {
-  const d = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'golden', crm, `${file}.json`), 'utf8'));
-  const order = catalogOrder[crm] ?? [];
-  // The modal asks location properties in catalog order, so that is the order they are sent in.
+const catalog = loadCatalog();
+
+/**
+ * A golden fixture as a Slack scenario: the CRM's source from the catalog, its triggers ticked by id,
+ * its secrets as the fixture marks them. The modal asks location properties in catalog order, so that
+ * is the order they are sent in.
+ */
+function golden({ name, fixture: d }: Loaded<SetupFixture>): Scenario {
+  const crm = catalog.get(d.input.crmId);
+  const order = crm.locationProperties.map((p) => p.key);
   const mappings = (d.expected.mappings as Json[]).map((m) =>
     m.integrationProperties
       ? {
@@ -61,39 +67,36 @@ function golden(crm: string, file: string, sourceId: number, sourceName: string)
         }
       : m,
   );
-  const secrets = Object.values(d.input.groupProperties as Record<string, string>).filter((v) =>
-    /fake|00000000-/.test(v),
-  );
   return {
-    name: `${crm} ${d.input.accountType} (golden ${file})`,
-    crmId: crm,
-    sourceId,
-    sourceName,
+    name: `${crm.id} ${d.input.accountType} (golden ${name})`,
+    crmId: crm.id,
+    sourceId: crm.integrationSourceId,
+    sourceName: crm.integrationSource,
     accountType: d.input.accountType,
     parent: d.input.parentBusinessNumber,
+    ...(d.input.triggers.length > 0 ? { triggerChoices: d.input.triggers } : {}),
+    // Triggers the catalog names without an id are read from the API when the modal opens.
+    ...(crm.triggers.some((t) => t.id === undefined) ? { listTriggers: [] } : {}),
+    ...(d.input.existingGroupId ? { existingGroupId: d.input.existingGroupId } : {}),
     groupProperties: d.input.groupProperties,
-    locations: d.input.locations.map((l: Json) => ({
+    locations: d.input.locations.map((l) => ({
       ...(l.businessNumber ? { businessNumber: l.businessNumber } : {}),
       properties: l.properties,
       ...(l.nextRunTime ? { nextRunTime: l.nextRunTime } : {}),
     })),
     groupId: d.groupId,
-    expected: { group: d.expected.group, mappings },
-    secrets,
+    expected: { group: d.expected.group ?? {}, mappings },
+    secrets: d.secrets,
   };
 }
 
 const CLIENT_ID = '00000000-0000-4000-8000-000000000001';
 const PRACTICE_ID = '00000000-0000-4000-8000-000000000002';
 
+/** Every golden fixture of every CRM, then cases the articles print no body for. */
 function scenarios(): Scenario[] {
   return [
-    golden('carecloud', 'smb', 67, 'CARECLOUD'),
-    golden('carecloud', 'enterprise', 67, 'CARECLOUD'),
-    golden('carestack', 'smb', 124, 'CARESTACK'),
-    golden('carestack', 'enterprise', 124, 'CARESTACK'),
-    golden('cliniko', 'smb', 118, 'CLINIKO'),
-    golden('cloud9-ortho', 'smb', 34, 'CLOUD9'),
+    ...goldenSetups().map(golden),
     {
       name: 'cloud9-ortho enterprise',
       crmId: 'cloud9-ortho',
@@ -318,21 +321,29 @@ async function throughReview(
   const triggerBlock = find(view.blocks, (b) => b.block_id === BLOCK.triggers);
   const preselected = (triggerBlock.element.initial_options ?? []).map((o: Json) => o.value);
   expect(preselected.length).toBeGreaterThan(0);
-  for (const t of s.triggers ?? []) {
-    expect(triggerBlock.element.options.map((o: Json) => o.value)).toContain(t);
-  }
+  const optionValues: string[] = triggerBlock.element.options.map((o: Json) => o.value);
+  for (const t of s.triggers ?? []) expect(optionValues).toContain(t);
+  const chosen = s.triggerChoices?.map((choice) => {
+    const value = optionValues.find((v) => {
+      const parsed = parseTriggerValue(v);
+      return parsed?.triggerId === choice.triggerId && parsed.triggerTypeId === choice.triggerTypeId;
+    });
+    if (!value) throw new Error(`trigger ${choice.triggerId}:${choice.triggerTypeId} is not offered`);
+    return value;
+  });
 
-  if (opts.existingGroup) {
+  const existingGroup = opts.existingGroup ?? s.existingGroupId;
+  if (existingGroup) {
     nock(API)
       .get(PATHS.groups(s.parent))
-      .reply(200, [groupAnswer({ ...s, groupId: opts.existingGroup })]);
+      .reply(200, [groupAnswer({ ...s, groupId: existingGroup })]);
   } else nock(API).get(PATHS.groups(s.parent)).reply(404, {});
   const step1 = await bot.sendViewSubmission(
     setupCrmStep(viewId, metadata, {
       crmId: s.crmId,
       accountType: s.accountType,
       parent: s.parent,
-      triggers: s.triggers ?? preselected,
+      triggers: s.triggers ?? chosen ?? preselected,
     }),
   );
   const ack1 = step1.json();
@@ -342,6 +353,18 @@ async function throughReview(
   const checked = await bot.slack.waitFor('views.update', (c) => c.body.view_id === viewId);
   let current: Json = checked.body.view;
   if (opts.existingGroup) return { review: current, metadata };
+  if (s.existingGroupId) {
+    // The step offers the existing group; the user adds the locations to it.
+    const banner = find(current.blocks, (b) => b.block_id === SETUP_BLOCKS.existingGroup);
+    expect(banner.accessory.action_id).toBe(SETUP_ACTION.useExisting);
+    const before = bot.slack.calls.length;
+    await bot.sendBlockAction({
+      view: { id: viewId, hash: 'h', private_metadata: metadata, state: { values: {} } },
+      actions: [{ action_id: SETUP_ACTION.useExisting, value: String(s.existingGroupId) }],
+    });
+    current = (await nextUpdate(bot, viewId, SETUP_CALLBACK.locations, before)).body.view;
+    checkView(current);
+  }
 
   if (current.callback_id === SETUP_CALLBACK.group) {
     const values: Json = {};
@@ -438,9 +461,10 @@ describe('/crm setup end to end', () => {
     expect(pending).toEqual([]);
   });
 
-  describe.each(scenarios().map((s) => [s.name, s] as const))('%s', (_name, s) => {
+  describe.each(scenarios().map((s, index) => [s.name, s, index] as const))('%s', (_name, s, index) => {
     it('opens at once, walks the four steps, previews masked curl, and sends the exact bodies', async () => {
-      const viewId = `V_${s.crmId}_${s.accountType}`.toUpperCase().replace(/-/g, '_');
+      // One view per scenario: a Confirm of a view already confirmed is a Slack retry and writes nothing.
+      const viewId = `V_${s.crmId}_${s.accountType}_${index}`.toUpperCase().replace(/-/g, '_');
       const { review, metadata } = await throughReview(bot, s, viewId);
 
       const reviewText = JSON.stringify(review);
@@ -449,11 +473,20 @@ describe('/crm setup end to end', () => {
       if (s.secrets.length > 0) expect(reviewText).toContain('********');
       expect(reviewText).toContain('Back');
 
-      const group = nock(API)
-        .put(PATHS.createGroup, s.expected.group)
-        .reply(200, {})
-        .get(PATHS.groups(s.parent))
-        .reply(200, [groupAnswer(s)]);
+      const group = s.existingGroupId
+        ? nock(API)
+        : nock(API)
+            .put(PATHS.createGroup, s.expected.group)
+            .reply(200, {})
+            .get(PATHS.groups(s.parent))
+            .reply(200, [groupAnswer(s)]);
+      if (s.locations.length === 0) expect(reviewText).toContain('only the integration group is created');
+      if (s.existingGroupId) {
+        expect(reviewText).toContain(
+          `existing ${catalog.get(s.crmId).displayName} integration group ${s.existingGroupId}`,
+        );
+        expect(reviewText).not.toContain('businessintegrationgroup');
+      }
       for (const mapping of s.expected.mappings) nock(API).put(PATHS.createMapping, mapping).reply(200, {});
 
       const confirm = await bot.sendViewSubmission({

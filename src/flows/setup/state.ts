@@ -117,6 +117,21 @@ function offered(defs: readonly { key: string }[], typed: Readonly<Record<string
   return out;
 }
 
+/**
+ * An enterprise setup may create only the group and add locations later (the Nextech article creates
+ * the group before any location): its one location row is then left entirely empty (defaults kept).
+ */
+export function createsGroupOnly(crm: CrmDefinition, session: SetupSession): boolean {
+  const accountType = session.accountType ?? crm.accountTypes[0] ?? 'smb';
+  if (accountType !== 'enterprise' || session.existingGroupId || session.locations.length !== 1) return false;
+  const [location] = session.locations;
+  if (!location || location.businessNumber.trim() !== '' || location.nextRunTime.trim() !== '') return false;
+  return locationPropertiesFor(crm, accountType).every((def) => {
+    const value = (location.properties[def.key] ?? '').trim();
+    return value === '' || value === def.default;
+  });
+}
+
 export function planInputOf(crm: CrmDefinition, session: SetupSession): PlanInput {
   const accountType = session.accountType ?? crm.accountTypes[0] ?? 'smb';
   const input: PlanInput = {
@@ -132,7 +147,7 @@ export function planInputOf(crm: CrmDefinition, session: SetupSession): PlanInpu
     groupProperties: session.existingGroupId
       ? {}
       : offered(groupPropertiesFor(crm, accountType), session.groupProperties),
-    locations: session.locations.map((location) => ({
+    locations: (createsGroupOnly(crm, session) ? [] : session.locations).map((location) => ({
       businessNumber: location.businessNumber,
       properties: offered(locationPropertiesFor(crm, accountType), location.properties),
       ...(location.nextRunTime ? { nextRunTime: location.nextRunTime } : {}),

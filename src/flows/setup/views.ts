@@ -157,8 +157,9 @@ function propertyInput(
   value: string | undefined,
   secretAlreadySet: boolean,
   labelSuffix = '',
+  mayBeLeftEmpty = false,
 ): InputBlock {
-  const required = def.requirement[accountType] === 'required' && def.default === undefined;
+  const required = def.requirement[accountType] === 'required' && def.default === undefined && !mayBeLeftEmpty;
   return textInput({
     blockId,
     label: `${propertyLabel(def)}${labelSuffix}`,
@@ -344,15 +345,20 @@ function locationBlocks(data: LocationsStepData, location: LocationView, index: 
         }
       : section(title),
   );
+  // The one row of a new enterprise group may stay empty: then only the group is created. The planner
+  // still asks for what a partly filled row lacks, inline.
+  const groupOnlyOffered = !smb && data.locations.length === 1 && !data.existing?.using;
   blocks.push(
     textInput({
       blockId: BLOCK.location(location.uid, 'businessNumber'),
       label: 'Location Business ID',
-      optional: smb,
+      optional: smb || groupOnlyOffered,
       initial: location.businessNumber,
       hint: smb
         ? `Leave empty to use the Business ID ${data.parentBusinessNumber || 'from step 1'}.`
-        : "The location's own 15-digit Business ID (not the Enterprise ID).",
+        : groupOnlyOffered
+          ? "The location's own 15-digit Business ID (not the Enterprise ID). Leave this whole location empty to create only the group and add locations later."
+          : "The location's own 15-digit Business ID (not the Enterprise ID).",
     }),
   );
   for (const def of locationPropertiesFor(crm, accountType)) {
@@ -385,10 +391,26 @@ function locationBlocks(data: LocationsStepData, location: LocationView, index: 
             },
       });
       blocks.push(
-        propertyInput(BLOCK.location(location.uid, def.key), def, accountType, value, secretSet, ' (or type it)'),
+        propertyInput(
+          BLOCK.location(location.uid, def.key),
+          def,
+          accountType,
+          value,
+          secretSet,
+          ' (or type it)',
+          groupOnlyOffered,
+        ),
       );
     } else {
-      const input = propertyInput(BLOCK.location(location.uid, def.key), def, accountType, value, secretSet);
+      const input = propertyInput(
+        BLOCK.location(location.uid, def.key),
+        def,
+        accountType,
+        value,
+        secretSet,
+        '',
+        groupOnlyOffered,
+      );
       if (lookup?.reason) {
         input.hint = plain(`${input.hint?.text ?? ''} ${lookup.label} cannot be offered: ${lookup.reason}`, MAX_HINT);
       }
