@@ -63,6 +63,8 @@ export class SqliteStore implements Store {
   private readonly purgeTimer: NodeJS.Timeout;
   private readonly statements: ReturnType<typeof prepare>;
   private closed = false;
+  /** The open group commit: the calls whose statements ran in it, settled once it is committed. */
+  private group: Array<{ resolve: () => void; reject: (err: unknown) => void }> | undefined;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
@@ -74,13 +76,14 @@ export class SqliteStore implements Store {
 
   async get<T = unknown>(key: string): Promise<T | undefined> {
     const row = this.live(key, 'value');
+    await this.settled();
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 
   async set(key: string, value: unknown, ttlMs: number): Promise<void> {
     const text = encodeValue(value);
     const ttl = checkTtl(ttlMs);
-    this.run('set', () => this.statements.upsert.run(this.k(key), 'value', text, this.now() + ttl));
+    await this.write('set', () => this.statements.upsert.run(this.k(key), 'value', text, this.now() + ttl));
   }
 
   async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
@@ -88,16 +91,18 @@ export class SqliteStore implements Store {
     const ttl = checkTtl(ttlMs);
     const now = this.now();
     // Inserts, or replaces a row that has already expired; a live row stays untouched.
-    const result = this.run('setIfAbsent', () => this.statements.insertIfAbsent.run(this.k(key), text, now + ttl, now));
+    const result = await this.write('setIfAbsent', () =>
+      this.statements.insertIfAbsent.run(this.k(key), text, now + ttl, now),
+    );
     return Number(result.changes) > 0;
   }
 
   async delete(key: string): Promise<void> {
-    this.run('delete', () => this.statements.delete.run(this.k(key)));
+    await this.write('delete', () => this.statements.delete.run(this.k(key)));
   }
 
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
-    const result = this.run('compareAndDelete', () =>
+    const result = await this.write('compareAndDelete', () =>
       this.statements.compareAndDelete.run(this.k(key), expected, this.now()),
     );
     return Number(result.changes) > 0;
@@ -107,15 +112,17 @@ export class SqliteStore implements Store {
     const text = encodeValue(value);
     const cap = checkMaxLen(maxLen);
     const ttl = checkTtl(ttlMs);
-    const current = this.live(listKey, 'list');
-    const items = [text, ...(current ? (JSON.parse(current.value) as string[]) : [])].slice(0, cap);
-    this.run('pushCapped', () =>
-      this.statements.upsert.run(this.k(listKey), 'list', JSON.stringify(items), this.now() + ttl),
-    );
+    // Read and write in one synchronous step: nothing runs between them.
+    await this.write('pushCapped', () => {
+      const current = this.live(listKey, 'list');
+      const items = [text, ...(current ? (JSON.parse(current.value) as string[]) : [])].slice(0, cap);
+      return this.statements.upsert.run(this.k(listKey), 'list', JSON.stringify(items), this.now() + ttl);
+    });
   }
 
   async listRange<T = unknown>(listKey: string, limit: number): Promise<T[]> {
     const row = this.live(listKey, 'list');
+    await this.settled();
     if (!row || limit <= 0) return [];
     return (JSON.parse(row.value) as string[]).slice(0, Math.floor(limit)).map((text) => JSON.parse(text) as T);
   }
@@ -123,7 +130,7 @@ export class SqliteStore implements Store {
   async appendLog(logKey: string, value: unknown, retentionMs: number): Promise<string> {
     const text = encodeValue(value);
     const retention = checkTtl(retentionMs);
-    const result = this.run('appendLog', () =>
+    const result = await this.write('appendLog', () =>
       this.statements.appendLog.run(this.k(logKey), text, this.now() + retention),
     );
     return String(result.lastInsertRowid);
@@ -138,6 +145,7 @@ export class SqliteStore implements Store {
     const rows = this.run('readLog', () =>
       this.statements.readLog.all(this.k(logKey), before, this.now(), limit),
     ) as Array<{ id: number; value: string }>;
+    await this.settled();
     return rows.map((row) => ({ id: String(row.id), value: JSON.parse(row.value) as T }));
   }
 
@@ -153,6 +161,8 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Calls made in this same turn are committed (and answered) before the file is closed.
+    this.commitGroup();
     this.closed = true;
     clearInterval(this.purgeTimer);
     // Closing releases the file lock, so the next process (or a restarted one) can open the file.
@@ -185,6 +195,56 @@ export class SqliteStore implements Store {
       throw new StoreError('store_unavailable', `SQLite store: key holds a ${row.kind}, not a ${kind}`, { key });
     }
     return row;
+  }
+
+  /**
+   * Group commit: every write made in the same synchronous turn (the three audit appends of one entry, the
+   * writes of concurrent requests) runs in one transaction, committed as soon as that turn ends, with no
+   * timer. A call's promise settles only after the commit, so nothing is reported done before it is in
+   * the WAL; a failed commit fails every call in the group.
+   */
+  private write<R>(operation: string, statement: () => R): Promise<R> {
+    this.run(operation, () => {
+      if (this.group) return;
+      this.db.exec('BEGIN IMMEDIATE');
+      this.group = [];
+      // A microtask: after the current turn's other calls, before any I/O or timer.
+      void Promise.resolve().then(() => this.commitGroup());
+    });
+    const result = this.run(operation, statement);
+    const group = this.group;
+    if (!group) return Promise.resolve(result);
+    return new Promise<R>((resolve, reject) => group.push({ resolve: () => resolve(result), reject }));
+  }
+
+  /** Reads see the open group's writes, so they too answer only once those are committed. */
+  private settled(): Promise<void> {
+    const group = this.group;
+    if (!group) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => group.push({ resolve, reject }));
+  }
+
+  private commitGroup(): void {
+    const group = this.group;
+    if (!group) return;
+    this.group = undefined;
+    try {
+      // A statement that failed badly (disk full, I/O error) may have rolled the whole group back already.
+      if (!this.db.isTransaction) throw new Error('the transaction was rolled back');
+      this.db.exec('COMMIT');
+    } catch (err) {
+      try {
+        if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // Already rolled back: nothing of the group is in the file either way.
+      }
+      const error = new StoreError('store_unavailable', `SQLite commit failed: ${reasonOf(err)}`, {
+        operation: 'commit',
+      });
+      for (const call of group) call.reject(error);
+      return;
+    }
+    for (const call of group) call.resolve();
   }
 
   private run<R>(operation: string, statement: () => R): R {

@@ -54,6 +54,49 @@ describe('SqliteStore specifics', () => {
     expect(await second.get('idempotency:x')).toEqual({ state: 'done' });
   });
 
+  it('group commit: calls made in one turn each get their own answer, and all of them are in the file once answered', async () => {
+    const path = freshFile();
+    const first = new SqliteStore({ path });
+    // One turn, as recordAudit's three appends and concurrent requests make them.
+    const [a, b, c, claimed, lost] = await Promise.all([
+      first.appendLog('audit:one', { n: 1 }, 60_000),
+      first.appendLog('audit:two', { n: 2 }, 60_000),
+      first.appendLog('audit:one', { n: 3 }, 60_000),
+      first.setIfAbsent('lock:x', 'first', 60_000),
+      first.setIfAbsent('lock:x', 'second', 60_000),
+    ]);
+    expect([Number(b) - Number(a), Number(c) - Number(b)]).toEqual([1, 1]);
+    expect([claimed, lost]).toEqual([true, false]);
+    // Reads in the same turn as a write see it, answered once it is committed.
+    const [, read] = await Promise.all([first.set('k', 'v', 60_000), first.get('k')]);
+    expect(read).toBe('v');
+    // Not awaited before close: close commits what this turn wrote before it lets the file go.
+    const late = first.set('late', 'kept', 60_000);
+    await first.close();
+    await late;
+
+    const second = track(new SqliteStore({ path }));
+    expect((await second.readLog('audit:one', { limit: 10 })).map((e) => e.value)).toEqual([{ n: 3 }, { n: 1 }]);
+    expect(await second.get('lock:x')).toBe('first');
+    expect(await second.get('late')).toBe('kept');
+  });
+
+  it('group commit: a failing call fails alone; the rest of its turn is committed', async () => {
+    const path = freshFile();
+    const first = new SqliteStore({ path });
+    await first.pushCapped('a-list', 1, 5, 60_000);
+    const results = await Promise.allSettled([
+      first.set('before', 1, 60_000),
+      // A list where a value is expected: an error of this call only.
+      first.get('a-list'),
+      first.set('after', 2, 60_000),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    await first.close();
+    const second = track(new SqliteStore({ path }));
+    expect([await second.get('before'), await second.get('after')]).toEqual([1, 2]);
+  });
+
   it('refuses a second store on a file that is open, and allows it after close', async () => {
     const path = freshFile();
     const owner = new SqliteStore({ path });
