@@ -8,6 +8,12 @@ import { z } from 'zod';
 export const AccountType = z.enum(['smb', 'enterprise']);
 export type AccountType = z.infer<typeof AccountType>;
 
+/** How the bot names an account type: inside a sentence ("SMB Cliniko setups") and as a choice in a form. */
+export const ACCOUNT_TYPE_NAMES: Record<AccountType, { inSentence: string; choice: string }> = {
+  smb: { inSentence: 'SMB', choice: 'SMB (one business)' },
+  enterprise: { inSentence: 'enterprise', choice: 'Enterprise (locations)' },
+};
+
 export const Level = z.enum(['group', 'location']);
 export type Level = z.infer<typeof Level>;
 

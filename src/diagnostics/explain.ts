@@ -1,4 +1,5 @@
 import type { Catalog, CrmDefinition, Level, PropertyDef, ReasonCheck, RestrictionReason } from '../catalog';
+import { joinListItems, listItems } from '../planner';
 import { isAbsent, type LogRecord, lookup, parseBoolean, parseLogRecord } from './log-record';
 
 /**
@@ -135,16 +136,6 @@ export function humanKey(logKey: string): string {
 /** Containers and source tags in log keys that say nothing about the field itself. */
 const LOG_KEY_PREFIXES = new Set(['pms', 'additional', 'params', 'crm']);
 
-function splitList(def: PropertyDef | undefined, value: string): string[] {
-  const separator = def?.format.kind === 'list' ? def.format.separator : undefined;
-  const items = separator ? value.split(separator) : [value];
-  return items.map((item) => item.trim()).filter((item) => item !== '');
-}
-
-function joinList(def: PropertyDef, items: readonly string[]): string {
-  return items.join(def.format.kind === 'list' ? def.format.joinWith : ', ');
-}
-
 const sameItem = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** "Smith, John" (as CareCloud writes a provider) → "John Smith"; undefined when it is not Last, First. */
@@ -250,7 +241,7 @@ function allowedValues(
     const current = currentValueOf(context, located.level, located.def.key);
     if (current !== undefined) {
       return {
-        items: splitList(located.def, current),
+        items: listItems(located.def?.format, current),
         source: `this business's configured ${located.def.label}`,
         configured: true,
       };
@@ -391,7 +382,7 @@ function proposeAddToList(context: Context, fix: { property: string; level: Leve
       text: `${NO_CURRENT_VALUE_WHY}, so sending a list with only ${what} could drop values the business relies on: paste the current ${label} (from the integration dashboard) to add ${what} to it.`,
     };
   }
-  const items = splitList(def, current);
+  const items = listItems(def?.format, current);
   if (contactValue === undefined) {
     return {
       ...base,
@@ -406,7 +397,7 @@ function proposeAddToList(context: Context, fix: { property: string; level: Leve
       text: `'${contactValue}' is already in the bot's record of ${label}; check the configuration in the integration dashboard before changing anything.`,
     };
   }
-  const proposedValue = joinList(def, [...items, contactValue]);
+  const proposedValue = joinListItems(def.format, [...items, contactValue]);
   return {
     ...base,
     proposedValue,

@@ -100,7 +100,7 @@ function normalizeList(
   trimReason: string | undefined,
   ctx: FormatContext,
 ): Normalized {
-  const items = splitList(format, trimmed);
+  const items = listItems(format, trimmed);
   if (format.item === 'integer') {
     const wrong = items.find((item) => !DIGITS.test(item));
     if (wrong !== undefined) {
@@ -113,12 +113,18 @@ function normalizeList(
   return ok(value, `${ctx.crmName} wants the items separated by ${JOIN_WORDS[format.joinWith]}`);
 }
 
-/** The items of a list value: split, trimmed, empties dropped. */
-export function splitList(format: Extract<ValueFormat, { kind: 'list' }>, value: string): string[] {
-  return value
-    .split(format.separator)
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
+/**
+ * The items of a property value: split at the list format's separator (any other value is one item),
+ * trimmed, empties dropped. The one reading of a list value: the planner, diagnosis and fixes use it.
+ */
+export function listItems(format: ValueFormat | undefined, value: string): string[] {
+  const parts = format?.kind === 'list' ? value.split(format.separator) : [value];
+  return parts.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/** Items written back as the list format writes them (`, ` for a value that is not a list). */
+export function joinListItems(format: ValueFormat | undefined, items: readonly string[]): string {
+  return items.join(format?.kind === 'list' ? format.joinWith : ', ');
 }
 
 /**
@@ -133,7 +139,7 @@ export function appendToList(
   startFrom: readonly string[] = [],
 ): string {
   if (format.kind !== 'list') return item.trim();
-  const existing = splitList(format, current ?? '');
+  const existing = listItems(format, current ?? '');
   const items = existing.length > 0 ? existing : [...startFrom];
   const wanted = item.trim();
   if (wanted && !items.includes(wanted)) items.push(wanted);

@@ -1,5 +1,11 @@
 import type { Catalog } from '../catalog';
-import type { AccountType, CrmDefinition, Level, PropertyDef } from '../catalog/schema';
+import {
+  ACCOUNT_TYPE_NAMES,
+  type AccountType,
+  type CrmDefinition,
+  type Level,
+  type PropertyDef,
+} from '../catalog/schema';
 import { BotError } from '../errors';
 import type { CreateGroupBody, CreateMappingBody, GroupTrigger, PropertyInput } from '../integration/schemas';
 import { normalizeProperty } from './normalize';
@@ -31,8 +37,6 @@ export const ENTERPRISE_ID_MESSAGE =
 const BUSINESS_NUMBER = /^\d{15}$/;
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
-const ACCOUNT_WORDS: Record<AccountType, string> = { smb: 'SMB', enterprise: 'enterprise' };
-
 /** What a person typed as a business ID without the spaces, dashes and commas spreadsheets and pastes add. */
 export function compactBusinessNumber(typed: string | number): string {
   return String(typed).replace(/[\s,-]/g, '');
@@ -55,7 +59,9 @@ function unknownCrm(crmId: string): FieldError {
 function unsupportedAccountType(crm: CrmDefinition, accountType: AccountType): FieldError {
   return {
     field: 'accountType',
-    message: crm.accountTypeNote ?? `${crm.displayName} is not supported for ${ACCOUNT_WORDS[accountType]} businesses`,
+    message:
+      crm.accountTypeNote ??
+      `${crm.displayName} is not supported for ${ACCOUNT_TYPE_NAMES[accountType].inSentence} businesses`,
   };
 }
 
@@ -148,7 +154,7 @@ function buildProperties(
   const defs = level === 'group' ? crm.groupProperties : crm.locationProperties;
   const result: BuiltProperties = { properties: [], errors: [], warnings: [] };
   const handled = new Set<string>();
-  const setup = `${ACCOUNT_WORDS[accountType]} ${crm.displayName} setups`;
+  const setup = `${ACCOUNT_TYPE_NAMES[accountType].inSentence} ${crm.displayName} setups`;
   for (const [key, value] of Object.entries(typed)) {
     const field = `${fieldPrefix}.${key}`;
     const def = defs.find((d) => d.key === key);
@@ -214,7 +220,7 @@ function checkNextRunTime(crm: CrmDefinition, accountType: AccountType, time: st
   const window = crm.nextRunWindow?.[accountType];
   // "HH:MM" strings compare in time order.
   if (window && (trimmed < window.from || trimmed > window.to)) {
-    return `Next run time must be between ${window.from} and ${window.to} UTC for ${ACCOUNT_WORDS[accountType]} ${crm.displayName} setups`;
+    return `Next run time must be between ${window.from} and ${window.to} UTC for ${ACCOUNT_TYPE_NAMES[accountType].inSentence} ${crm.displayName} setups`;
   }
   return undefined;
 }
@@ -442,7 +448,7 @@ export function planMappingUpdate(
     errors.push({ field: 'groupId', message: 'Group ID must be a positive whole number' });
   }
 
-  const setup = `${ACCOUNT_WORDS[accountType]} ${crm.displayName} setups`;
+  const setup = `${ACCOUNT_TYPE_NAMES[accountType].inSentence} ${crm.displayName} setups`;
   const defOf = (key: string) => crm.locationProperties.find((d) => d.key === key);
   const properties: PropertyInput[] = [];
   const changed = (key: string) => Object.hasOwn(update.changes, key);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AccountType, CrmDefinition, PropertyDef } from '../../catalog';
+import type { AccountType, CrmDefinition } from '../../catalog';
 import { explain, NO_CURRENT_VALUE_WHY } from '../../diagnostics';
 import { BotError, userMessage } from '../../errors';
 import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../operations/config-records';
@@ -8,6 +8,8 @@ import {
   BUSINESS_ID_MESSAGE,
   type CreateMappingRequest,
   type FieldError,
+  joinListItems,
+  listItems,
   MASK,
   maskRequest,
   parseBusinessNumber,
@@ -82,7 +84,6 @@ export type MappingConfirm = {
 export type FixOutcome = { text: string; origin: Origin; executed: boolean };
 
 const DRAFT_PREFIX = 'fix:draft:';
-const ACCOUNT_WORDS: Record<AccountType, string> = { smb: 'SMB', enterprise: 'Enterprise' };
 
 async function saveDraft(services: Services, id: string, draft: Draft): Promise<void> {
   await services.store.set(`${DRAFT_PREFIX}${id}`, draft, STATE_TTL_MS);
@@ -92,15 +93,6 @@ async function loadDraft(services: Services, id: string): Promise<Draft> {
   const draft = await services.store.get<Draft>(`${DRAFT_PREFIX}${id}`);
   if (!draft) throw new BotError('validation_failed', 'This fix has expired. Run the diagnosis again.');
   return draft;
-}
-
-export function listItems(def: PropertyDef | undefined, value: string): string[] {
-  const separator = def?.format.kind === 'list' ? def.format.separator : undefined;
-  return (separator ? value.split(separator) : [value]).map((item) => item.trim()).filter((item) => item !== '');
-}
-
-export function joinItems(def: PropertyDef | undefined, items: readonly string[]): string {
-  return items.join(def?.format.kind === 'list' ? def.format.joinWith : ', ');
 }
 
 /**
@@ -397,14 +389,14 @@ async function prepare(
           ok: false,
           errors: [{ field: FIX_FIELDS.addValue, message: `Say which value to add to ${draft.label}.` }],
         };
-      const items = listItems(def, current[draft.property] ?? '');
+      const items = listItems(def?.format, current[draft.property] ?? '');
       if (items.some((item) => item.toLowerCase() === toAdd.toLowerCase())) {
         return {
           ok: false,
           errors: [{ field: FIX_FIELDS.addValue, message: `'${toAdd}' is already in ${draft.label}.` }],
         };
       }
-      changes[draft.property] = joinItems(def, [...items, toAdd]);
+      changes[draft.property] = joinListItems(def?.format, [...items, toAdd]);
     }
   } else if (draft.action === 'setProperty') {
     const typed = (values[FIX_FIELDS.newValue] ?? '').trim();
@@ -593,10 +585,6 @@ export async function recordSent(
     updatedBy: input.userId,
     updatedAt: new Date().toISOString(),
   });
-}
-
-export function accountTypeLabel(type: AccountType): string {
-  return ACCOUNT_WORDS[type];
 }
 
 const ACK_BUDGET_MS = 2000;

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
+import { ACCOUNT_TYPE_NAMES } from '../../catalog';
 import { escapeMrkdwn, LIMITS, plain, section, truncate } from '../../slack/blocks';
-import { ACCOUNT_TYPE_LABELS } from '../../slack/blocks/account-types';
 import { STATUS_ACTIONS } from '../status/ids';
 import type { FixField, FixStep, MappingConfirm, SecretField } from './fix';
 import {
@@ -292,7 +292,7 @@ export function fieldBlock(field: FixField): KnownBlock {
         element: {
           type: 'static_select',
           action_id: VALUE,
-          options: field.options.map((o) => ({ text: plain(ACCOUNT_TYPE_LABELS[o]), value: o })),
+          options: field.options.map((o) => ({ text: plain(ACCOUNT_TYPE_NAMES[o].choice), value: o })),
         },
       };
     case 'text':

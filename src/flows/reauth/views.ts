@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
+import { ACCOUNT_TYPE_NAMES } from '../../catalog';
 import { escapeMrkdwn, plain, section } from '../../slack/blocks';
-import { ACCOUNT_TYPE_LABELS } from '../../slack/blocks/account-types';
 import { VALUE } from '../diagnose/ids';
 import { buildMappingConfirmModal, fieldBlock } from '../diagnose/views';
 import {
@@ -85,7 +85,7 @@ export function buildCredentialModal(form: CredentialForm): View {
       element: {
         type: 'static_select',
         action_id: VALUE,
-        options: form.accountTypes.map((o) => ({ text: plain(ACCOUNT_TYPE_LABELS[o]), value: o })),
+        options: form.accountTypes.map((o) => ({ text: plain(ACCOUNT_TYPE_NAMES[o].choice), value: o })),
       },
     });
   }

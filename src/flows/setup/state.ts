@@ -124,8 +124,9 @@ function offered(defs: readonly { key: string }[], typed: Readonly<Record<string
 export function createsGroupOnly(crm: CrmDefinition, session: SetupSession): boolean {
   const accountType = session.accountType ?? crm.accountTypes[0] ?? 'smb';
   if (accountType !== 'enterprise' || session.existingGroupId || session.locations.length !== 1) return false;
-  const [location] = session.locations;
-  if (!location || location.businessNumber.trim() !== '' || location.nextRunTime.trim() !== '') return false;
+  const location = session.locations[0];
+  if (location === undefined) return false;
+  if (location.businessNumber.trim() !== '' || location.nextRunTime.trim() !== '') return false;
   return locationPropertiesFor(crm, accountType).every((def) => {
     const value = (location.properties[def.key] ?? '').trim();
     return value === '' || value === def.default;

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import {
+  ACCOUNT_TYPE_NAMES,
   type AccountType,
   type CrmDefinition,
   groupPropertiesFor,
@@ -7,7 +8,6 @@ import {
   type PropertyDef,
 } from '../../catalog';
 import { userMessage } from '../../errors';
-import { ACCOUNT_TYPE_LABELS } from '../../slack/blocks/account-types';
 import { BLOCK, SETUP_ACTION, SETUP_BLOCKS, SETUP_CALLBACK, VALUE } from './ids';
 import type {
   AddLocationStartData,
@@ -198,7 +198,7 @@ export function buildCrmStep(data: CrmStepData): ModalView {
   });
   if (crm) {
     const types = crm.accountTypes;
-    const accountOptions = types.map((t) => option(t, ACCOUNT_TYPE_LABELS[t]));
+    const accountOptions = types.map((t) => option(t, ACCOUNT_TYPE_NAMES[t].choice));
     const current = data.accountType && types.includes(data.accountType) ? data.accountType : types[0];
     const initial = accountOptions.find((o) => o.value === current);
     blocks.push({
