@@ -6,9 +6,10 @@ import { boundedDamerauLevenshtein, letterMask, popcount, tokenize } from './mat
 /**
  * Which CRM a text names, as people write it: the catalog's ids, display names, source names and
  * aliases (catalog/*.yaml, so a new CRM needs no code), spaced or run together ("care stack",
- * "cloud9"), and misspelt by a letter or two ("clinko", "nexttech"). A misspelling counts only when
- * it is close to exactly one CRM's name, and short names and names with digits ("c9") must be
- * written exactly, so a near miss never names the wrong CRM.
+ * "cloud9"), and misspelt by a letter or two ("clinko", "nexttech", "clowd 9"). A misspelling counts
+ * only when it is close to exactly one CRM's name; short names ("c9") must be written exactly, and the
+ * digits of a name must be exactly its digits ("cloud 8" is not Cloud 9), so a near miss never names
+ * the wrong CRM.
  */
 
 export type CrmMention = { crm: CrmDefinition; said: string };
@@ -25,7 +26,7 @@ const MIN_FUZZY_LENGTH = 6;
 /** Personal addresses are not CRM names, even when a clinic's domain contains one. */
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
-type FuzzyName = { name: string; crm: CrmDefinition; mask: number; edits: number };
+type FuzzyName = { name: string; crm: CrmDefinition; mask: number; edits: number; digits: string };
 
 export function createCrmDetector(catalog: Catalog): CrmDetector {
   /**
@@ -45,8 +46,8 @@ export function createCrmDetector(catalog: Catalog): CrmDetector {
         if (!names.has(prefix)) names.set(prefix, {});
       }
       maxWords = Math.max(maxWords, tokenize(written).length);
-      if (name.length >= MIN_FUZZY_LENGTH && !/\d/.test(name)) {
-        fuzzy.push({ name, crm, mask: letterMask(name), edits: name.length >= 9 ? 2 : 1 });
+      if (name.length >= MIN_FUZZY_LENGTH) {
+        fuzzy.push({ name, crm, mask: letterMask(name), edits: name.length >= 9 ? 2 : 1, digits: digitsOf(name) });
       }
     }
   }
@@ -60,11 +61,12 @@ export function createCrmDetector(catalog: Catalog): CrmDetector {
 
   /** The one CRM whose name is within the allowed typos of `word`, if exactly one is. */
   function nearest(word: string, names: readonly FuzzyName[]): CrmDefinition | undefined {
-    if (word.length < MIN_FUZZY_LENGTH || word.length > longestFuzzy || /\d/.test(word)) return undefined;
+    if (word.length < MIN_FUZZY_LENGTH || word.length > longestFuzzy) return undefined;
+    const digits = digitsOf(word);
     let found: CrmDefinition | undefined;
     let mask = -1;
-    for (const { name, crm, mask: nameMask, edits } of names) {
-      if (Math.abs(name.length - word.length) > edits) continue;
+    for (const { name, crm, mask: nameMask, edits, digits: nameDigits } of names) {
+      if (Math.abs(name.length - word.length) > edits || digits !== nameDigits) continue;
       if (mask < 0) mask = letterMask(word);
       // Each edit changes at most two letters of the letter set.
       if (popcount(mask ^ nameMask) > 2 * edits) continue;
@@ -136,4 +138,14 @@ export function createCrmDetector(catalog: Catalog): CrmDetector {
   }
 
   return { inText, inRecord };
+}
+
+/** The digits of a name, in order: a typo may touch its letters only. */
+function digitsOf(word: string): string {
+  let digits = '';
+  for (let i = 0; i < word.length; i++) {
+    const code = word.charCodeAt(i);
+    if (code >= 48 && code <= 57) digits += word.charAt(i);
+  }
+  return digits;
 }

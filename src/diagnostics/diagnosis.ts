@@ -117,6 +117,23 @@ export function decide(core: DiagnosisCore, reading: PasteReading, input: Decide
   const crmIds = decision.kind === 'decided' ? [decision.crm.id] : decision.candidates.map((crm) => crm.id);
   const result = matchReason(core, reading, crmIds);
 
+  if (result.kind === 'match' && result.moreSpecificElsewhere && decision.kind !== 'open') {
+    // The CRM's own reason covers only part of the text ("custom appointment status … carecloud"): answering
+    // with it would drop the word that makes the difference, so both are offered.
+    const elsewhere = result.moreSpecificElsewhere;
+    const owners = listed([...new Set(elsewhere.map((c) => c.crm.displayName))]);
+    const wordings = listed([...new Set(elsewhere.map((c) => `“${c.reason.text}”`))]);
+    const named = decision.kind === 'decided' ? decision.by.said : decision.why;
+    const byGroup = decision.kind === 'decided' && decision.by.source === 'group';
+    return {
+      kind: 'ambiguous',
+      candidates: [...elsewhere, result].map(({ crm, reason }) => ({ crm, reason })),
+      why:
+        `${capitalise(named)}, but the text fits ${owners}'s ${wordings} more closely than any ${result.crm.displayName} ` +
+        `reason (the nearest is “${result.reason.text}”). Pick the one the log shows${byGroup ? '' : ', or give the Business ID so its integration group decides'}.`,
+    };
+  }
+
   if (result.kind === 'none' && decision.kind !== 'open') {
     // The CRM the evidence names has no such reason; another CRM's reason may be what was pasted.
     const elsewhere = matchReason(core, reading, undefined);

@@ -1,8 +1,9 @@
 import type { Catalog, CrmDefinition, RestrictionReason } from '../catalog';
+import { squash } from '../text';
 
 /**
  * Recognises a restriction reason in whatever people paste: the article text with or
- * without quotes, other case, typos, and surrounding log noise. Everything that depends
+ * without quotes, other case, typos, shorthand, dropped words, and surrounding log noise. Everything that depends
  * only on the catalog is computed once in `createMatcher`; `match` does no regex
  * compilation and no allocation proportional to the catalog beyond one small array.
  */
@@ -10,7 +11,15 @@ import type { Catalog, CrmDefinition, RestrictionReason } from '../catalog';
 export type ReasonCandidate = { reason: RestrictionReason; crm: CrmDefinition; score: number };
 
 export type MatchResult =
-  | ({ kind: 'match' } & ReasonCandidate)
+  | ({
+      kind: 'match';
+      /**
+       * Reasons of CRMs outside the scope whose distinctive words the text covers and the match's do not
+       * ("custom appointment status … carecloud": only Nextech has a custom-status reason). Present only
+       * when a scope was given and such reasons exist: the caller should ask rather than answer.
+       */
+      moreSpecificElsewhere?: ReasonCandidate[];
+    } & ReasonCandidate)
   | { kind: 'ambiguous'; candidates: ReasonCandidate[] }
   | { kind: 'none'; knownReasons: Array<{ reason: RestrictionReason; crm: CrmDefinition }> };
 
@@ -27,15 +36,28 @@ export type Matcher = { match(text: string, options?: MatchOptions): MatchResult
 export const MAX_INPUT_CHARS = 4000;
 /** Share of a reason's token weight the input must cover. */
 const SCORE_THRESHOLD = 0.6;
+/**
+ * A shortened wording ("carestack - status not configured") may cover less, when it has at least two of
+ * the reason's distinctive words, no other reason's words inside it, and no CRM outside the scope has a
+ * full match: people drop words, but two distinctive words in the right CRM still say which reason.
+ */
+const PARTIAL_THRESHOLD = 0.4;
+const PARTIAL_MIN_DISTINCTIVE = 2;
 /** Different reasons scoring this close to the best one are reported as ambiguous. */
 const AMBIGUITY_MARGIN = 0.1;
-/** Words that carry little meaning: they count, but far less than the distinctive words. */
+/**
+ * Words that carry little meaning: they count, but far less than the distinctive words. Auxiliaries are
+ * here although the catalog uses them rarely: "patient did not get a request" is not "did not arrive".
+ */
 const STOP_WORDS = new Set([
   'a',
   'an',
   'and',
   'are',
   'be',
+  'did',
+  'do',
+  'does',
   'for',
   'if',
   'in',
@@ -44,15 +66,59 @@ const STOP_WORDS = new Set([
   'of',
   'on',
   'or',
+  'should',
   'the',
   'to',
 ]);
 const STOP_WORD_WEIGHT = 0.25;
 
-type Variant = { tokenIds: number[]; weights: number[]; totalWeight: number; members: Uint8Array };
+/**
+ * Support shorthand that no typo rule reaches: each stands for these words, in order (`a|b`: either).
+ * Contractions are here too, so "didn't arrive" reads "did not arrive". Shortenings that are a prefix
+ * of the word ("cust", "integ", "stat", "config") need no entry: see `wordsMatching`.
+ */
+const SHORTHAND: Record<string, string> = {
+  appt: 'appointment',
+  appts: 'appointment',
+  apt: 'appointment',
+  apts: 'appointment',
+  pt: 'patient',
+  pts: 'patient',
+  stts: 'status',
+  sts: 'status',
+  loc: 'locations',
+  locs: 'locations',
+  cfg: 'configured',
+  configd: 'configured',
+  cnfgd: 'configured',
+  dna: 'did not arrive',
+  dnad: 'did not arrive',
+  dont: 'do not',
+  doesnt: 'does not',
+  didnt: 'did not',
+  isnt: 'is not',
+  arent: 'are not',
+  wasnt: 'was not',
+};
+/** Suffixes a word may carry beyond the catalog's form ("statuses", "providers"). */
+const SUFFIXES = ['s', 'es', 'd', 'ed'];
+/** Distinct inputs remembered per matcher (the vocabulary is fixed, so a word's matches never change). */
+const WORD_CACHE_LIMIT = 50_000;
+
+/**
+ * `distinctiveWeight`: the weight of its distinctive words alone. The input must cover the threshold's share
+ * of it too, so stop words never make up for a missing key word ("patient did not get…" lacks "arrive").
+ */
+type Variant = {
+  tokenIds: number[];
+  weights: number[];
+  totalWeight: number;
+  distinctiveWeight: number;
+  members: Uint8Array;
+};
 const NO_WORDS: readonly number[] = [];
-type Entry = { reason: RestrictionReason; crm: CrmDefinition; variants: Variant[] };
-type Scored = { entry: Entry; score: number; distinctive: number[] };
+type Entry = { index: number; reason: RestrictionReason; crm: CrmDefinition; variants: Variant[] };
+type Scored = { entry: Entry; score: number; distinctive: number[]; foreign: boolean };
 
 /** Typos allowed in a word of this length: none for short words, which are too easily confused. */
 export function allowedEdits(length: number): number {
@@ -75,10 +141,17 @@ export function createMatcher(catalog: Catalog): Matcher {
     return id;
   };
 
+  // A CRM's name inside its reason ("… in the Carestack Appointment Status field") says which CRM, not
+  // which reason: CRM detection reads it, and a text that leaves it out has not left out part of the reason.
+  const crmNames = new Set(
+    catalog.crms.flatMap((crm) => [crm.id, crm.displayName, crm.integrationSource, ...crm.aliases].map(squash)),
+  );
   const tokenised: Array<{ crm: CrmDefinition; reason: RestrictionReason; variants: number[][] }> = [];
   for (const crm of catalog.crms) {
     for (const reason of crm.reasons) {
-      const variants = [reason.text, ...reason.aliases].map((t) => [...new Set(tokenize(t))].map(idOf));
+      const variants = [reason.text, ...reason.aliases].map((t) =>
+        [...new Set(tokenize(t))].filter((token) => !crmNames.has(token)).map(idOf),
+      );
       tokenised.push({ crm, reason, variants });
     }
   }
@@ -100,13 +173,15 @@ export function createMatcher(catalog: Catalog): Matcher {
 
   for (const { crm, reason, variants } of tokenised) {
     entries.push({
+      index: entries.length,
       crm,
       reason,
       variants: variants.map((ids) => {
         const weights = ids.map((id) => weightOf[id] ?? 0);
         const members = new Uint8Array(vocabTokens.length);
         for (const id of ids) members[id] = 1;
-        return { tokenIds: ids, weights, totalWeight: weights.reduce((a, b) => a + b, 0), members };
+        const distinctiveWeight = ids.reduce((sum, id, i) => sum + (isDistinctive[id] ? weights[i]! : 0), 0);
+        return { tokenIds: ids, weights, totalWeight: weights.reduce((a, b) => a + b, 0), distinctiveWeight, members };
       }),
     });
   }
@@ -115,11 +190,27 @@ export function createMatcher(catalog: Catalog): Matcher {
   const vocabMasks = vocabTokens.map(letterMask);
   const vocabByLength = new Map<number, number[]>();
   vocabTokens.forEach((token, id) => {
-    if (allowedEdits(token.length) === 0 || hasDigit(token)) return;
+    if (hasDigit(token)) return;
     const list = vocabByLength.get(token.length) ?? [];
     list.push(id);
     vocabByLength.set(token.length, list);
   });
+  const longestWord = Math.max(0, ...vocabTokens.map((t) => t.length));
+
+  /** Shorthand as positions of catalog words; words the catalog does not use are left out. */
+  const shorthand = new Map<string, Array<readonly number[]>>();
+  for (const [short, words] of Object.entries(SHORTHAND)) {
+    const positions = words.split(' ').map((word) =>
+      word
+        .split('|')
+        .map((w) => vocabulary.get(w))
+        .filter((id): id is number => id !== undefined),
+    );
+    shorthand.set(
+      short,
+      positions.filter((ids) => ids.length > 0),
+    );
+  }
 
   const entriesByCrm = new Map<string, Entry[]>();
   for (const entry of entries) {
@@ -128,20 +219,52 @@ export function createMatcher(catalog: Catalog): Matcher {
     entriesByCrm.set(entry.crm.id, list);
   }
 
-  /** Catalog words each input word stands for, exactly or within the allowed typos (usually none). */
+  const wordCache = new Map<string, readonly number[]>();
+  function cachedWordsMatching(token: string): readonly number[] {
+    let ids = wordCache.get(token);
+    if (ids === undefined) {
+      if (wordCache.size >= WORD_CACHE_LIMIT) wordCache.clear();
+      ids = wordsMatching(token);
+      wordCache.set(token, ids);
+    }
+    return ids;
+  }
+
+  /**
+   * Catalog words an input word stands for: exactly, shortened to a prefix ("integ", "cust" for customer
+   * or custom), with a suffix ("statuses"), a three-letter word with one letter dropped ("bta"), or within
+   * the allowed typos. Usually none.
+   */
   function wordsMatching(token: string): readonly number[] {
     const exact = vocabulary.get(token);
     if (exact !== undefined) return [exact];
-    if (token.length < 4 || hasDigit(token)) return NO_WORDS;
-    const mask = letterMask(token);
+    if (token.length < 3 || hasDigit(token)) return NO_WORDS;
     const found: number[] = [];
+    if (token.length === 3) {
+      for (const id of vocabByLength.get(4) ?? NO_WORDS) {
+        const word = vocabTokens[id]!;
+        if (word.charCodeAt(0) === token.charCodeAt(0) && isOneLetterDropped(token, word)) found.push(id);
+      }
+      return found.length > 0 ? found : NO_WORDS;
+    }
+    for (let length = token.length + 2; length <= longestWord; length++) {
+      for (const id of vocabByLength.get(length) ?? NO_WORDS) if (vocabTokens[id]!.startsWith(token)) found.push(id);
+    }
+    for (const suffix of SUFFIXES) {
+      if (token.length - suffix.length >= 4 && token.endsWith(suffix)) {
+        const id = vocabulary.get(token.slice(0, token.length - suffix.length));
+        if (id !== undefined && !found.includes(id)) found.push(id);
+      }
+    }
+    if (found.length > 0) return found;
+    const mask = letterMask(token);
     for (let length = token.length - 2; length <= token.length + 2; length++) {
       const ids = vocabByLength.get(length);
       if (!ids) continue;
       for (const id of ids) {
         const word = vocabTokens[id]!;
         const maxEdits = allowedEdits(word.length);
-        if (Math.abs(word.length - token.length) > maxEdits) continue;
+        if (maxEdits === 0 || Math.abs(word.length - token.length) > maxEdits) continue;
         // Each edit changes at most two letters of the letter set, so a larger difference cannot be within reach.
         if (popcount(mask ^ (vocabMasks[id] ?? 0)) > 2 * maxEdits) continue;
         if (boundedDamerauLevenshtein(token, word, maxEdits) <= maxEdits) found.push(id);
@@ -150,36 +273,56 @@ export function createMatcher(catalog: Catalog): Matcher {
     return found.length > 0 ? found : NO_WORDS;
   }
 
-  function scoreEntries(scope: readonly Entry[], tokens: readonly string[]): Scored[] {
-    const present = new Uint8Array(vocabTokens.length);
-    const byToken = new Map<string, readonly number[]>();
-    const positions: Array<readonly number[]> = tokens.map((token) => {
-      let ids = byToken.get(token);
-      if (!ids) {
-        ids = wordsMatching(token);
-        byToken.set(token, ids);
-        for (const id of ids) present[id] = 1;
+  /** The catalog words at each position of the input, shorthand and contractions ("don't") expanded. */
+  function positionsOf(tokens: readonly string[]): Array<readonly number[]> {
+    const positions: Array<readonly number[]> = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i]!;
+      // "don't" arrives as "don" and "t".
+      const contracted = tokens[i + 1] === 't' ? shorthand.get(`${token}t`) : undefined;
+      if (contracted) {
+        positions.push(...contracted);
+        i += 1;
+        continue;
       }
-      return ids;
-    });
+      const short = vocabulary.has(token) ? undefined : shorthand.get(token);
+      if (short) positions.push(...short);
+      else positions.push(cachedWordsMatching(token));
+    }
+    return positions;
+  }
+
+  /** Every entry that reaches the partial threshold, best first. */
+  function scoreEntries(positions: ReadonlyArray<readonly number[]>): Scored[] {
+    const present = new Uint8Array(vocabTokens.length);
+    for (const ids of positions) for (const id of ids) present[id] = 1;
 
     const scored: Scored[] = [];
-    for (const entry of scope) {
+    for (const entry of entries) {
       let best: Scored | undefined;
       for (const variant of entry.variants) {
         let matchedWeight = 0;
+        let matchedDistinctive = 0;
         const distinctive: number[] = [];
         for (let i = 0; i < variant.tokenIds.length; i++) {
           const id = variant.tokenIds[i]!;
           if (!present[id]) continue;
           matchedWeight += variant.weights[i]!;
-          if (isDistinctive[id]) distinctive.push(id);
+          if (isDistinctive[id]) {
+            distinctive.push(id);
+            matchedDistinctive += variant.weights[i]!;
+          }
         }
-        if (variant.totalWeight === 0 || matchedWeight / variant.totalWeight < SCORE_THRESHOLD) continue;
-        const score = matchedWeight / (variant.totalWeight + foreignWordPenalty(variant, positions));
-        if (!best || score > best.score) best = { entry, score, distinctive };
+        if (variant.distinctiveWeight === 0 || matchedWeight / variant.totalWeight < PARTIAL_THRESHOLD) continue;
+        const penalty = foreignWordPenalty(variant, positions);
+        // The lower of the two shares: every word, and the key words alone.
+        const score = Math.min(
+          matchedWeight / (variant.totalWeight + penalty),
+          matchedDistinctive / (variant.distinctiveWeight + penalty),
+        );
+        if (!best || score > best.score) best = { entry, score, distinctive, foreign: penalty > 0 };
       }
-      if (best && best.score >= SCORE_THRESHOLD && best.distinctive.length > 0) scored.push(best);
+      if (best && best.score >= PARTIAL_THRESHOLD && best.distinctive.length > 0) scored.push(best);
     }
     return scored.sort((a, b) => b.score - a.score);
   }
@@ -210,7 +353,7 @@ export function createMatcher(catalog: Catalog): Matcher {
     return penalty;
   }
 
-  function decide(scored: Scored[]): MatchResult | undefined {
+  function decide(scored: readonly Scored[]): MatchResult | undefined {
     const top = scored[0];
     if (!top) return undefined;
     const contenders = scored.filter((s) => s.score >= top.score - AMBIGUITY_MARGIN);
@@ -225,36 +368,87 @@ export function createMatcher(catalog: Catalog): Matcher {
             isStrictSuperset(stronger.distinctive, weaker.distinctive),
         ),
     );
-    const candidates = specific.map(({ entry, score }) => ({ reason: entry.reason, crm: entry.crm, score }));
+    const candidates = specific.map(candidateOf);
     if (candidates.length === 1) return { kind: 'match', ...candidates[0]! };
     return { kind: 'ambiguous', candidates };
+  }
+
+  /** The reason among `scope`'s (every entry when undefined), or undefined when none fits. */
+  function matchTokens(tokens: readonly string[], scope: Uint8Array | undefined): MatchResult | undefined {
+    const scored = scoreEntries(positionsOf(tokens));
+    const inScope = (s: Scored) => !scope || scope[s.entry.index] === 1;
+    const full = scored.filter((s) => s.score >= SCORE_THRESHOLD);
+    const fullInScope = full.filter(inScope);
+    const result = decide(fullInScope);
+    if (result) {
+      if (!scope || result.kind !== 'match') return result;
+      const winner = fullInScope.find((s) => s.entry.reason === result.reason)!;
+      const elsewhere = full.filter(
+        (s) =>
+          !inScope(s) &&
+          s.score >= winner.score - AMBIGUITY_MARGIN &&
+          isStrictSuperset(s.distinctive, winner.distinctive),
+      );
+      return elsewhere.length > 0 ? { ...result, moreSpecificElsewhere: elsewhere.map(candidateOf) } : result;
+    }
+    // Partial wordings only when no reason outside the scope fits fully: then the text is that other reason.
+    if (full.length > fullInScope.length) return undefined;
+    return decide(scored.filter((s) => inScope(s) && !s.foreign && s.distinctive.length >= PARTIAL_MIN_DISTINCTIVE));
   }
 
   function resolveCrm(crmId: string): CrmDefinition {
     return catalog.find(crmId) ?? catalog.get(crmId);
   }
 
+  const scopes = new Map<string, { entries: readonly Entry[]; members: Uint8Array }>();
+  function scopeOf(crmIds: readonly string[]): { entries: readonly Entry[]; members: Uint8Array } {
+    const key = crmIds.join(' ');
+    let scope = scopes.get(key);
+    if (!scope) {
+      const scoped = crmIds.flatMap((id) => entriesByCrm.get(id) ?? []);
+      const members = new Uint8Array(entries.length);
+      for (const entry of scoped) members[entry.index] = 1;
+      scope = { entries: scoped, members };
+      if (scopes.size < 256) scopes.set(key, scope);
+    }
+    return scope;
+  }
+
   return {
     match(text: string, options: MatchOptions = {}): MatchResult {
       const crm = options.crmId === undefined ? undefined : resolveCrm(options.crmId);
-      const scope = crm
-        ? (entriesByCrm.get(crm.id) ?? [])
-        : options.crmIds
-          ? options.crmIds.flatMap((id) => entriesByCrm.get(id) ?? [])
-          : entries;
+      const crmIds = crm ? [crm.id] : options.crmIds;
+      const scope = crmIds ? scopeOf(crmIds) : undefined;
       const input = text.length > MAX_INPUT_CHARS ? text.slice(0, MAX_INPUT_CHARS) : text;
 
       // A "restrictionReason=…" field names the reason exactly; the rest of a log line is noise that
       // could only blur it. Fall back to the whole text when the field does not match anything.
       for (const fieldValue of restrictionReasonFields(input)) {
-        const result = decide(scoreEntries(scope, tokenize(fieldValue)));
+        const result = matchTokens(tokenize(fieldValue), scope?.members);
         if (result) return result;
       }
-      const result = decide(scoreEntries(scope, tokenize(input)));
+      const result = matchTokens(tokenize(input), scope?.members);
       if (result) return result;
-      return { kind: 'none', knownReasons: scope.map(({ reason, crm: owner }) => ({ reason, crm: owner })) };
+      return {
+        kind: 'none',
+        knownReasons: (scope?.entries ?? entries).map(({ reason, crm: owner }) => ({ reason, crm: owner })),
+      };
     },
   };
+}
+
+function candidateOf({ entry, score }: Scored): ReasonCandidate {
+  return { reason: entry.reason, crm: entry.crm, score };
+}
+
+/** Whether `token` is `word` with one letter left out. */
+function isOneLetterDropped(token: string, word: string): boolean {
+  let skipped = 0;
+  for (let i = 0, j = 0; i < token.length; j++) {
+    if (token.charCodeAt(i) === word.charCodeAt(j)) i++;
+    else if (++skipped > 1) return false;
+  }
+  return true;
 }
 
 function isStrictSuperset(larger: readonly number[], smaller: readonly number[]): boolean {

@@ -25,6 +25,10 @@ describe('CRM named in the text', () => {
     ['care cloud provider name', 'carecloud'],
     ['carecloude status', 'carecloud'],
     ['CARECLOUD', 'carecloud'],
+    ['clowd 9 integration is beta', 'cloud9-ortho'],
+    ['clowd9 appt status', 'cloud9-ortho'],
+    ['crestack integration beta', 'carestack'],
+    ['nxtech appt type', 'nextech'],
   ])('%s → %s', (text, crmId) => {
     expect(named(text)).toEqual([crmId]);
   });
@@ -38,6 +42,8 @@ describe('CRM named in the text', () => {
     'customer jane@nextech-eyes.com has no email?',
     'contact 34 at location 22',
     'cloud storage; clouds',
+    'cloud 8 backups failed',
+    'could 9 be the reason',
   ])('names no CRM in %p', (text) => {
     expect(named(text)).toEqual([]);
   });

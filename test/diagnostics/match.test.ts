@@ -189,6 +189,48 @@ describe('match: shared and close wordings', () => {
   });
 });
 
+describe('match: shorthand and dropped words', () => {
+  it.each([
+    ['cust inactive', 'carestack', 'carestack.customer-inactive'],
+    ['cust appt status not allowed', 'nextech', 'nextech.custom-status-not-allowed'],
+    ['appt stat not in allowed list', 'nextech', 'nextech.status-not-allowed'],
+    ['locs dont exist', 'nextech', 'nextech.locations-not-found'],
+    ["configured locations don't exist", 'nextech', 'nextech.locations-not-found'],
+    ['status not configured', 'carestack', 'carestack.status-not-configured'],
+    ['integ is bta', 'carestack', 'carestack.integration-beta'],
+    ['prov not allowed', 'carecloud', 'carecloud.provider-not-allowed'],
+    ['pt dna', 'cliniko', 'cliniko.did-not-arrive'],
+    ['appt statuses not on the allowed list', 'carecloud', 'carecloud.status-not-allowed'],
+  ])('%s (%s) → %s', (text, crmId, id) => {
+    const result = matcher.match(text, { crmId });
+    expect(result.kind === 'match' && result.reason.id).toBe(id);
+  });
+
+  it.each([
+    ['patient did not get a request', 'cliniko'],
+    ["pt didn't get a review request", 'cliniko'],
+    ['status?', 'carestack'],
+    ['appointment', 'nextech'],
+  ])('%s (%s) is none: a missing key word is not made up by the others', (text, crmId) => {
+    expect(matcher.match(text, { crmId }).kind).toBe('none');
+  });
+
+  it('does not take a shortened wording when another CRM has the full one', () => {
+    // Carestack's status reason shares "appointment status", but the text is the others' wording.
+    expect(matcher.match('appointment status is not in the allowed list', { crmId: 'carestack' }).kind).toBe('none');
+  });
+
+  it('says when a reason outside the scope fits the text more specifically', () => {
+    const result = matcher.match('custom appointment status is not in the allowed list', { crmId: 'carecloud' });
+    expect(result.kind).toBe('match');
+    if (result.kind !== 'match') return;
+    expect(result.reason.id).toBe('carecloud.status-not-allowed');
+    expect(result.moreSpecificElsewhere?.map((c) => c.reason.id)).toEqual(['nextech.custom-status-not-allowed']);
+    const plain = matcher.match('appointment status is not on the allowed list', { crmId: 'carecloud' });
+    expect(plain.kind === 'match' && plain.moreSpecificElsewhere).toBeUndefined();
+  });
+});
+
 describe('match: nonsense', () => {
   let seed = 42;
   const random = () => {

@@ -73,8 +73,17 @@ const EVERY_STATUS = ['carecloud.status-not-allowed', 'cloud9-ortho.status-not-a
 const EVERY_INACTIVE = ['carestack.customer-inactive', 'cliniko.customer-inactive'];
 
 type Style = 'exact' | 'sloppy' | 'in a sentence' | 'misspelt' | 'forwarded' | 'no CRM';
-/** `ask`: nothing names the CRM and several CRMs have the reason: these candidates, and what would decide. */
-type Phrasing = { reason: ReasonId; style: Style; text: string; ask?: readonly string[] };
+/**
+ * `ask`: nothing names the CRM and several CRMs have the reason: these candidates, and what would decide.
+ * `conflict`: the CRM named has no reason as specific as the text: these candidates, and the sentence saying so.
+ */
+type Phrasing = {
+  reason: ReasonId;
+  style: Style;
+  text: string;
+  ask?: readonly string[];
+  conflict?: { picks: readonly string[]; says: string };
+};
 
 const PHRASINGS: Phrasing[] = [
   // CareCloud
@@ -631,6 +640,91 @@ const PHRASINGS: Phrasing[] = [
     style: 'forwarded',
     text: 'FW: configured locations do not exist in nextech\nlocation: Eye Center West',
   },
+
+  // Shorthand, dropped words and typos as typed in a hurry: appt, cust, stat, loc, integ, pt, dna, "??", FW:.
+  { reason: 'carestack.status-not-configured', style: 'sloppy', text: 'carestack - status not configured' },
+  { reason: 'carestack.status-not-configured', style: 'misspelt', text: 'caresatck appt status not configd' },
+  { reason: 'carestack.status-not-configured', style: 'forwarded', text: 'FW: carestack appt stat not configured??' },
+  { reason: 'carestack.customer-inactive', style: 'sloppy', text: 'carestack cust inactive?' },
+  { reason: 'carestack.customer-inactive', style: 'forwarded', text: 'FW: cust inactive - carestack' },
+  {
+    reason: 'carestack.customer-inactive',
+    style: 'no CRM',
+    text: 'cust inactive??',
+    ask: EVERY_INACTIVE,
+  },
+  {
+    reason: 'carestack.no-contact',
+    style: 'sloppy',
+    text: 'carestack: phone/email shud be valid for creating a cust',
+  },
+  { reason: 'carestack.integration-beta', style: 'misspelt', text: 'carestack integartion is bta' },
+  { reason: 'carestack.integration-beta', style: 'misspelt', text: 'crestack integration beta' },
+  { reason: 'cliniko.customer-inactive', style: 'sloppy', text: 'cliniko cust inactive - why' },
+  { reason: 'cliniko.integration-beta', style: 'sloppy', text: 'clinko integ is beta' },
+  { reason: 'cliniko.integration-beta', style: 'sloppy', text: 'clinko integ=beta??' },
+  { reason: 'cliniko.did-not-arrive', style: 'sloppy', text: "cliniko - pt DNA'd appt" },
+  { reason: 'cliniko.did-not-arrive', style: 'sloppy', text: 'cliniko pt dna' },
+  { reason: 'cliniko.did-not-arrive', style: 'misspelt', text: 'cliniko pt didnt arrive?' },
+  { reason: 'cloud9-ortho.integration-beta', style: 'misspelt', text: 'clowd 9 integration is beta' },
+  { reason: 'cloud9-ortho.integration-beta', style: 'sloppy', text: 'cloud 9 integ beta??' },
+  { reason: 'cloud9-ortho.status-not-allowed', style: 'sloppy', text: 'c9 appt stat not allowed??' },
+  {
+    reason: 'cloud9-ortho.status-not-allowed',
+    style: 'forwarded',
+    text: 'RE: FW: cloud9 - appt status not allowed, pt was seen',
+  },
+  {
+    reason: 'cloud9-ortho.status-not-allowed',
+    style: 'no CRM',
+    text: 'appt stat not allowed',
+    ask: EVERY_STATUS,
+  },
+  { reason: 'carecloud.provider-not-allowed', style: 'sloppy', text: 'carecloud prov name not in allowed lst' },
+  { reason: 'carecloud.provider-not-allowed', style: 'sloppy', text: 'care cloud prov not allowed' },
+  {
+    reason: 'carecloud.status-not-allowed',
+    style: 'forwarded',
+    text: 'carecloud stat not on allowed list - FW from clinic',
+  },
+  {
+    reason: 'carecloud.status-not-allowed',
+    style: 'misspelt',
+    text: 'carecloud appt statuses not on the alowed list',
+  },
+  {
+    reason: 'carecloud.integration-beta',
+    style: 'forwarded',
+    text: 'FW: integ is beta',
+    ask: EVERY_BETA,
+  },
+  { reason: 'nextech.status-not-allowed', style: 'sloppy', text: 'nextech appt stat not in allowed list' },
+  { reason: 'nextech.type-not-allowed', style: 'sloppy', text: 'next tech appt type not allowed' },
+  { reason: 'nextech.type-not-allowed', style: 'misspelt', text: 'nxtech appt type not allowed' },
+  { reason: 'nextech.custom-status-not-allowed', style: 'sloppy', text: 'next tech cust appt status not allowed' },
+  {
+    reason: 'nextech.custom-status-not-allowed',
+    style: 'sloppy',
+    text: 'nexttech: cust appt status not on allowed list',
+  },
+  {
+    reason: 'nextech.custom-status-not-allowed',
+    style: 'no CRM',
+    text: "hi team, patient didn't get a request, restriction says custom appointment status is not in the allowed list, can someone check",
+  },
+  {
+    // Only Nextech has a custom-status reason: CareCloud's plain status reason would drop the word that matters.
+    reason: 'nextech.custom-status-not-allowed',
+    style: 'in a sentence',
+    text: "hi team, patient didn't get a request, restriction says custom appointment status is not in the allowed list for carecloud, can someone check",
+    conflict: {
+      picks: ['nextech.custom-status-not-allowed', 'carecloud.status-not-allowed'],
+      says: 'fits Nextech',
+    },
+  },
+  { reason: 'nextech.locations-not-found', style: 'sloppy', text: 'next tech locations dont exist??' },
+  { reason: 'nextech.locations-not-found', style: 'sloppy', text: 'nextech locs dont exist anymore' },
+  { reason: 'nextech.locations-not-found', style: 'forwarded', text: 'FW: nexttech - configured locs dont exist' },
 ];
 
 describe('diagnose: reasons as people write them, on every surface', () => {
@@ -647,8 +741,15 @@ describe('diagnose: reasons as people write them, on every surface', () => {
 
   const cases = PHRASINGS.flatMap((phrasing) => SURFACES.map((surface) => ({ ...phrasing, surface })));
 
-  it.each(cases)('$surface · $reason · $style: $text', async ({ surface, reason, style, text, ask }) => {
+  it.each(cases)('$surface · $reason · $style: $text', async ({ surface, reason, style, text, ask, conflict }) => {
     const answer = await diagnoseVia(bot, surface as Surface, { text, forwarded: style === 'forwarded' });
+    if (conflict) {
+      // The CRM named and the wording point different ways: both are offered, and the answer says why.
+      expect(answer.header).toBeUndefined();
+      expect(answer.picks).toEqual(conflict.picks);
+      expect(answer.text).toContain(conflict.says);
+      return;
+    }
     if (ask) {
       // Nothing names the CRM: every candidate is offered, and the answer says what would decide.
       expect(answer.header).toBeUndefined();
@@ -661,5 +762,40 @@ describe('diagnose: reasons as people write them, on every surface', () => {
     expect(answer.picks).toEqual([]);
     expect(answer.header).toBe(article.header);
     for (const key of article.logKeys) expect(answer.text).toContain(`\`${key}\``);
+  });
+});
+
+/** Texts that look like a reason but are not one, or name a CRM that has no such reason: never a wrong answer. */
+const NOT_THAT_REASON: Array<{ text: string; none?: string; picks?: readonly string[]; says?: string }> = [
+  // "did not" and "patient" without "arrive" are how people describe any missed request.
+  { text: 'cliniko patient did not get a request', none: 'Cliniko' },
+  { text: "cliniko pt didn't get a review request??", none: 'Cliniko' },
+  { text: 'carestack status?', none: 'Carestack' },
+  {
+    text: 'carestack appt status is not in the allowed list',
+    picks: EVERY_STATUS,
+    says: 'but no reason of that CRM matches the text',
+  },
+  {
+    text: 'carecloud appt type not in allowed list',
+    picks: ['nextech.type-not-allowed'],
+    says: 'but no reason of that CRM matches the text',
+  },
+];
+
+describe('diagnose: near misses get no reason, or a question saying why', () => {
+  const { bot } = useBot();
+  const cases = NOT_THAT_REASON.flatMap((c) => SURFACES.map((surface) => ({ ...c, surface })));
+
+  it.each(cases)('$surface: $text', async ({ surface, text, none, picks, says }) => {
+    const answer = await diagnoseVia(bot, surface as Surface, { text });
+    expect(answer.header).toBeUndefined();
+    if (none) {
+      expect(answer.picks).toEqual([]);
+      expect(answer.text).toContain(`No known restriction reason for ${none} matches that text`);
+      return;
+    }
+    expect(answer.picks).toEqual(picks);
+    expect(answer.text).toContain(says);
   });
 });
