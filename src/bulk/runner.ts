@@ -8,6 +8,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * pauses until the Retry-After time and that row is sent again with the next
  * attempt number. Any other failure settles the row as failed with a reason.
  * Cancelling lets in-flight rows finish and leaves the rest pending.
+ *
+ * `concurrency` bounds the requests out at once, not the rows being recorded: `send` calls `answered()`
+ * when the API has accepted the row, and the row's slot goes to the next row while the rest of `send`
+ * (its audit entry, its idempotency record) finishes. Otherwise every row's bookkeeping would sit
+ * between one request and the next, and the API would see fewer than `concurrency` requests at a time.
  */
 
 export interface RunnerRow {
@@ -48,10 +53,11 @@ export interface RunnerSummary extends RunnerProgress {
 export interface RunnerOptions<R extends RunnerRow> {
   rows: readonly R[];
   concurrency: number;
-  send(row: R, attempt: number): Promise<void>;
+  /** Call `answered` once the API accepted the row (see above); a row that throws holds its slot until settled. */
+  send(row: R, attempt: number, answered: () => void): Promise<void>;
   /** How a failure is handled; default: every error fails the row with its message. */
   classify?(error: unknown): Classified;
-  /** Awaited before the worker takes its next row (persist here). */
+  /** Called once per row when it settled (persist here); the row's slot may already be another row's. */
   onRowSettled?(row: R, settled: RowSettled): void | Promise<void>;
   /** After every settled row and pause; throttle in the caller. */
   onProgress?(progress: RunnerProgress): void;
@@ -101,44 +107,81 @@ export async function runRows<R extends RunnerRow>(options: RunnerOptions<R>): P
     }
   };
 
+  /** Rows started and not settled yet, slot released or not; bounded so bookkeeping cannot pile up. */
+  const unsettled = new Set<Promise<void>>();
+  const maxUnsettled = 2 * Math.max(1, options.concurrency);
+  /** The first error a row's bookkeeping threw (onRowSettled): the run ends with it once every row settled. */
+  let failure: { error: unknown } | undefined;
+
+  /** One row until it settles; `release` is called when its slot is free (answered, or settled). */
+  const runRow = async (row: R, release: () => void) => {
+    let attempt = row.attempt;
+    let settled: RowSettled | undefined;
+    while (!settled) {
+      inFlight++;
+      let holding = true;
+      const answered = () => {
+        if (!holding) return;
+        holding = false;
+        inFlight--;
+        release();
+      };
+      try {
+        await options.send(row, attempt, answered);
+        settled = { ok: true, attempt };
+      } catch (error) {
+        const verdict = classify(error);
+        if ('retryAfterMs' in verdict) {
+          pausedUntil = Math.max(pausedUntil, now() + verdict.retryAfterMs);
+          attempt++;
+        } else settled = { ok: false, attempt, error: verdict.reason };
+      } finally {
+        if (holding) {
+          holding = false;
+          inFlight--;
+        }
+      }
+      if (!settled) {
+        options.onProgress?.(progress());
+        await waitWhilePaused();
+        // Cancelled while rate-limited: the row was not applied, so it stays pending
+        // (a later resume replays the recorded 429 for the old attempt and moves on to a new one).
+        if (isCancelled()) break;
+      }
+    }
+    release();
+    if (!settled) return;
+    if (settled.ok) done++;
+    else failed++;
+    await options.onRowSettled?.(row, settled);
+    options.onProgress?.(progress());
+  };
+
   const worker = async () => {
     for (;;) {
       await waitWhilePaused();
-      if (isCancelled() || next >= options.rows.length) return;
+      while (unsettled.size >= maxUnsettled) await Promise.race(unsettled);
+      if (failure || isCancelled() || next >= options.rows.length) return;
       const row = options.rows[next++]!;
-      let attempt = row.attempt;
-      let settled: RowSettled | undefined;
-      while (!settled) {
-        inFlight++;
-        try {
-          await options.send(row, attempt);
-          settled = { ok: true, attempt };
-        } catch (error) {
-          const verdict = classify(error);
-          if ('retryAfterMs' in verdict) {
-            pausedUntil = Math.max(pausedUntil, now() + verdict.retryAfterMs);
-            attempt++;
-          } else settled = { ok: false, attempt, error: verdict.reason };
-        } finally {
-          inFlight--;
-        }
-        if (!settled) {
-          options.onProgress?.(progress());
-          await waitWhilePaused();
-          // Cancelled while rate-limited: the row was not applied, so it stays pending
-          // (a later resume replays the recorded 429 for the old attempt and moves on to a new one).
-          if (isCancelled()) return;
-        }
-      }
-      if (settled.ok) done++;
-      else failed++;
-      await options.onRowSettled?.(row, settled);
-      options.onProgress?.(progress());
+      let release!: () => void;
+      const slotFree = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const settling: Promise<void> = runRow(row, release)
+        .catch((error: unknown) => {
+          release();
+          failure ??= { error };
+        })
+        .finally(() => unsettled.delete(settling));
+      unsettled.add(settling);
+      await slotFree;
     }
   };
 
   const workers = Math.max(1, Math.min(options.concurrency, options.rows.length));
   await Promise.all(Array.from({ length: workers }, worker));
+  while (unsettled.size > 0) await Promise.all(unsettled);
+  if (failure) throw failure.error;
   const summary = progress();
   return { ...summary, stoppedEarly: summary.left > 0 };
 }

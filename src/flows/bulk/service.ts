@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { toCsv } from '../../bulk/csv';
 import {
   acquireLease,
@@ -403,7 +403,7 @@ async function execute(
     alreadyFailed: failed0,
     isCancelled: () => local.cancelled || local.abandoned,
     classify: classifyFailure,
-    send: async (row, attempt) => {
+    send: async (row, attempt, answered) => {
       const source = byKey.get(row.key)!;
       const properties = { ...source.properties, ...memorySecrets?.get(row.key) };
       const planned = planRow(catalog, target, { businessNumber: source.businessNumber, properties });
@@ -415,7 +415,13 @@ async function execute(
         crmId: run.crmId,
         operation: 'createMapping',
         maskedRequest: maskRequest(planned.mapping, secretKeys),
-        send: () => services.api.createMapping(planned.mapping.body),
+        send: async () => {
+          const answer = await services.api.createMapping(planned.mapping.body);
+          // The next row's request goes out before this row's audit entry and idempotency record are written.
+          answered();
+          await setImmediate();
+          return answer;
+        },
       });
     },
     onRowSettled: (row, settled) => {
