@@ -57,6 +57,11 @@ export const Config = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BULK_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   /**
+   * After a create-group got no answer, how long another create for the same business and CRM is refused
+   * while the bot re-reads the groups for the first one (it may still land).
+   */
+  CREATE_GROUP_RECHECK_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  /**
    * Elasticsearch or OpenSearch base URL (the store behind Kibana). Unset: contact search is off and
    * diagnosis works by paste. `https://user:password@host` for basic auth.
    */

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'validation_failed'
   | 'store_unavailable'
   | 'busy'
+  | 'create_unresolved'
   | 'forbidden'
   | 'not_configured'
   | 'log_search_unreachable'
@@ -135,6 +136,7 @@ export function userMessage(err: unknown): string {
       return logSearchMessage(err);
     case 'unknown_crm':
     case 'validation_failed':
+    case 'create_unresolved':
     case 'forbidden':
     case 'not_configured':
       return err.message;

@@ -1,4 +1,5 @@
 import type { Catalog } from './catalog';
+import type { Clock } from './clock';
 import type { Config } from './config';
 import type { IntegrationClient } from './integration/client';
 import type { Logger } from './logger';
@@ -15,6 +16,8 @@ export interface Services {
   logger: Logger;
   /** Prometheus series of this instance (GET /metrics). */
   metrics: Metrics;
+  /** Time for windows the flows measure (tests pass a manual clock); the system clock when absent. */
+  clock?: Clock;
   /** Contact search in the log store; undefined when LOG_SEARCH_URL is unset (diagnosis by paste only). */
   logSearch?: LogSearch;
 }

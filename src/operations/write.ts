@@ -114,6 +114,20 @@ export function auditRefusal(services: Services, client: SlackClient, write: Aud
   return auditWrite(services, client, write, 'refused', { error });
 }
 
+/**
+ * An outcome decided without sending anything (an unresolved create re-checked: refused, landed, or
+ * apparently lost), audited like the pipeline's own outcomes. Never throws: a failed audit is logged.
+ */
+export function auditDecision(
+  services: Services,
+  client: SlackClient,
+  write: AuditedWrite,
+  outcome: Exclude<AuditOutcome, 'attempted'>,
+  details: { error?: unknown; ids?: AuditIds } = {},
+) {
+  return auditWrite(services, client, write, outcome, details);
+}
+
 /** A write as the permission check sees it, and who started the flow it confirms. */
 export type WriteIntent = AuditedWrite & {
   /** Anyone but this user is refused: a form is its owner's. */

@@ -56,6 +56,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   validation_failed: true,
   store_unavailable: true,
   busy: true,
+  create_unresolved: true,
   forbidden: true,
   not_configured: true,
   log_search_unreachable: true,

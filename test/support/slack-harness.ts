@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { App } from '@slack/bolt';
 import { type Catalog, loadCatalog } from '../../src/catalog';
+import type { Clock } from '../../src/clock';
 import { type Config, loadConfig } from '../../src/config';
 import { IntegrationClient, type IntegrationClientOptions } from '../../src/integration/client';
 import { createLogger, type Logger } from '../../src/logger';
@@ -46,6 +47,8 @@ export interface TestBotOptions {
   /** Options for the real IntegrationClient (default: short retry delays so retry tests are quick). */
   apiOptions?: Partial<IntegrationClientOptions>;
   integrationBaseUrl?: string;
+  /** The clock of the flows and of the real IntegrationClient's deadlines (a ManualClock in tests). */
+  clock?: Clock;
   /** Reuse a stand-in across bots; default starts a fresh one (and stops it in stop()). */
   slack?: SlackApiStandin;
 }
@@ -156,7 +159,11 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   const metrics = new Metrics();
   const api =
     options.api ??
-    realIntegrationClient(config, logger, { observe: observeApiAttempt(metrics), ...options.apiOptions });
+    realIntegrationClient(config, logger, {
+      observe: observeApiAttempt(metrics),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...options.apiOptions,
+    });
   const logSearch = createLogSearch(config, api);
   const services: Services = {
     config,
@@ -165,6 +172,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     store: countStoreErrors(store, metrics),
     logger,
     metrics,
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(logSearch ? { logSearch } : {}),
   };
   const bot = createBot(services, { port: 0 });

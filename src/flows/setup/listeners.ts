@@ -195,7 +195,7 @@ async function follow(services: Services, client: Client, viewId: string, next: 
 type Submission = (services: Services, client: Client, view: SubmittedView, userId: string) => Promise<StepOutcome>;
 
 const SUBMISSIONS: Array<[string, Submission]> = [
-  [SETUP_CALLBACK.crm, (s, _c, v) => submitCrmStep(s, SETUP_LAYOUT, v)],
+  [SETUP_CALLBACK.crm, (s, c, v, u) => submitCrmStep(s, SETUP_LAYOUT, v, c, u)],
   [SETUP_CALLBACK.group, (s, _c, v) => submitGroupStep(s, SETUP_LAYOUT, v)],
   [SETUP_CALLBACK.locations, (s, _c, v) => submitLocationsStep(s, SETUP_LAYOUT, v)],
   [SETUP_CALLBACK.review, submitReview],

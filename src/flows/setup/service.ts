@@ -1,10 +1,19 @@
 import { createHash } from 'node:crypto';
 import { type AccountType, type CrmDefinition, groupPropertiesFor, locationPropertiesFor } from '../../catalog';
+import { systemClock } from '../../clock';
 import { ApiError, BotError, ForbiddenError, userMessage } from '../../errors';
 import { runLookup } from '../../integration/lookups';
 import { CreateGroupAnswer } from '../../integration/schemas';
 import { saveConfigRecord, withoutSecrets } from '../../operations/config-records';
-import { assertMayWrite, idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
+import {
+  type CreateIntent,
+  checkIntent,
+  clearCreateIntent,
+  type IntentCheck,
+  loadCreateIntent,
+  saveCreateIntent,
+} from '../../operations/create-intents';
+import { assertMayWrite, auditDecision, idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
 import { describePlan, maskRequest, toCurl } from '../../planner/curl';
 import { planSetup, planTriggerUpdate, withGroupId } from '../../planner/plan';
 import { CreateMappingRequest, type Plan } from '../../planner/types';
@@ -115,6 +124,8 @@ export interface ExistingGroupInfo {
   reason?: string | undefined;
   /** The user chose to add locations to this group. */
   using?: boolean;
+  /** What re-checking an earlier create-group with no answer found, in words. */
+  note?: string | undefined;
 }
 
 export interface GroupStepData {
@@ -250,6 +261,7 @@ function existingInfo(crm: CrmDefinition, session: SetupSession): ExistingGroupI
     crmName: crm.displayName,
     groupId: session.existing.groupId,
     reason: session.existing.reason,
+    note: session.existing.note,
     using: session.existingGroupId !== undefined,
   };
 }
@@ -365,7 +377,7 @@ function locationsScreen(services: Services, session: SetupSession): SetupScreen
   };
 }
 
-function reviewScreen(services: Services, session: SetupSession, plan: Plan): SetupScreen {
+function reviewScreen(services: Services, session: SetupSession, plan: Plan, refusal?: string): SetupScreen {
   const { catalog, config } = services;
   const crm = crmOf(services, session);
   const secretKeys = catalog.secretKeys(crm);
@@ -387,7 +399,11 @@ function reviewScreen(services: Services, session: SetupSession, plan: Plan): Se
       metadata: metadataFor(session),
       crm,
       lines: describePlan(plan, catalog),
-      warnings: [...(plan.group ? existingGroupWarnings(crm, session) : []), ...plan.warnings],
+      warnings: [
+        ...(refusal ? [refusal] : []),
+        ...(plan.group ? existingGroupWarnings(crm, session) : []),
+        ...plan.warnings,
+      ],
       requests,
     },
   };
@@ -397,15 +413,17 @@ function reviewScreen(services: Services, session: SetupSession, plan: Plan): Se
 function existingGroupWarnings(crm: CrmDefinition, session: SetupSession): string[] {
   const existing = session.existing;
   const business = session.parentBusinessNumber;
+  const note = existing?.note ? [existing.note] : [];
   if (existing?.status === 'found')
     return [
+      ...note,
       `Business ${business} already has a ${crm.displayName} integration group (*${existing.groupId}*): Confirm creates a second one. To add these locations to it instead, go Back to the group step and choose "Add locations to it".`,
     ];
   if (existing?.status === 'failed' || existing?.status === 'pending')
     return [
       `Whether business ${business} already has a ${crm.displayName} group could not be checked${existing.reason ? ` (${existing.reason})` : ''}: look at \`/crm status ${business}\` before confirming.`,
     ];
-  return [];
+  return note;
 }
 
 /** The screen of the step the session is on. */
@@ -531,6 +549,8 @@ export async function submitCrmStep(
   services: Services,
   layout: ScreenLayout,
   view: SubmittedView,
+  client: WriteClient,
+  userId: string,
 ): Promise<StepOutcome> {
   let session = await loadSession(services, sessionIdFrom(view.metadata));
   session = mergeCrmStep(services.catalog, session, view.form);
@@ -554,13 +574,15 @@ export async function submitCrmStep(
   return {
     kind: 'show',
     screen: stepScreen(services, session),
-    after: () => checkExistingGroup(services, session.id, parent),
+    after: () => checkExistingGroup(services, client, userId, session.id, parent),
   };
 }
 
 /** After step 1: does the business already have a group for this CRM? The open step's new screen when it does. */
 async function checkExistingGroup(
   services: Services,
+  client: WriteClient,
+  userId: string,
   sessionId: string,
   parent: string,
 ): Promise<SetupScreen | undefined> {
@@ -571,6 +593,13 @@ async function checkExistingGroup(
     const groupIds = await readGroupIds(services, crm, parent);
     const newest = groupIds[0];
     existing = newest ? { status: 'found', groupId: newest, groupIds } : { status: 'none', groupIds };
+    // An earlier create with no answer: its group may have landed since; say what the read shows.
+    const intent = await loadCreateIntent(services.store, parent, crm.id);
+    if (intent) {
+      const check = await settleIntent(services, client, userId, crm, intent, groupIds);
+      existing.note = intentWords(services, crm, intent, check);
+      if (check.kind === 'landed') Object.assign(existing, { status: 'found', groupId: check.groupId });
+    }
   } catch (err) {
     existing = { status: 'failed', reason: userMessage(err) };
   }
@@ -580,6 +609,128 @@ async function checkExistingGroup(
   await saveSession(services, session);
   if (session.step === 'group' || session.step === 'locations') return stepScreen(services, session);
   return undefined;
+}
+
+// ============================================== an earlier create with no answer
+
+const clockOf = (services: Services) => services.clock ?? systemClock;
+const recheckMs = (services: Services) => services.config.CREATE_GROUP_RECHECK_MINUTES * 60_000;
+
+/** Plain UTC time (no Slack date token: the service knows nothing of Slack). */
+function utc(ms: number, withDate = true): string {
+  const iso = new Date(ms).toISOString();
+  return `${withDate ? `${iso.slice(0, 10)} ` : ''}${iso.slice(11, 16)} UTC`;
+}
+
+/**
+ * Checks an unresolved create against the business's current groups of the CRM (newest first). Landed or
+ * apparently lost settles it (audited, the intent dropped); still unknown leaves it for the next check.
+ */
+async function settleIntent(
+  services: Services,
+  client: WriteClient,
+  userId: string,
+  crm: CrmDefinition,
+  intent: CreateIntent,
+  groupIds: readonly number[],
+): Promise<IntentCheck> {
+  const check = checkIntent(intent, groupIds, clockOf(services).now(), recheckMs(services));
+  if (check.kind === 'pending') return check;
+  await auditDecision(
+    services,
+    client,
+    recheckWrite(userId, crm, intent),
+    check.kind === 'landed' ? 'succeeded' : 'failed',
+    check.kind === 'landed'
+      ? { ids: { groupId: check.groupId } }
+      : { error: new BotError('create_unresolved', intentWords(services, crm, intent, check)) },
+  );
+  await clearCreateIntent(services.store, intent.businessNumber, intent.crmId);
+  return check;
+}
+
+/** The audit trail's view of a re-check: linked to the unanswered create by its idempotency key. */
+function recheckWrite(userId: string, crm: CrmDefinition, intent: CreateIntent) {
+  return {
+    userId,
+    businessNumber: intent.businessNumber,
+    crmId: crm.id,
+    operation: 'createGroup.recheck',
+    maskedRequest: undefined,
+    idempotencyKey: intent.idempotencyKey,
+  };
+}
+
+/** What happened to the earlier create, when, by whom, and what to do now. */
+function intentWords(services: Services, crm: CrmDefinition, intent: CreateIntent, check: IntentCheck): string {
+  const earlier = `The create-group request <@${intent.userId}> sent for business ${intent.businessNumber} on ${utc(intent.at)} got no answer in time`;
+  switch (check.kind) {
+    case 'landed':
+      return `${earlier}, but it did land: ${crm.displayName} group *${check.groupId}* is new since then. Add these locations to it ("Add locations to it") instead of creating another group.`;
+    case 'pending':
+      return `${earlier}, so whether it created a ${crm.displayName} group is *unknown*, and no new group shows yet: it may still land. Check \`/crm status ${intent.businessNumber}\`. To keep the business from getting two groups, the bot refuses another create for ${check.minutesLeft} more minute${check.minutesLeft === 1 ? '' : 's'} (until ${utc(check.until, false)}); if no group shows by then, Confirm sends the create again.`;
+    case 'expired':
+      return `${earlier}, and no new ${crm.displayName} group showed within ${services.config.CREATE_GROUP_RECHECK_MINUTES} minutes: it apparently did not land. Confirm sends the create again.`;
+  }
+}
+
+/**
+ * Confirm while an earlier create for this business and CRM is unresolved (after the ack): re-read the
+ * groups first. Landed: back to the group step offering that group, nothing sent. Still unknown: the
+ * review again with the refusal, nothing claimed, so a later Confirm re-checks. Apparently lost: create.
+ */
+async function confirmAfterRecheck(
+  services: Services,
+  client: WriteClient,
+  session: SetupSession,
+  plan: Plan,
+  intent: CreateIntent,
+  viewId: string,
+  userId: string,
+): Promise<FollowUp> {
+  const store = services.store;
+  const crm = crmOf(services, session);
+  const parent = session.parentBusinessNumber;
+  let groupIds: number[];
+  try {
+    groupIds = await readGroupIds(services, crm, parent);
+  } catch (err) {
+    return reviewScreen(
+      services,
+      session,
+      plan,
+      `:no_entry: Nothing was sent: an earlier create-group request for business ${parent} is unresolved and its groups could not be re-read (${userMessage(err)}). Confirm again in a moment.`,
+    );
+  }
+  const check = await settleIntent(services, client, userId, crm, intent, groupIds);
+  const fresh = await loadSession(services, session.id);
+  const note = intentWords(services, crm, intent, check);
+  if (check.kind === 'pending') {
+    const refusal = `:no_entry: Not created, nothing was sent. ${note}`;
+    await auditDecision(services, client, recheckWrite(userId, crm, intent), 'refused', {
+      error: new BotError('create_unresolved', note),
+    });
+    return reviewScreen(services, fresh, plan, refusal);
+  }
+  if (check.kind === 'landed') {
+    fresh.existing = { status: 'found', groupId: check.groupId, groupIds, note };
+    fresh.step = hasGroupStep(crm, fresh) ? 'group' : 'locations';
+    await saveSession(services, fresh);
+    return stepScreen(services, fresh);
+  }
+  // Apparently lost: this Confirm creates; a group read back later must be new since now.
+  fresh.existing = groupIds[0]
+    ? { status: 'found', groupId: groupIds[0], groupIds, note }
+    : { status: 'none', groupIds, note };
+  const claimed = await store.setIfAbsent(confirmKey(viewId), { userId }, 24 * 3600_000);
+  if (!claimed) return workingScreen(fresh, 'Setting up… the result will also be posted in the channel.');
+  fresh.step = 'working';
+  await saveSession(services, fresh);
+  return {
+    kind: 'done',
+    result: await runSetup(services, client, fresh, plan, viewId, userId),
+    channelId: fresh.channelId,
+  };
 }
 
 // ============================================================ step 2 and 3
@@ -773,9 +924,23 @@ export async function submitReview(
   const lost = lostSecrets(services, session);
   if (lost) return show(await askAgainFor(services, crm, lost));
   const working = workingScreen(session, 'Setting up… the result will also be posted in the channel.');
+  const result = planSetup(services.catalog, planInputOf(crm, session));
+  // An earlier create for this business and CRM got no answer: nothing is claimed before its re-check.
+  const intent =
+    result.ok && result.plan.group ? await loadCreateIntent(store, session.parentBusinessNumber, crm.id) : undefined;
+  if (result.ok && intent) {
+    const plan = result.plan;
+    return {
+      kind: 'show',
+      screen: workingScreen(
+        session,
+        `Checking whether the earlier create-group request for business ${session.parentBusinessNumber} landed…`,
+      ),
+      after: () => confirmAfterRecheck(services, client, session, plan, intent, view.id, userId),
+    };
+  }
   const claimed = await store.setIfAbsent(confirmKey(view.id), { userId }, 24 * 3600_000);
   if (!claimed) return show(working);
-  const result = planSetup(services.catalog, planInputOf(crm, session));
   if (!result.ok) {
     await store.delete(confirmKey(view.id));
     session.step = 'locations';
@@ -820,11 +985,11 @@ async function readCreatedGroupId(
   services: Services,
   crm: CrmDefinition,
   session: SetupSession,
-): Promise<number | undefined> {
+): Promise<{ groupId: number | undefined; seen: number[] }> {
   const now = await readGroupIds(services, crm, session.parentBusinessNumber);
   const before = session.existing?.groupIds;
   const fresh = before ? now.filter((id) => !before.includes(id)) : now;
-  return fresh.length === 1 ? fresh[0] : undefined;
+  return { groupId: fresh.length === 1 ? fresh[0] : undefined, seen: now };
 }
 
 function propertyMap(properties: ReadonlyArray<{ propertyKey: string; propertyValue: string }> | undefined) {
@@ -861,10 +1026,14 @@ async function runSetup(
     const group = plan.group;
     let outcomeUnknown = false;
     let answeredGroupId: number | undefined;
+    const createKey = idempotencyKey(viewId, 'createGroup');
+    const sentAt = clockOf(services).now();
+    /** The groups known not to be this create's: a group of the CRM outside them is the create landing. */
+    let groupIdsBefore = session.existing?.groupIds;
     try {
       const created = await performWrite(services, client, {
         userId,
-        idempotencyKey: idempotencyKey(viewId, 'createGroup'),
+        idempotencyKey: createKey,
         businessNumber: parent,
         crmId: crm.id,
         operation: 'createGroup',
@@ -882,15 +1051,28 @@ async function runSetup(
       record.createdGroup = true;
     } else if (!record.groupError) {
       try {
-        groupId = await readCreatedGroupId(services, crm, session);
+        const readBack = await readCreatedGroupId(services, crm, session);
+        groupId = readBack.groupId;
+        groupIdsBefore ??= readBack.seen;
         if (groupId === undefined) {
           record.groupError = outcomeUnknown
-            ? `The create-group request for business ${parent} got no answer in time, and no new ${crm.displayName} group shows yet: whether it was created is *unknown*, it may still land. Nothing else was sent. Check \`/crm status ${parent}\` in a few minutes before running \`/crm setup\` again: running it now could create a second group.`
+            ? `The create-group request for business ${parent} got no answer in time, and no new ${crm.displayName} group shows yet: whether it was created is *unknown*, it may still land. Nothing else was sent. For the next ${services.config.CREATE_GROUP_RECHECK_MINUTES} minutes a \`/crm setup\` of ${crm.displayName} for business ${parent} looks for that group first and does not create a second one; check \`/crm status ${parent}\` in a few minutes.`
             : `The group was created, but its answer did not name it and reading business ${parent}'s groups shows no single new ${crm.displayName} group (an older group is never used). Nothing else was sent: check \`/crm status ${parent}\` before trying again.`;
         } else record.createdGroup = true;
       } catch (err) {
         record.groupError = `The group ${outcomeUnknown ? 'may have been' : 'was'} created but could not be read back (${userMessage(err)}). Nothing else was sent: check \`/crm status ${parent}\` before trying again.`;
       }
+    }
+    if (outcomeUnknown && groupId === undefined) {
+      // Kept so the next setup re-reads before creating: no request, no answer, no secret.
+      await saveCreateIntent(services.store, {
+        businessNumber: parent,
+        crmId: crm.id,
+        at: sentAt,
+        userId,
+        idempotencyKey: createKey,
+        ...(groupIdsBefore ? { groupIdsBefore } : {}),
+      });
     }
   }
   if (groupId !== undefined && !record.groupError) {

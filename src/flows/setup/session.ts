@@ -44,6 +44,8 @@ export const ExistingCheck = z.object({
   /** Every group of the CRM the business had at the check: a group read back later that is not here is new. */
   groupIds: z.array(z.number().int().positive()).optional(),
   reason: z.string().optional(),
+  /** What re-checking an earlier create-group with no answer found (landed, still unknown, apparently lost). */
+  note: z.string().optional(),
 });
 
 export const SetupSession = z.object({

@@ -257,6 +257,12 @@ export function buildCrmStep(data: CrmStepData): ModalView {
 
 function existingGroupBlocks(info: ExistingGroupInfo | undefined): KnownBlock[] {
   if (!info) return [];
+  // An earlier create with no answer comes first: it decides whether creating now is allowed at all.
+  const note = info.note ? [section(info.note)] : [];
+  return [...note, ...groupBanner(info)];
+}
+
+function groupBanner(info: ExistingGroupInfo): KnownBlock[] {
   switch (info.status) {
     case 'pending':
       return [
