@@ -7,7 +7,7 @@ import { BULK_ACTIONS, BULK_MODAL } from '../../src/flows/bulk/ids';
 import { runFinished, stopLocalRuns } from '../../src/flows/bulk/service';
 import { HISTORY_BLOCKS } from '../../src/flows/history/ids';
 import { HOME_RECENT_LIMIT } from '../../src/flows/home/service';
-import { BLOCK, SETUP_CALLBACK } from '../../src/flows/setup/ids';
+import { BLOCK, SETUP_ACTION, SETUP_CALLBACK } from '../../src/flows/setup/ids';
 import { resumeInterruptedWork } from '../../src/slack/register';
 import { RedisStore } from '../../src/store';
 import { SqliteStore } from '../../src/store/sqlite';
@@ -40,6 +40,7 @@ const groupAnswer = (groupId: number) => [
 ];
 
 const CLINIKO_PARENT = '159894373977001';
+const CLINIKO_RETRY_PARENT = '159894373977002';
 const CLINIKO_SOURCE = 118;
 const CLINIKO_GROUP_ID = 7401;
 const clinikoGroup = (groupId: number) => ({
@@ -259,6 +260,64 @@ describe.each([
     const after = await backing.dump();
     expect(after.some((t) => t.includes(`audit:business:${parent}`))).toBe(true);
     expect(after.filter((t) => t.includes(apiKey))).toEqual([]);
+  }, 60_000);
+
+  it("a failed mapping's credential override is kept for Retry in memory only: Retry re-sends it, after a restart it asks instead", async () => {
+    const viewId = `V_RESTART_RETRY_${backing.name.replace(/\W/g, '')}`;
+    const parent = CLINIKO_RETRY_PARENT;
+    const canaries = new Canaries();
+    const groupKey = canaries.plant('cliniko group api key');
+    const override = canaries.plant('cliniko location api key override');
+    const first = await restart();
+    api.clearRequests();
+    api.on('GET', groupsPath(parent), { status: 404, json: {} });
+    const setup = await setupToReview(first, {
+      crmId: 'cliniko',
+      accountType: 'smb',
+      parent,
+      groupProperties: { 'cliniko.api.key': groupKey },
+      locations: [{ properties: { 'cliniko.location.name': 'New York', 'cliniko.api.key': override } }],
+      viewId,
+    });
+    api.on('PUT', CREATE_GROUP, { json: { groupId: CLINIKO_GROUP_ID + 1 } });
+    api.always('GET', groupsPath(parent), { json: [clinikoGroup(CLINIKO_GROUP_ID + 1)] });
+    api.always('PUT', CREATE_MAPPING, { status: 400, json: { message: 'rejected' } });
+    await setup.confirm();
+    const posted = await slack.waitFor('chat.postMessage', (c) => JSON.stringify(c.body.blocks).includes(parent));
+    const retryValue = (posted.body.blocks as Json[]).find((b) => b.accessory?.action_id === SETUP_ACTION.retryMapping)
+      ?.accessory.value as string;
+    expect(JSON.parse(retryValue)).toMatchObject({ bn: parent, a: 2 });
+    const click = (bot: TestBot, value: string) =>
+      bot.sendBlockAction({ actions: [{ action_id: SETUP_ACTION.retryMapping, value }] });
+    const overrideSent = () =>
+      api
+        .requestsTo('PUT', CREATE_MAPPING)
+        .map((r) => r.json().integrationProperties.find((p: Json) => p.propertyKey === 'cliniko.api.key'));
+    // Same instance: the override was kept (in memory) and is sent again.
+    await click(first, retryValue);
+    await api.waitForCount('PUT', CREATE_MAPPING, 2, 10_000);
+    expect(overrideSent()).toEqual([
+      { propertyKey: 'cliniko.api.key', propertyValue: override, isSecure: true },
+      { propertyKey: 'cliniko.api.key', propertyValue: override, isSecure: true },
+    ]);
+    const again = await slack.waitFor(
+      'chat.update',
+      (c) =>
+        JSON.stringify(c.body.blocks).includes(SETUP_ACTION.retryMapping) && JSON.stringify(c.body).includes(parent),
+    );
+    const nextValue = (again.body.blocks as Json[]).find((b) => b.accessory?.action_id === SETUP_ACTION.retryMapping)
+      ?.accessory.value as string;
+    expect(await canaries.scan(first)).toEqual([]);
+    await stopRunning();
+    expect((await backing.dump()).filter((t) => t.includes(override) || t.includes(groupKey))).toEqual([]);
+
+    // After a restart the override is gone: Retry says so and sends nothing.
+    const second = await restart();
+    const refused = await (await click(second, nextValue)).nextResponse();
+    expect(refused.body.text).toBe(
+      "This Retry needs the location's API key override, which the bot keeps in memory only and lost when it restarted. Nothing was sent. Run `/crm setup` again for the location.",
+    );
+    expect(api.count('PUT', CREATE_MAPPING)).toBe(2);
   }, 60_000);
 
   it('an interrupted bulk run resumes on the next instance: every row written exactly once, none lost', async () => {

@@ -20,6 +20,7 @@ import { CreateMappingRequest, type Plan } from '../../planner/types';
 import type { Services } from '../../services';
 import { BLOCK, LOOKUP_FAILED_VALUE } from './ids';
 import {
+  blankedSecrets,
   deleteSession,
   type LocationResult,
   loadRecord,
@@ -1205,6 +1206,15 @@ export async function retryMapping(
         'validation_failed',
         'The failed request is no longer available. Run `/crm setup` again for the location.',
       );
+    const lost = blankedSecrets(request.data);
+    if (lost.length > 0) {
+      const crm = services.catalog.get(record.crmId);
+      const labels = lost.map((k) => crm.locationProperties.find((d) => d.key === k)?.label ?? k);
+      throw new BotError(
+        'validation_failed',
+        `This Retry needs the location's ${labels.join(', ')}, which the bot keeps in memory only and lost when it restarted. Nothing was sent. Run \`/crm setup\` again for the location.`,
+      );
+    }
     const retried = await sendMapping(services, client, { ...record, userId: input.userId }, request.data, attempt);
     record.locations[index] = retried;
     await saveRecord(store, record);

@@ -220,7 +220,7 @@ export const LocationResult = z.object({
   status: z.enum(['ok', 'failed']),
   detail: z.string(),
   attempt: z.number().int().positive(),
-  /** The mapping request, kept only while it failed (it may carry a location credential override). */
+  /** The mapping request, kept only while it failed, its secure values blanked (saveRecord keeps them in memory). */
   request: z.unknown().optional(),
 });
 export type LocationResult = z.infer<typeof LocationResult>;
@@ -244,11 +244,73 @@ export type SetupRecord = z.infer<typeof SetupRecord>;
 
 const recordKey = (id: string) => `setup:result:${id}`;
 
+/**
+ * The secure values (isSecure properties: a location's credential override) of the failed requests a
+ * record keeps for Retry, in this process's memory only, per store: the stored request has them blanked.
+ */
+const heldRequestSecrets = new WeakMap<Store, Map<string, Held>>();
+
+function requestSecretsOf(store: Store): Map<string, Held> {
+  let held = heldRequestSecrets.get(store);
+  if (!held) {
+    held = new Map();
+    heldRequestSecrets.set(store, held);
+  }
+  const now = Date.now();
+  for (const [id, entry] of held) if (entry.expiresAt <= now) held.delete(id);
+  return held;
+}
+
+type KeptProperty = { propertyKey: string; propertyValue: string; isSecure?: boolean };
+
+function keptProperties(request: unknown): KeptProperty[] | undefined {
+  const properties = (request as { body?: { integrationProperties?: unknown } } | undefined)?.body
+    ?.integrationProperties;
+  return Array.isArray(properties) ? (properties as KeptProperty[]) : undefined;
+}
+
+/** The request with its secure values blanked, and those values by property key. */
+function blankSecure(request: unknown): { stored: unknown; secrets: Record<string, string> } {
+  const properties = keptProperties(request);
+  if (!properties) return { stored: request, secrets: {} };
+  const secrets: Record<string, string> = {};
+  const blanked = properties.map((p) => {
+    if (!p.isSecure || p.propertyValue === '') return p;
+    secrets[p.propertyKey] = p.propertyValue;
+    return { ...p, propertyValue: '' };
+  });
+  const body = (request as { body: object }).body;
+  return { stored: { ...(request as object), body: { ...body, integrationProperties: blanked } }, secrets };
+}
+
 export async function saveRecord(store: Store, record: SetupRecord): Promise<void> {
-  await store.set(recordKey(record.id), SetupRecord.parse(record), RESULT_TTL_MS);
+  const held = requestSecretsOf(store);
+  const locations = SetupRecord.parse(record).locations.map((location) => {
+    if (location.request === undefined) return location;
+    const { stored, secrets } = blankSecure(location.request);
+    const slot = `${record.id}:${location.businessNumber}`;
+    const values = { ...(held.get(slot)?.values ?? {}), ...secrets };
+    if (Object.keys(values).length > 0) held.set(slot, { expiresAt: Date.now() + RESULT_TTL_MS, values });
+    return { ...location, request: stored };
+  });
+  await store.set(recordKey(record.id), { ...record, locations }, RESULT_TTL_MS);
 }
 
 export async function loadRecord(store: Store, id: string): Promise<SetupRecord | undefined> {
   const parsed = SetupRecord.safeParse(await store.get(recordKey(id)));
-  return parsed.success ? parsed.data : undefined;
+  if (!parsed.success) return undefined;
+  const held = requestSecretsOf(store);
+  for (const location of parsed.data.locations) {
+    const values = held.get(`${id}:${location.businessNumber}`)?.values ?? {};
+    for (const p of keptProperties(location.request) ?? []) {
+      const value = values[p.propertyKey];
+      if (p.isSecure && value !== undefined) p.propertyValue = value;
+    }
+  }
+  return parsed.data;
+}
+
+/** Secure properties of a kept request whose value this process no longer has (it restarted). */
+export function blankedSecrets(request: unknown): string[] {
+  return (keptProperties(request) ?? []).filter((p) => p.isSecure && p.propertyValue === '').map((p) => p.propertyKey);
 }
