@@ -295,7 +295,14 @@ export function createMatcher(catalog: Catalog): Matcher {
   /** Every entry that reaches the partial threshold, best first. */
   function scoreEntries(positions: ReadonlyArray<readonly number[]>): Scored[] {
     const present = new Uint8Array(vocabTokens.length);
-    for (const ids of positions) for (const id of ids) present[id] = 1;
+    // Most input words are no catalog word: the foreign-word scan visits only the positions that are.
+    const worded: number[] = [];
+    for (let i = 0; i < positions.length; i++) {
+      const ids = positions[i]!;
+      if (ids.length === 0) continue;
+      worded.push(i);
+      for (const id of ids) present[id] = 1;
+    }
 
     const scored: Scored[] = [];
     for (const entry of entries) {
@@ -303,18 +310,17 @@ export function createMatcher(catalog: Catalog): Matcher {
       for (const variant of entry.variants) {
         let matchedWeight = 0;
         let matchedDistinctive = 0;
-        const distinctive: number[] = [];
         for (let i = 0; i < variant.tokenIds.length; i++) {
           const id = variant.tokenIds[i]!;
           if (!present[id]) continue;
           matchedWeight += variant.weights[i]!;
-          if (isDistinctive[id]) {
-            distinctive.push(id);
-            matchedDistinctive += variant.weights[i]!;
-          }
+          if (isDistinctive[id]) matchedDistinctive += variant.weights[i]!;
         }
         if (variant.distinctiveWeight === 0 || matchedWeight / variant.totalWeight < PARTIAL_THRESHOLD) continue;
-        const penalty = foreignWordPenalty(variant, positions);
+        // Most variants stop above; only the few that pass build their word list and look for foreign words.
+        const distinctive: number[] = [];
+        for (const id of variant.tokenIds) if (present[id] && isDistinctive[id]) distinctive.push(id);
+        const penalty = foreignWordPenalty(variant, positions, worded);
         // The lower of the two shares: every word, and the key words alone.
         const score = Math.min(
           matchedWeight / (variant.totalWeight + penalty),
@@ -332,20 +338,26 @@ export function createMatcher(catalog: Catalog): Matcher {
    * "Appointment type is not in the allowed list" is not CareCloud's "Appointment status is not on the
    * allowed list". Only a compact stretch is judged; words spread over a long log line are noise.
    */
-  function foreignWordPenalty(variant: Variant, positions: ReadonlyArray<readonly number[]>): number {
+  function foreignWordPenalty(
+    variant: Variant,
+    positions: ReadonlyArray<readonly number[]>,
+    worded: readonly number[],
+  ): number {
+    const { members } = variant;
     let first = -1;
     let last = -1;
-    for (let i = 0; i < positions.length; i++) {
-      if (positions[i]!.some((id) => variant.members[id])) {
+    for (const i of worded) {
+      if (hasMember(positions[i]!, members)) {
         if (first < 0) first = i;
         last = i;
       }
     }
     if (first < 0 || last - first + 1 > variant.tokenIds.length * 2 + 2) return 0;
     let penalty = 0;
-    for (let i = first + 1; i < last; i++) {
+    for (const i of worded) {
+      if (i <= first || i >= last) continue;
       const ids = positions[i]!;
-      if (ids.some((id) => variant.members[id])) continue;
+      if (hasMember(ids, members)) continue;
       let heaviest = 0;
       for (const id of ids) if (isDistinctive[id]) heaviest = Math.max(heaviest, weightOf[id] ?? 0);
       penalty += heaviest;
@@ -376,9 +388,10 @@ export function createMatcher(catalog: Catalog): Matcher {
   /** The reason among `scope`'s (every entry when undefined), or undefined when none fits. */
   function matchTokens(tokens: readonly string[], scope: Uint8Array | undefined): MatchResult | undefined {
     const scored = scoreEntries(positionsOf(tokens));
+    if (scored.length === 0) return undefined;
     const inScope = (s: Scored) => !scope || scope[s.entry.index] === 1;
     const full = scored.filter((s) => s.score >= SCORE_THRESHOLD);
-    const fullInScope = full.filter(inScope);
+    const fullInScope = scope ? full.filter(inScope) : full;
     const result = decide(fullInScope);
     if (result) {
       if (!scope || result.kind !== 'match') return result;
@@ -435,6 +448,11 @@ export function createMatcher(catalog: Catalog): Matcher {
       };
     },
   };
+}
+
+function hasMember(ids: readonly number[], members: Uint8Array): boolean {
+  for (const id of ids) if (members[id]) return true;
+  return false;
 }
 
 function candidateOf({ entry, score }: Scored): ReasonCandidate {
