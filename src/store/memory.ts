@@ -1,14 +1,6 @@
 import { StoreError } from '../errors';
-import {
-  checkLimit,
-  checkMaxLen,
-  checkTtl,
-  DEFAULT_KEY_PREFIX,
-  encodeValue,
-  type LogEntry,
-  type ReadLogOptions,
-  type Store,
-} from './types';
+import type { LogEntry, ReadLogOptions, Store } from './types';
+import { checkCapped, checkExpiring, checkLimit, keyPrefixer } from './types';
 
 type LogItem = { seq: number; text: string; expiresAt: number };
 
@@ -27,9 +19,11 @@ export class MemoryStore implements Store {
   private readonly logs = new Map<string, LogItem[]>();
   private logSeq = 0;
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly k: (key: string) => string;
   private closed = false;
 
   constructor(private readonly options: { prefix?: string; now?: () => number } = {}) {
+    this.k = keyPrefixer(options.prefix);
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
   }
@@ -41,12 +35,12 @@ export class MemoryStore implements Store {
 
   async set(key: string, value: unknown, ttlMs: number): Promise<void> {
     this.assertOpen();
-    this.entries.set(this.k(key), { kind: 'value', text: encodeValue(value), expiresAt: this.now() + checkTtl(ttlMs) });
+    const { text, ttl } = checkExpiring(value, ttlMs);
+    this.entries.set(this.k(key), { kind: 'value', text, expiresAt: this.now() + ttl });
   }
 
   async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
-    const text = encodeValue(value);
-    const ttl = checkTtl(ttlMs);
+    const { text, ttl } = checkExpiring(value, ttlMs);
     if (this.live(key)) return false;
     this.entries.set(this.k(key), { kind: 'value', text, expiresAt: this.now() + ttl });
     return true;
@@ -65,9 +59,7 @@ export class MemoryStore implements Store {
   }
 
   async pushCapped(listKey: string, value: unknown, maxLen: number, ttlMs: number): Promise<void> {
-    const text = encodeValue(value);
-    const cap = checkMaxLen(maxLen);
-    const ttl = checkTtl(ttlMs);
+    const { text, cap, ttl } = checkCapped(value, maxLen, ttlMs);
     const items = [text, ...(this.live(listKey, 'list')?.items ?? [])].slice(0, cap);
     this.entries.set(this.k(listKey), { kind: 'list', items, expiresAt: this.now() + ttl });
   }
@@ -79,8 +71,7 @@ export class MemoryStore implements Store {
 
   async appendLog(logKey: string, value: unknown, retentionMs: number): Promise<string> {
     this.assertOpen();
-    const text = encodeValue(value);
-    const retention = checkTtl(retentionMs);
+    const { text, ttl: retention } = checkExpiring(value, retentionMs);
     const key = this.k(logKey);
     const items = this.logs.get(key) ?? [];
     const seq = ++this.logSeq;
@@ -145,10 +136,6 @@ export class MemoryStore implements Store {
 
   private assertOpen(): void {
     if (this.closed) throw new StoreError('store_unavailable', 'Memory store is closed');
-  }
-
-  private k(key: string): string {
-    return (this.options.prefix ?? DEFAULT_KEY_PREFIX) + key;
   }
 
   private now(): number {

@@ -2,16 +2,8 @@ import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
 import { StoreError } from '../errors';
 import type { Logger } from '../logger';
 import { parseRedisUrl, type RedisTarget } from './redis-url';
-import {
-  checkLimit,
-  checkMaxLen,
-  checkTtl,
-  DEFAULT_KEY_PREFIX,
-  encodeValue,
-  type LogEntry,
-  type ReadLogOptions,
-  type Store,
-} from './types';
+import type { LogEntry, ReadLogOptions, Store } from './types';
+import { checkCapped, checkExpiring, checkLimit, keyPrefixer } from './types';
 
 /** Fail-fast timings: a down store must turn into a clear error in well under 3 s, never a hang. */
 export const REDIS_TIMINGS = {
@@ -106,7 +98,7 @@ export function ioredisConfig(
  */
 export class RedisStore implements Store {
   private readonly client: Client;
-  private readonly prefix: string;
+  private readonly k: (key: string) => string;
   private readonly logger: Logger;
   private lastErrorLogAt = 0;
   private suppressedErrors = 0;
@@ -115,7 +107,7 @@ export class RedisStore implements Store {
   private connectionWait: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions) {
-    this.prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
+    this.k = keyPrefixer(options.prefix);
     this.logger = options.logger;
     const config = ioredisConfig(parseRedisUrl(options.url), options.maxReconnectDelayMs);
     this.client = config.kind === 'cluster' ? new Cluster(config.nodes, config.options) : new Redis(config.options);
@@ -135,14 +127,12 @@ export class RedisStore implements Store {
   }
 
   async set(key: string, value: unknown, ttlMs: number): Promise<void> {
-    const text = encodeValue(value);
-    const ttl = checkTtl(ttlMs);
+    const { text, ttl } = checkExpiring(value, ttlMs);
     await this.run('set', (c) => c.set(this.k(key), text, 'PX', ttl));
   }
 
   async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
-    const text = encodeValue(value);
-    const ttl = checkTtl(ttlMs);
+    const { text, ttl } = checkExpiring(value, ttlMs);
     const reply = await this.run('setIfAbsent', (c) => c.set(this.k(key), text, 'PX', ttl, 'NX'));
     return reply === 'OK';
   }
@@ -157,9 +147,7 @@ export class RedisStore implements Store {
   }
 
   async pushCapped(listKey: string, value: unknown, maxLen: number, ttlMs: number): Promise<void> {
-    const text = encodeValue(value);
-    const cap = checkMaxLen(maxLen);
-    const ttl = checkTtl(ttlMs);
+    const { text, cap, ttl } = checkCapped(value, maxLen, ttlMs);
     const key = this.k(listKey);
     const replies = await this.run('pushCapped', (c) =>
       c
@@ -184,8 +172,7 @@ export class RedisStore implements Store {
    * start with their time in ms), never by count; the key expires when its newest entry does.
    */
   async appendLog(logKey: string, value: unknown, retentionMs: number): Promise<string> {
-    const text = encodeValue(value);
-    const retention = checkTtl(retentionMs);
+    const { text, ttl: retention } = checkExpiring(value, retentionMs);
     const key = this.k(logKey);
     const oldestKept = String(Math.max(0, Date.now() - retention));
     const replies = await this.run('appendLog', (c) =>
@@ -284,9 +271,5 @@ export class RedisStore implements Store {
     );
     this.lastErrorLogAt = now;
     this.suppressedErrors = 0;
-  }
-
-  private k(key: string): string {
-    return this.prefix + key;
   }
 }

@@ -2,16 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { StoreError } from '../errors';
-import {
-  checkLimit,
-  checkMaxLen,
-  checkTtl,
-  DEFAULT_KEY_PREFIX,
-  encodeValue,
-  type LogEntry,
-  type ReadLogOptions,
-  type Store,
-} from './types';
+import type { LogEntry, ReadLogOptions, Store } from './types';
+import { checkCapped, checkExpiring, checkLimit, keyPrefixer } from './types';
 
 export const DEFAULT_STATE_PATH = './data/crm-bot.sqlite';
 const PURGE_INTERVAL_MS = 60_000;
@@ -59,7 +51,7 @@ type Row = { kind: 'value' | 'list'; value: string };
  */
 export class SqliteStore implements Store {
   private readonly db: DatabaseSync;
-  private readonly prefix: string;
+  private readonly k: (key: string) => string;
   private readonly purgeTimer: NodeJS.Timeout;
   private readonly statements: ReturnType<typeof prepare>;
   private closed = false;
@@ -67,7 +59,7 @@ export class SqliteStore implements Store {
   private group: Array<{ resolve: () => void; reject: (err: unknown) => void }> | undefined;
 
   constructor(private readonly options: SqliteStoreOptions) {
-    this.prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
+    this.k = keyPrefixer(options.prefix);
     this.db = openExclusive(options.path);
     this.statements = prepare(this.db);
     this.purgeTimer = setInterval(() => this.purgeInBackground(), options.purgeIntervalMs ?? PURGE_INTERVAL_MS);
@@ -81,14 +73,12 @@ export class SqliteStore implements Store {
   }
 
   async set(key: string, value: unknown, ttlMs: number): Promise<void> {
-    const text = encodeValue(value);
-    const ttl = checkTtl(ttlMs);
+    const { text, ttl } = checkExpiring(value, ttlMs);
     await this.write('set', () => this.statements.upsert.run(this.k(key), 'value', text, this.now() + ttl));
   }
 
   async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
-    const text = encodeValue(value);
-    const ttl = checkTtl(ttlMs);
+    const { text, ttl } = checkExpiring(value, ttlMs);
     const now = this.now();
     // Inserts, or replaces a row that has already expired; a live row stays untouched.
     const result = await this.write('setIfAbsent', () =>
@@ -109,9 +99,7 @@ export class SqliteStore implements Store {
   }
 
   async pushCapped(listKey: string, value: unknown, maxLen: number, ttlMs: number): Promise<void> {
-    const text = encodeValue(value);
-    const cap = checkMaxLen(maxLen);
-    const ttl = checkTtl(ttlMs);
+    const { text, cap, ttl } = checkCapped(value, maxLen, ttlMs);
     // Read and write in one synchronous step: nothing runs between them.
     await this.write('pushCapped', () => {
       const current = this.live(listKey, 'list');
@@ -128,8 +116,7 @@ export class SqliteStore implements Store {
   }
 
   async appendLog(logKey: string, value: unknown, retentionMs: number): Promise<string> {
-    const text = encodeValue(value);
-    const retention = checkTtl(retentionMs);
+    const { text, ttl: retention } = checkExpiring(value, retentionMs);
     const result = await this.write('appendLog', () =>
       this.statements.appendLog.run(this.k(logKey), text, this.now() + retention),
     );
@@ -257,10 +244,6 @@ export class SqliteStore implements Store {
       const reason = err instanceof Error ? err.message : String(err);
       throw new StoreError('store_unavailable', `SQLite ${operation} failed: ${reason}`, { operation });
     }
-  }
-
-  private k(key: string): string {
-    return this.prefix + key;
   }
 
   private now(): number {

@@ -50,6 +50,11 @@ export interface LogEntry<T = unknown> {
 
 export const DEFAULT_KEY_PREFIX = 'crmbot:';
 
+/** A store's key namer: every bare key a caller passes gets the store's prefix (default DEFAULT_KEY_PREFIX). */
+export function keyPrefixer(prefix: string = DEFAULT_KEY_PREFIX): (key: string) => string {
+  return (key) => prefix + key;
+}
+
 /** Shared argument checks, so both implementations reject the same mistakes. */
 export function encodeValue(value: unknown): string {
   const text = JSON.stringify(value);
@@ -72,4 +77,17 @@ export function checkMaxLen(maxLen: number): number {
 export function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
   return limit;
+}
+
+/** The checked arguments of a write that expires (set, setIfAbsent, appendLog): the value's text and its TTL. */
+export function checkExpiring(value: unknown, ttlMs: number): { text: string; ttl: number } {
+  const text = encodeValue(value);
+  return { text, ttl: checkTtl(ttlMs) };
+}
+
+/** The checked arguments of pushCapped: the value's text, the cap and the TTL, checked in that order. */
+export function checkCapped(value: unknown, maxLen: number, ttlMs: number): { text: string; cap: number; ttl: number } {
+  const text = encodeValue(value);
+  const cap = checkMaxLen(maxLen);
+  return { text, cap, ttl: checkTtl(ttlMs) };
 }
