@@ -51,26 +51,30 @@ export const PlanInput = z.object({
 });
 export type PlanInput = z.infer<typeof PlanInput>;
 
-export const CreateGroupRequest = z.object({
-  operation: z.literal('createGroup'),
-  method: z.literal('PUT'),
-  path: z.literal(API_PATHS.createGroup),
-  body: CreateGroupBody,
-});
+/**
+ * A planned request's schema: its operation, the method and fixed path that operation is sent with, then
+ * `fields` (the query, when it has one, and the body) in the order they are shown.
+ */
+function apiRequest<O extends keyof typeof API_PATHS, M extends 'PUT' | 'POST', F extends z.ZodRawShape>(
+  operation: O,
+  method: M,
+  fields: F,
+) {
+  return z.object({
+    operation: z.literal(operation),
+    method: z.literal(method),
+    path: z.literal(API_PATHS[operation]),
+    ...fields,
+  });
+}
+
+export const CreateGroupRequest = apiRequest('createGroup', 'PUT', { body: CreateGroupBody });
 export type CreateGroupRequest = z.infer<typeof CreateGroupRequest>;
 
-export const CreateMappingRequest = z.object({
-  operation: z.literal('createMapping'),
-  method: z.literal('PUT'),
-  path: z.literal(API_PATHS.createMapping),
-  body: CreateMappingBody,
-});
+export const CreateMappingRequest = apiRequest('createMapping', 'PUT', { body: CreateMappingBody });
 export type CreateMappingRequest = z.infer<typeof CreateMappingRequest>;
 
-export const UpdateTriggersRequest = z.object({
-  operation: z.literal('updateTriggers'),
-  method: z.literal('POST'),
-  path: z.literal(API_PATHS.updateTriggers),
+export const UpdateTriggersRequest = apiRequest('updateTriggers', 'POST', {
   query: z.object({ replaceTriggers: z.enum(['true', 'false']) }),
   body: UpdateTriggersBody,
 });
