@@ -111,23 +111,32 @@ export interface SessionServices {
   catalog: Catalog;
 }
 
+/** Secret values held in this process's memory, by slot, until they expire. */
+type Held = { expiresAt: number; values: Record<string, string> };
+
+/**
+ * A vault of secret values in this process's memory only, one per store (one per bot instance): what it
+ * answers for a store has its expired entries dropped first.
+ */
+function secretVault(): (store: Store) => Map<string, Held> {
+  const vaults = new WeakMap<Store, Map<string, Held>>();
+  return (store) => {
+    let vault = vaults.get(store);
+    if (!vault) {
+      vault = new Map();
+      vaults.set(store, vault);
+    }
+    const now = Date.now();
+    for (const [slot, held] of vault) if (held.expiresAt <= now) vault.delete(slot);
+    return vault;
+  };
+}
+
 /**
  * The secret values typed into open setups, in this process's memory only, per store (one per bot instance).
  * Lost on restart by design: loadSession then leaves them out, and lostSecrets names them.
  */
-type Held = { expiresAt: number; values: Record<string, string> };
-const vaults = new WeakMap<Store, Map<string, Held>>();
-
-function vaultOf(store: Store): Map<string, Held> {
-  let vault = vaults.get(store);
-  if (!vault) {
-    vault = new Map();
-    vaults.set(store, vault);
-  }
-  const now = Date.now();
-  for (const [id, held] of vault) if (held.expiresAt <= now) vault.delete(id);
-  return vault;
-}
+const vaultOf = secretVault();
 
 const groupSlot = (key: string) => `group:${key}`;
 const locationSlot = (uid: string, key: string) => `location:${uid}:${key}`;
@@ -248,18 +257,7 @@ const recordKey = (id: string) => `setup:result:${id}`;
  * The secure values (isSecure properties: a location's credential override) of the failed requests a
  * record keeps for Retry, in this process's memory only, per store: the stored request has them blanked.
  */
-const heldRequestSecrets = new WeakMap<Store, Map<string, Held>>();
-
-function requestSecretsOf(store: Store): Map<string, Held> {
-  let held = heldRequestSecrets.get(store);
-  if (!held) {
-    held = new Map();
-    heldRequestSecrets.set(store, held);
-  }
-  const now = Date.now();
-  for (const [id, entry] of held) if (entry.expiresAt <= now) held.delete(id);
-  return held;
-}
+const requestSecretsOf = secretVault();
 
 type KeptProperty = { propertyKey: string; propertyValue: string; isSecure?: boolean };
 
