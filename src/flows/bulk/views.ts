@@ -1,10 +1,6 @@
-import type { types } from '@slack/bolt';
+import type { KnownBlock, View } from '../../slack/blocks';
 import { BULK_ACTIONS, BULK_BLOCKS, BULK_LAYOUT_BLOCKS, BULK_MODAL } from './ids';
 import type { DryRunSummary, ProgressView } from './service';
-
-// @slack/types via Bolt's re-export: it is not a direct dependency of ours.
-type KnownBlock = types.KnownBlock;
-type View = types.View;
 
 /** Pure Block Kit builders for bulk onboarding. No I/O here. */
 

@@ -1,12 +1,13 @@
-import type { types } from '@slack/bolt';
 import { userMessage } from '../../errors';
 import { type ContactQuery, describeIdentity } from '../../logsearch/identity';
 import { maskIdentity } from '../../logsearch/mask';
 import {
+  type Button,
   context,
   escapeMrkdwn as esc,
   type KnownBlock,
   LIMITS,
+  type ModalView,
   plain,
   type SlackMessage,
   section,
@@ -18,7 +19,6 @@ import type { Diagnosis } from '../diagnose/service';
 import { CONTACT_MODAL } from './ids';
 import type { CheckIn, ContactAnswer, Searched } from './service';
 
-type View = types.ModalView;
 export type ContactMessage = SlackMessage;
 
 export const SEARCHING = ':mag: Searching the logs…';
@@ -41,7 +41,7 @@ function contactLine(checkIn: CheckIn): string | undefined {
   return parts.length ? parts.map(esc).join(' · ') : undefined;
 }
 
-function diagnosisLines(diagnosis: Diagnosis | undefined): { text?: string; button?: types.Button } {
+function diagnosisLines(diagnosis: Diagnosis | undefined): { text?: string; button?: Button } {
   if (!diagnosis) return {};
   switch (diagnosis.kind) {
     case 'match': {
@@ -143,7 +143,7 @@ export function buildContactMessage(answer: ContactAnswer): ContactMessage {
   return { text: answerText(answer), blocks: contactAnswerBlocks(answer) };
 }
 
-export function buildContactModal(answer: ContactAnswer): View {
+export function buildContactModal(answer: ContactAnswer): ModalView {
   return {
     type: 'modal',
     callback_id: CONTACT_MODAL,
@@ -153,7 +153,7 @@ export function buildContactModal(answer: ContactAnswer): View {
   };
 }
 
-export function buildContactWorkingModal(text = SEARCHING): View {
+export function buildContactWorkingModal(text = SEARCHING): ModalView {
   return {
     type: 'modal',
     callback_id: CONTACT_MODAL,

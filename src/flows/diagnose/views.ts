@@ -1,6 +1,14 @@
-import type { types } from '@slack/bolt';
 import { ACCOUNT_TYPE_NAMES } from '../../catalog';
-import { escapeMrkdwn, LIMITS, plain, section, truncate } from '../../slack/blocks';
+import {
+  type Button,
+  escapeMrkdwn,
+  type KnownBlock,
+  LIMITS,
+  type ModalView,
+  plain,
+  section,
+  truncate,
+} from '../../slack/blocks';
 import { STATUS_ACTIONS } from '../status/ids';
 import type { FixField, FixStep, MappingConfirm, SecretField } from './fix';
 import {
@@ -15,9 +23,6 @@ import {
   VALUE,
 } from './ids';
 import { type Diagnosis, MODAL_INPUT_MAX, type ReauthTarget, shownInModal } from './service';
-
-type KnownBlock = types.KnownBlock;
-type View = types.ModalView;
 
 const INPUT_MAX = MODAL_INPUT_MAX;
 const MESSAGE_MAX_BLOCKS = 50;
@@ -35,7 +40,7 @@ export type DiagnoseModalInput = {
 };
 
 /** The /crm diagnose modal (also opened by the message shortcut). */
-export function buildDiagnoseModal(input: DiagnoseModalInput): View {
+export function buildDiagnoseModal(input: DiagnoseModalInput): ModalView {
   const options = input.crms.map((crm) => ({ text: plain(crm.displayName), value: crm.id }));
   const initial = options.find((o) => o.value === input.crmId);
   const text = (value: string | undefined) => (value ? { initial_value: shownInModal(value) } : {});
@@ -108,12 +113,12 @@ export function buildDiagnoseModal(input: DiagnoseModalInput): View {
   };
 }
 
-export function buildWorkingModal(title: string, text: string): View {
+export function buildWorkingModal(title: string, text: string): ModalView {
   return { type: 'modal', title: plain(title, 24), close: plain('Close'), blocks: [section(text)] };
 }
 
 /** The answer as a modal (the /crm diagnose submission is updated to it). */
-export function buildDiagnosisModal(diagnosis: Diagnosis): View {
+export function buildDiagnosisModal(diagnosis: Diagnosis): ModalView {
   return {
     type: 'modal',
     callback_id: DIAGNOSE_ANSWER,
@@ -141,7 +146,7 @@ export function diagnosisText(diagnosis: Diagnosis): string {
   }
 }
 
-export function reauthButton(target: ReauthTarget): types.Button {
+export function reauthButton(target: ReauthTarget): Button {
   return {
     type: 'button',
     action_id: STATUS_ACTIONS.reauth,
@@ -243,7 +248,7 @@ function matchBlocks(diagnosis: Extract<Diagnosis, { kind: 'match' }>): KnownBlo
   if (e.findings.length > 0) {
     blocks.push(section(`*What the record shows*\n${e.findings.map((f) => `• ${escapeMrkdwn(f)}`).join('\n')}`));
   }
-  const elements: types.Button[] = [];
+  const elements: Button[] = [];
   switch (fix.kind) {
     case 'button':
       blocks.push(section(`*Fix*\n${escapeMrkdwn(fix.text)}`));
@@ -324,7 +329,7 @@ export function secretBlock(field: SecretField): KnownBlock {
 }
 
 /** Step 1: what the bot cannot know (business, current values, the value to add or set). */
-export function buildFixInputsModal(step: Extract<FixStep, { kind: 'inputs' }>): View {
+export function buildFixInputsModal(step: Extract<FixStep, { kind: 'inputs' }>): ModalView {
   const blocks: KnownBlock[] = [section(escapeMrkdwn(step.intro))];
   if (step.why)
     blocks.push({
@@ -347,7 +352,7 @@ export function buildFixInputsModal(step: Extract<FixStep, { kind: 'inputs' }>):
 export function buildMappingConfirmModal(
   step: MappingConfirm,
   modal: { callbackId: string; title: string; submit: string; privateMetadata: string },
-): View {
+): ModalView {
   const blocks: KnownBlock[] = [
     section(escapeMrkdwn(step.summary)),
     section(`*The request* (secrets masked)\n\`\`\`${truncate(step.curl, 2900)}\`\`\``),
@@ -377,7 +382,7 @@ export function buildMappingConfirmModal(
 }
 
 /** Step 2: the exact request (secrets masked), secrets to type again, and Send. */
-export function buildFixConfirmModal(step: Extract<FixStep, { kind: 'confirm' }>): View {
+export function buildFixConfirmModal(step: Extract<FixStep, { kind: 'confirm' }>): ModalView {
   return buildMappingConfirmModal(step, {
     callbackId: FIX_CONFIRM,
     title: 'Confirm fix',
@@ -387,7 +392,7 @@ export function buildFixConfirmModal(step: Extract<FixStep, { kind: 'confirm' }>
 }
 
 /** Nothing the bot can send: say what to do by hand. */
-export function buildFixManualModal(text: string): View {
+export function buildFixManualModal(text: string): ModalView {
   return {
     type: 'modal',
     callback_id: FIX_DONE,
@@ -400,6 +405,6 @@ export function buildFixManualModal(text: string): View {
   };
 }
 
-export function buildFixResultModal(text: string): View {
+export function buildFixResultModal(text: string): ModalView {
   return { type: 'modal', callback_id: FIX_DONE, title: plain('Fix'), close: plain('Done'), blocks: [section(text)] };
 }

@@ -1,5 +1,14 @@
-import type { types } from '@slack/bolt';
-import { context, escapeMrkdwn, header, LIMITS, section, truncate } from '../../slack/blocks';
+import {
+  context,
+  escapeMrkdwn,
+  type HomeView,
+  header,
+  type KnownBlock,
+  LIMITS,
+  type ModalView,
+  section,
+  truncate,
+} from '../../slack/blocks';
 import { historyLine } from '../history/views';
 import type { StatusReport } from '../status/service';
 import { statusBlocks } from '../status/views';
@@ -12,10 +21,6 @@ import {
   HOME_STATUS_MODAL,
 } from './ids';
 import type { CrmReference, HomeData } from './service';
-
-type KnownBlock = types.KnownBlock;
-type ModalView = types.ModalView;
-type HomeView = types.HomeView;
 
 /** The App Home tab: quick actions, the user's recent operations and a short reference per CRM, ≤ 100 blocks. */
 export function buildHomeTab(data: HomeData): HomeView {

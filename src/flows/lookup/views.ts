@@ -1,10 +1,6 @@
-import type { types } from '@slack/bolt';
-import { context, escapeMrkdwn, LIMITS, section, truncate } from '../../slack/blocks';
+import { context, escapeMrkdwn, type KnownBlock, LIMITS, type ModalView, section, truncate } from '../../slack/blocks';
 import { INPUT_ACTION_ID, inputBlockId, LOOKUP_AGAIN, LOOKUP_MODAL, LOOKUP_RESULT_ACTIONS } from './ids';
 import type { LookupResult, LookupSpec } from './service';
-
-type KnownBlock = types.KnownBlock;
-type ModalView = types.ModalView;
 
 /** Shown at most; the rest are counted. */
 export const MAX_LOOKUP_RESULTS = 100;

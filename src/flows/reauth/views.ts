@@ -1,6 +1,5 @@
-import type { types } from '@slack/bolt';
 import { ACCOUNT_TYPE_NAMES } from '../../catalog';
-import { escapeMrkdwn, plain, section } from '../../slack/blocks';
+import { escapeMrkdwn, type KnownBlock, type ModalView, plain, section } from '../../slack/blocks';
 import { VALUE } from '../diagnose/ids';
 import { buildMappingConfirmModal, fieldBlock } from '../diagnose/views';
 import {
@@ -11,9 +10,6 @@ import {
   REAUTH_MAPPING_MODAL,
 } from './ids';
 import type { CredentialConfirm, CredentialForm, CredentialStep, ReauthInfo } from './service';
-
-type KnownBlock = types.KnownBlock;
-type View = types.ModalView;
 
 /** The CRM's re-authorization steps (and, for credential CRMs, which credential from whom). */
 export function reauthBlocks(info: ReauthInfo): KnownBlock[] {
@@ -48,7 +44,7 @@ export function buildReauthMessage(info: ReauthInfo): { text: string; blocks: Kn
   return { text: `Re-authorize ${info.crm.displayName}`, blocks: reauthBlocks(info) };
 }
 
-export function buildReauthModal(info: ReauthInfo): View {
+export function buildReauthModal(info: ReauthInfo): ModalView {
   return {
     type: 'modal',
     callback_id: REAUTH_INFO_MODAL,
@@ -59,7 +55,7 @@ export function buildReauthModal(info: ReauthInfo): View {
 }
 
 /** Step 1: the location's business number (and, without a record, its account type and current values). */
-export function buildCredentialModal(form: CredentialForm): View {
+export function buildCredentialModal(form: CredentialForm): ModalView {
   const blocks: KnownBlock[] = [
     section(
       `New ${escapeMrkdwn(form.credentialLabel)} for ${escapeMrkdwn(form.crmName)}. Get it from ${escapeMrkdwn(form.obtainFrom)}: you enter it on the next step, below the exact request.`,
@@ -102,7 +98,7 @@ export function buildCredentialModal(form: CredentialForm): View {
 }
 
 /** The confirm step: nothing is written before "Set credential"; the credential is never prefilled or echoed. */
-export function buildCredentialConfirmModal(confirm: CredentialConfirm): View {
+export function buildCredentialConfirmModal(confirm: CredentialConfirm): ModalView {
   return buildMappingConfirmModal(confirm, {
     callbackId: REAUTH_CREDENTIAL_MODAL,
     title: 'Confirm credential',
@@ -112,6 +108,6 @@ export function buildCredentialConfirmModal(confirm: CredentialConfirm): View {
 }
 
 /** Whichever step "Enter new credential" opens. */
-export function buildCredentialStepModal(step: CredentialStep): View {
+export function buildCredentialStepModal(step: CredentialStep): ModalView {
   return step.kind === 'form' ? buildCredentialModal(step.form) : buildCredentialConfirmModal(step.confirm);
 }

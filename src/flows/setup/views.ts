@@ -1,4 +1,3 @@
-import type { types } from '@slack/bolt';
 import {
   ACCOUNT_TYPE_NAMES,
   type AccountType,
@@ -8,6 +7,7 @@ import {
   type PropertyDef,
 } from '../../catalog';
 import { userMessage } from '../../errors';
+import type { Button, InputBlock, KnownBlock, ModalView, PlainTextElement, PlainTextOption } from '../../slack/blocks';
 import { BLOCK, SETUP_ACTION, SETUP_BLOCKS, SETUP_CALLBACK, VALUE } from './ids';
 import type {
   AddLocationStartData,
@@ -25,11 +25,6 @@ import type {
   TriggerUpdateData,
 } from './service';
 import { inputBlockIds } from './state';
-
-type KnownBlock = types.KnownBlock;
-type ModalView = types.ModalView;
-type InputBlock = types.InputBlock;
-type PlainTextOption = types.PlainTextOption;
 
 /** Slack's limits these builders respect. */
 export const MAX_VIEW_BLOCKS = 100;
@@ -50,7 +45,7 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function plain(text: string, max = MAX_SECTION_TEXT): types.PlainTextElement {
+function plain(text: string, max = MAX_SECTION_TEXT): PlainTextElement {
   return { type: 'plain_text', text: truncate(text, max), emoji: true };
 }
 
@@ -461,7 +456,7 @@ export function buildLocationsStep(data: LocationsStepData): ModalView {
   data.locations.forEach((location, index) => {
     blocks.push(...locationBlocks(data, location, index));
   });
-  const nav: types.Button[] = [];
+  const nav: Button[] = [];
   if (accountType === 'enterprise') {
     const cap = maxLocations(data);
     if (data.locations.length < cap) {

@@ -1,7 +1,14 @@
 import type { types } from '@slack/bolt';
 
-// @slack/types via Bolt's re-export: it is not a direct dependency of ours.
+// @slack/types via Bolt's re-export: it is not a direct dependency of ours. Views name them from here.
 export type KnownBlock = types.KnownBlock;
+export type View = types.View;
+export type ModalView = types.ModalView;
+export type HomeView = types.HomeView;
+export type InputBlock = types.InputBlock;
+export type PlainTextOption = types.PlainTextOption;
+export type PlainTextElement = types.PlainTextElement;
+export type Button = types.Button;
 
 /** Slack limits every view builder respects. */
 export const LIMITS = {
