@@ -1,14 +1,6 @@
 import { ACCOUNT_TYPE_NAMES } from '../../catalog';
-import {
-  type Button,
-  escapeMrkdwn,
-  type KnownBlock,
-  LIMITS,
-  type ModalView,
-  plain,
-  section,
-  truncate,
-} from '../../slack/blocks';
+import type { Button, KnownBlock, ModalView } from '../../slack/blocks';
+import { escapeMrkdwn, LIMITS, plain, section, truncate } from '../../slack/blocks';
 import { STATUS_ACTIONS } from '../status/ids';
 import type { FixField, FixStep, MappingConfirm, SecretField } from './fix';
 import {

@@ -1,14 +1,5 @@
-import {
-  context,
-  escapeMrkdwn,
-  type HomeView,
-  header,
-  type KnownBlock,
-  LIMITS,
-  type ModalView,
-  section,
-  truncate,
-} from '../../slack/blocks';
+import type { HomeView, KnownBlock, ModalView } from '../../slack/blocks';
+import { context, escapeMrkdwn, header, LIMITS, section, truncate } from '../../slack/blocks';
 import { historyLine } from '../history/views';
 import type { StatusReport } from '../status/service';
 import { statusBlocks } from '../status/views';

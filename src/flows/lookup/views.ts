@@ -1,4 +1,5 @@
-import { context, escapeMrkdwn, type KnownBlock, LIMITS, type ModalView, section, truncate } from '../../slack/blocks';
+import type { InputBlock, KnownBlock, ModalView } from '../../slack/blocks';
+import { context, escapeMrkdwn, LIMITS, section, truncate } from '../../slack/blocks';
 import { INPUT_ACTION_ID, inputBlockId, LOOKUP_AGAIN, LOOKUP_MODAL, LOOKUP_RESULT_ACTIONS } from './ids';
 import type { LookupResult, LookupSpec } from './service';
 
@@ -21,44 +22,13 @@ export function buildLookupModal(spec: LookupSpec, meta: LookupMetadata): ModalV
     blocks.push(context(':lock: Credentials typed here are used for this lookup only: not stored, logged or shown.'));
   }
   spec.inputs.forEach((input, index) => {
-    const label = { type: 'plain_text' as const, text: truncate(input.label, 2000) };
-    const hint = { type: 'plain_text' as const, text: truncate(input.help, 2000) };
-    if (input.kind === 'boolean') {
-      const options = [
-        { text: { type: 'plain_text' as const, text: 'Yes' }, value: 'true' },
-        { text: { type: 'plain_text' as const, text: 'No' }, value: 'false' },
-      ];
-      const initial = options.find((o) => o.value === (input.default ?? 'false'));
-      blocks.push({
-        type: 'input',
-        block_id: inputBlockId(index),
-        label,
-        hint,
-        optional: !input.required,
-        element: {
-          type: 'static_select',
-          action_id: INPUT_ACTION_ID,
-          options,
-          ...(initial ? { initial_option: initial } : {}),
-        },
-      });
-      return;
-    }
     blocks.push({
       type: 'input',
       block_id: inputBlockId(index),
-      label,
-      hint,
+      label: { type: 'plain_text' as const, text: truncate(input.label, 2000) },
+      hint: { type: 'plain_text' as const, text: truncate(input.help, 2000) },
       optional: !input.required,
-      element: {
-        type: 'plain_text_input',
-        action_id: INPUT_ACTION_ID,
-        ...(input.kind === 'uuid'
-          ? { placeholder: { type: 'plain_text' as const, text: '00000000-0000-4000-8000-000000000000' } }
-          : input.kind === 'customerDomain'
-            ? { placeholder: { type: 'plain_text' as const, text: 'partners.sb or https://partners.sb.carestack.com' } }
-            : {}),
-      },
+      element: inputElement(input),
     });
   });
   return {
@@ -69,6 +39,32 @@ export function buildLookupModal(spec: LookupSpec, meta: LookupMetadata): ModalV
     close: plain('Cancel'),
     private_metadata: JSON.stringify(meta),
     blocks,
+  };
+}
+
+/** A yes/no choice for a boolean input; otherwise a text field, with an example for the formats that have one. */
+function inputElement(input: LookupSpec['inputs'][number]): InputBlock['element'] {
+  if (input.kind === 'boolean') {
+    const options = [
+      { text: { type: 'plain_text' as const, text: 'Yes' }, value: 'true' },
+      { text: { type: 'plain_text' as const, text: 'No' }, value: 'false' },
+    ];
+    const initial = options.find((o) => o.value === (input.default ?? 'false'));
+    return {
+      type: 'static_select',
+      action_id: INPUT_ACTION_ID,
+      options,
+      ...(initial ? { initial_option: initial } : {}),
+    };
+  }
+  return {
+    type: 'plain_text_input',
+    action_id: INPUT_ACTION_ID,
+    ...(input.kind === 'uuid'
+      ? { placeholder: { type: 'plain_text' as const, text: '00000000-0000-4000-8000-000000000000' } }
+      : input.kind === 'customerDomain'
+        ? { placeholder: { type: 'plain_text' as const, text: 'partners.sb or https://partners.sb.carestack.com' } }
+        : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { ACCOUNT_TYPE_NAMES } from '../../catalog';
-import { escapeMrkdwn, type KnownBlock, type ModalView, plain, section } from '../../slack/blocks';
+import type { KnownBlock, ModalView } from '../../slack/blocks';
+import { escapeMrkdwn, plain, section } from '../../slack/blocks';
 import { VALUE } from '../diagnose/ids';
 import { buildMappingConfirmModal, fieldBlock } from '../diagnose/views';
 import {
