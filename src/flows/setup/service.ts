@@ -102,12 +102,16 @@ export interface StatusButton {
   groupId?: number | undefined;
 }
 
-export interface CrmStepData {
+/** What both first steps show (a new setup's and add-locations'): the CRMs, and what the session has chosen so far. */
+export interface CrmChoiceData {
   metadata: string;
   crms: readonly CrmDefinition[];
   crm?: CrmDefinition | undefined;
   accountType?: AccountType | undefined;
   parentBusinessNumber: string;
+}
+
+export interface CrmStepData extends CrmChoiceData {
   triggerOptions: readonly TriggerOption[];
   selectedTriggers: readonly string[];
   /** Why some triggers are (not yet) offered. */
@@ -208,13 +212,7 @@ export interface SetupResult {
   locations: readonly LocationOutcome[];
 }
 
-export interface AddLocationStartData {
-  metadata: string;
-  crms: readonly CrmDefinition[];
-  crm?: CrmDefinition | undefined;
-  accountType?: AccountType | undefined;
-  parentBusinessNumber: string;
-}
+export type AddLocationStartData = CrmChoiceData;
 
 export interface TriggerUpdateData {
   metadata: string;
@@ -267,17 +265,23 @@ function existingInfo(crm: CrmDefinition, session: SetupSession): ExistingGroupI
   };
 }
 
+function crmChoice(services: Services, session: SetupSession): CrmChoiceData {
+  return {
+    metadata: metadataFor(session),
+    crms: services.catalog.crms,
+    crm: session.crmId ? services.catalog.crms.find((c) => c.id === session.crmId) : undefined,
+    accountType: session.accountType,
+    parentBusinessNumber: session.parentBusinessNumber,
+  };
+}
+
 export function crmScreen(services: Services, session: SetupSession, note?: string): SetupScreen {
-  const crm = session.crmId ? services.catalog.crms.find((c) => c.id === session.crmId) : undefined;
-  const choices = crm ? triggerChoices(crm, session.apiTriggers[crm.id]) : undefined;
+  const chosen = crmChoice(services, session);
+  const choices = chosen.crm ? triggerChoices(chosen.crm, session.apiTriggers[chosen.crm.id]) : undefined;
   return {
     kind: 'crm',
     data: {
-      metadata: metadataFor(session),
-      crms: services.catalog.crms,
-      crm,
-      accountType: session.accountType,
-      parentBusinessNumber: session.parentBusinessNumber,
+      ...chosen,
       triggerOptions: choices?.options ?? [],
       selectedTriggers: session.triggers ?? choices?.defaults ?? [],
       triggerNote: choices?.note,
@@ -442,17 +446,7 @@ function stepScreen(services: Services, session: SetupSession): SetupScreen {
 }
 
 function addLocationScreen(services: Services, session: SetupSession): SetupScreen {
-  const crm = session.crmId ? services.catalog.crms.find((c) => c.id === session.crmId) : undefined;
-  return {
-    kind: 'addLocation',
-    data: {
-      metadata: metadataFor(session),
-      crms: services.catalog.crms,
-      crm,
-      accountType: session.accountType,
-      parentBusinessNumber: session.parentBusinessNumber,
-    },
-  };
+  return { kind: 'addLocation', data: crmChoice(services, session) };
 }
 
 // ============================================================= open /crm setup
@@ -521,12 +515,17 @@ export async function resolveTriggers(
 
 // ======================================================= step 1 interactions
 
+/** The session a step-1 form (a new setup's or add-locations') belongs to, with what the form holds merged in. */
+async function withCrmStep(services: Services, view: SubmittedView): Promise<SetupSession> {
+  return mergeCrmStep(services.catalog, await loadSession(services, sessionIdFrom(view.metadata)), view.form);
+}
+
 /** The CRM select changed: keep everything typed, re-render step 1 (then `resolveTriggers` when asked). */
 export async function changeCrm(
   services: Services,
   view: SubmittedView,
 ): Promise<{ screen: SetupScreen; sessionId: string; resolveTriggers: boolean }> {
-  const session = mergeCrmStep(services.catalog, await loadSession(services, sessionIdFrom(view.metadata)), view.form);
+  const session = await withCrmStep(services, view);
   await saveSession(services, session);
   const screen = session.step === 'addloc' ? addLocationScreen(services, session) : crmScreen(services, session);
   return { screen, sessionId: session.id, resolveTriggers: session.step === 'crm' && session.crmId !== undefined };
@@ -553,8 +552,7 @@ export async function submitCrmStep(
   client: WriteClient,
   userId: string,
 ): Promise<StepOutcome> {
-  let session = await loadSession(services, sessionIdFrom(view.metadata));
-  session = mergeCrmStep(services.catalog, session, view.form);
+  const session = await withCrmStep(services, view);
   const current = crmScreen(services, session);
   if (!session.crmId) return fieldErrors({ [BLOCK.crm]: 'Choose the CRM' });
   if (!session.triggers)
@@ -736,15 +734,27 @@ async function confirmAfterRecheck(
 
 // ============================================================ step 2 and 3
 
+/**
+ * A step 2 or 3 submission's session with the form merged in by `merge`, saved before it is checked, so
+ * nothing typed is lost when the step answers with errors.
+ */
+async function saveSubmittedStep(
+  services: Services,
+  view: SubmittedView,
+  merge: (crm: CrmDefinition, session: SetupSession, form: FormValues) => SetupSession,
+): Promise<SetupSession> {
+  const loaded = await loadSession(services, sessionIdFrom(view.metadata));
+  const session = merge(crmOf(services, loaded), loaded, view.form);
+  await saveSession(services, session);
+  return session;
+}
+
 export async function submitGroupStep(
   services: Services,
   layout: ScreenLayout,
   view: SubmittedView,
 ): Promise<StepOutcome> {
-  let session = await loadSession(services, sessionIdFrom(view.metadata));
-  const crm = crmOf(services, session);
-  session = mergeGroupStep(crm, session, view.form);
-  await saveSession(services, session);
+  const session = await saveSubmittedStep(services, view, mergeGroupStep);
   const { errors } = stepErrors(services, layout, session, 'group', groupScreen(services, session));
   if (Object.keys(errors).length > 0) return fieldErrors(errors);
   session.step = 'locations';
@@ -765,10 +775,9 @@ export async function submitLocationsStep(
   layout: ScreenLayout,
   view: SubmittedView,
 ): Promise<StepOutcome> {
-  let session = await loadSession(services, sessionIdFrom(view.metadata));
-  const crm = crmOf(services, session);
-  session = mergeLocationsStep(crm, session, view.form, listSeparator(crm));
-  await saveSession(services, session);
+  const session = await saveSubmittedStep(services, view, (crm, loaded, form) =>
+    mergeLocationsStep(crm, loaded, form, listSeparator(crm)),
+  );
   const { plan, errors, all } = stepErrors(services, layout, session, 'locations', locationsScreen(services, session));
   if (Object.keys(errors).length > 0) return fieldErrors(errors);
   if (!plan) {
@@ -1266,8 +1275,7 @@ export async function submitAddLocationStart(
   layout: ScreenLayout,
   view: SubmittedView,
 ): Promise<StepOutcome> {
-  let session = await loadSession(services, sessionIdFrom(view.metadata));
-  session = mergeCrmStep(services.catalog, session, view.form);
+  const session = await withCrmStep(services, view);
   if (!session.crmId) return fieldErrors({ [BLOCK.crm]: 'Choose the CRM' });
   const crm = crmOf(services, session);
   const result = planSetup(services.catalog, { ...planInputOf(crm, session), existingGroupId: 1, locations: [] });
