@@ -1,8 +1,10 @@
-import type { App } from '@slack/bolt';
 import type { Config } from '../config';
 import { ForbiddenError } from '../errors';
 
-type SlackClient = App['client'];
+/** The one Slack Web API call the permission checks make: a narrow view of Bolt's client. */
+export interface UsergroupsClient {
+  usergroups: { users: { list(args: { usergroup: string }): Promise<{ users?: string[] }> } };
+}
 
 const MEMBERS_CACHE_MS = 5 * 60_000;
 const groupMembers = new Map<string, { at: number; members: Set<string> }>();
@@ -11,13 +13,13 @@ const groupMembers = new Map<string, { at: number; members: Set<string> }>();
  * Reads are open to everyone; writes need ALLOWED_USER_IDS or membership of an
  * ALLOWED_USERGROUP_IDS group. With neither set, everyone may write (README says so).
  */
-export async function assertCanWrite(config: Config, client: SlackClient, userId: string): Promise<void> {
-  const users = config.ALLOWED_USER_IDS;
-  const groups = config.ALLOWED_USERGROUP_IDS;
-  if (await isAllowed(client, userId, users, groups)) return;
-  throw new ForbiddenError(
-    'forbidden',
-    `You can read everything here, but changing integrations is limited to ${whoMay(users, groups)}. Ask one of them to run it, or to add you.`,
+export async function assertCanWrite(config: Config, client: UsergroupsClient, userId: string): Promise<void> {
+  await assertAllowed(
+    client,
+    userId,
+    { users: config.ALLOWED_USER_IDS, groups: config.ALLOWED_USERGROUP_IDS },
+    (who) =>
+      `You can read everything here, but changing integrations is limited to ${who}. Ask one of them to run it, or to add you.`,
   );
 }
 
@@ -25,19 +27,35 @@ export async function assertCanWrite(config: Config, client: SlackClient, userId
  * Contact searches read patient data, so LOG_SEARCH_ALLOWED_USER_IDS / LOG_SEARCH_ALLOWED_USERGROUP_IDS
  * limit them the way the write settings limit writes; with neither set, everyone who may use the bot may search.
  */
-export async function assertCanSearchContacts(config: Config, client: SlackClient, userId: string): Promise<void> {
-  const users = config.LOG_SEARCH_ALLOWED_USER_IDS;
-  const groups = config.LOG_SEARCH_ALLOWED_USERGROUP_IDS;
-  if (await isAllowed(client, userId, users, groups)) return;
-  throw new ForbiddenError(
-    'forbidden',
-    `Searching the logs for a contact shows patient data, so it is limited to ${whoMay(users, groups)}. Ask one of them to look it up, or paste the record into \`/crm diagnose\` yourself.`,
+export async function assertCanSearchContacts(config: Config, client: UsergroupsClient, userId: string): Promise<void> {
+  await assertAllowed(
+    client,
+    userId,
+    { users: config.LOG_SEARCH_ALLOWED_USER_IDS, groups: config.LOG_SEARCH_ALLOWED_USERGROUP_IDS },
+    (who) =>
+      `Searching the logs for a contact shows patient data, so it is limited to ${who}. Ask one of them to look it up, or paste the record into \`/crm diagnose\` yourself.`,
   );
+}
+
+interface AllowList {
+  users: readonly string[];
+  groups: readonly string[];
+}
+
+/** Passes whoever the lists allow; refuses anyone else with a ForbiddenError saying (`refusal`) who may. */
+async function assertAllowed(
+  client: UsergroupsClient,
+  userId: string,
+  { users, groups }: AllowList,
+  refusal: (who: string) => string,
+): Promise<void> {
+  if (await isAllowed(client, userId, users, groups)) return;
+  throw new ForbiddenError('forbidden', refusal(whoMay(users, groups)));
 }
 
 /** Everyone when both lists are empty; otherwise a listed user or a member of a listed group. */
 async function isAllowed(
-  client: SlackClient,
+  client: UsergroupsClient,
   userId: string,
   users: readonly string[],
   groups: readonly string[],
@@ -55,7 +73,7 @@ function whoMay(users: readonly string[], groups: readonly string[]): string {
   return who || 'the bot owners';
 }
 
-async function membersOf(client: SlackClient, usergroup: string): Promise<Set<string>> {
+async function membersOf(client: UsergroupsClient, usergroup: string): Promise<Set<string>> {
   const cached = groupMembers.get(usergroup);
   if (cached && Date.now() - cached.at < MEMBERS_CACHE_MS) return cached.members;
   try {

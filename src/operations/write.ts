@@ -1,13 +1,17 @@
-import type { App } from '@slack/bolt';
 import { ApiError, BotError, BusyError, errorLogFields, ForbiddenError, userMessage } from '../errors';
 import type { Services } from '../services';
 import { type RunOnceResult, runOnce } from '../store/idempotency';
 import { withLock } from '../store/lock';
 import { type AuditEntry, type AuditOutcome, outcomeIds, recordAudit } from './audit';
-import { assertCanWrite } from './permissions';
+import { assertCanWrite, type UsergroupsClient } from './permissions';
 
-/** The Slack Web API client the pipeline checks permissions and posts audit entries with (flows pass it through). */
-export type WriteClient = App['client'];
+/**
+ * The Slack Web API calls the pipeline makes: the permission check's, and the audit channel's post. Bolt's
+ * client has them (flows pass it through); nothing else of Slack reaches the pipeline.
+ */
+export interface WriteClient extends UsergroupsClient {
+  chat: { postMessage(args: { channel: string; text: string }): Promise<unknown> };
+}
 type SlackClient = WriteClient;
 
 export interface WriteRequest {
@@ -55,7 +59,7 @@ export function idempotencyKey(...parts: Array<string | number | undefined>): st
  * audit (and the optional audit channel). Errors come back as BotErrors.
  */
 export async function performWrite(services: Services, client: SlackClient, write: WriteRequest): Promise<WriteResult> {
-  const audit = (outcome: AuditOutcome, details: { error?: unknown; ids?: AuditIds } = {}) =>
+  const audit = (outcome: AuditOutcome, details: AuditDetails = {}) =>
     auditWrite(services, client, write, outcome, details);
   await assertMayWrite(services, client, write);
 
@@ -105,6 +109,8 @@ export async function performWrite(services: Services, client: SlackClient, writ
 /** What the audit trail records about a write, without the request function. */
 export type AuditedWrite = Omit<WriteRequest, 'send' | 'idempotencyKey'> & { idempotencyKey?: string };
 type AuditIds = ReturnType<typeof outcomeIds>;
+/** What an audit entry adds to the write: the error it ended with, the ids its answer named. */
+type AuditDetails = { error?: unknown; ids?: AuditIds };
 
 /**
  * A write refused before it reached performWrite (a button whose clicker may not write): audited like
@@ -123,7 +129,7 @@ export function auditDecision(
   client: SlackClient,
   write: AuditedWrite,
   outcome: Exclude<AuditOutcome, 'attempted'>,
-  details: { error?: unknown; ids?: AuditIds } = {},
+  details: AuditDetails = {},
 ) {
   return auditWrite(services, client, write, outcome, details);
 }
@@ -159,26 +165,26 @@ async function auditWrite(
   client: SlackClient,
   write: AuditedWrite,
   outcome: AuditOutcome,
-  details: { error?: unknown; ids?: AuditIds },
+  details: AuditDetails,
 ): Promise<void> {
   // 'attempted' is half of a write, counted and announced when its outcome is known.
   if (outcome !== 'attempted') services.metrics.writes.inc({ operation: write.operation, outcome });
   try {
-    await recordAuditEntry(services, client, write, outcome, details);
+    const entry = auditEntry(write, outcome, details);
+    await recordAudit(services.store, entry, services.config.AUDIT_RETENTION_DAYS);
+    services.logger.info(
+      { audit: { ...entry, request: undefined }, operation: write.operation },
+      `write ${write.operation} ${outcome}`,
+    );
+    if (outcome !== 'attempted') await announceOutcome(services, client, entry, outcome);
   } catch (err) {
     // Slack's own code (not_in_channel, channel_not_found, ...) tells the owners what to fix.
     services.logger.error({ err: errorLogFields(err), operation: write.operation }, 'audit record failed');
   }
 }
 
-async function recordAuditEntry(
-  services: Services,
-  client: SlackClient,
-  write: AuditedWrite,
-  outcome: AuditOutcome,
-  details: { error?: unknown; ids?: AuditIds },
-): Promise<void> {
-  const entry: AuditEntry = {
+function auditEntry(write: AuditedWrite, outcome: AuditOutcome, details: AuditDetails): AuditEntry {
+  return {
     at: new Date().toISOString(),
     userId: write.userId,
     businessNumber: write.businessNumber,
@@ -190,27 +196,30 @@ async function recordAuditEntry(
     ...(write.idempotencyKey ? { idempotencyKey: write.idempotencyKey } : {}),
     ...(details.ids ? { ids: details.ids } : {}),
   };
-  await recordAudit(services.store, entry, services.config.AUDIT_RETENTION_DAYS);
-  services.logger.info(
-    { audit: { ...entry, request: undefined }, operation: write.operation },
-    `write ${write.operation} ${outcome}`,
-  );
+}
+
+/** A write's outcome, posted to the audit channel when AUDIT_CHANNEL_ID names one. */
+async function announceOutcome(
+  services: Services,
+  client: SlackClient,
+  entry: AuditEntry,
+  outcome: Exclude<AuditOutcome, 'attempted'>,
+): Promise<void> {
   const channel = services.config.AUDIT_CHANNEL_ID;
-  if (channel && outcome !== 'attempted') {
-    const crm = services.catalog.find(write.crmId)?.displayName ?? write.crmId;
-    const icon = { succeeded: '✅', failed: '❌', unknown: '⚠️', refused: '⛔' }[outcome];
-    const ids = entry.ids
-      ? ` [${Object.entries(entry.ids)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ')}]`
-      : '';
-    await client.chat.postMessage({
-      channel,
-      text: `${icon} <@${write.userId}> ${write.operation} for business ${write.businessNumber} (${crm}): ${outcome}${ids}${
-        entry.error ? ` (${entry.error.message})` : ''
-      }`,
-    });
-  }
+  if (!channel) return;
+  const crm = services.catalog.find(entry.crmId)?.displayName ?? entry.crmId;
+  const icon = { succeeded: '✅', failed: '❌', unknown: '⚠️', refused: '⛔' }[outcome];
+  const ids = entry.ids
+    ? ` [${Object.entries(entry.ids)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}]`
+    : '';
+  await client.chat.postMessage({
+    channel,
+    text: `${icon} <@${entry.userId}> ${entry.operation} for business ${entry.businessNumber} (${crm}): ${outcome}${ids}${
+      entry.error ? ` (${entry.error.message})` : ''
+    }`,
+  });
 }
 
 /** Code and user-facing words only: never a stack, a body or a header. */

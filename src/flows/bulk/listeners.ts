@@ -5,7 +5,7 @@ import { loadRun } from '../../bulk/run-record';
 import { exampleValue } from '../../bulk/validate';
 import { BotError, userMessage } from '../../errors';
 import { assertCanWrite } from '../../operations/permissions';
-import { auditRefusal, type WriteClient } from '../../operations/write';
+import { auditRefusal } from '../../operations/write';
 import { parseBusinessNumber } from '../../planner';
 import type { Services } from '../../services';
 import type { Subcommand } from '../../slack/router';
@@ -25,7 +25,7 @@ import {
 } from './service';
 import { type BulkModalMetadata, buildBulkModal, buildDryRunMessage, buildProgressMessage } from './views';
 
-type SlackClient = WriteClient;
+type SlackClient = App['client'];
 
 /** Largest CSV file read from Slack. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;

@@ -1,6 +1,5 @@
 import type { App, BlockAction } from '@slack/bolt';
 import { userMessage } from '../../errors';
-import type { WriteClient } from '../../operations/write';
 import type { Services } from '../../services';
 import type { Subcommand } from '../../slack/router';
 import { STATUS_ACTIONS } from '../status/ids';
@@ -39,7 +38,7 @@ import {
   SETUP_LAYOUT,
 } from './views';
 
-type Client = WriteClient;
+type Client = App['client'];
 
 /** Said when Slack refuses views.open because the 3 s trigger window passed. */
 export const EXPIRED_TRIGGER_MESSAGE = 'That took too long, run the command again.';
