@@ -317,22 +317,10 @@ export async function submitFixInputs(
     const parsedBusiness = parseBusinessNumber(values[FIX_FIELDS.business] ?? '');
     if (parsedBusiness === undefined) return { ok: false, errors: { [FIX_FIELDS.business]: BUSINESS_ID_MESSAGE } };
     const business = String(parsedBusiness);
-    // This runs before the view submission is acked: bound it well inside Slack's 3 s and
-    // answer inline, so a slow API costs the user a resubmit, never their typed values.
-    let group: Awaited<ReturnType<typeof findGroup>>;
-    try {
-      group = await beforeAckDeadline(findGroup(services, business, crm.id));
-    } catch (err) {
-      return { ok: false, errors: { [FIX_FIELDS.business]: `${userMessage(err)} Submit again to retry.` } };
-    }
-    if (!group) {
-      return {
-        ok: false,
-        errors: { [FIX_FIELDS.business]: `Business ${business} has no ${crm.displayName} integration group.` },
-      };
-    }
+    const found = await typedBusinessGroup(services, business, crm);
+    if (!found.ok) return { ok: false, errors: { [FIX_FIELDS.business]: found.error } };
     draft.businessNumber = business;
-    draft.groupId = group.groupId;
+    draft.groupId = found.groupId;
     record = await readConfigRecord(services.store, business);
     if (record) draft.hasRecord = true;
   } else if (draft.hasRecord) {
@@ -585,6 +573,26 @@ export async function recordSent(
     updatedBy: input.userId,
     updatedAt: new Date().toISOString(),
   });
+}
+
+/**
+ * The CRM's integration group of a business typed into a form, read before the view submission is acked:
+ * bounded well inside Slack's 3 s and answered inline (`error` is the business field's message), so a slow
+ * API costs the user a resubmit, never their typed values.
+ */
+export async function typedBusinessGroup(
+  services: Services,
+  businessNumber: string,
+  crm: CrmDefinition,
+): Promise<{ ok: true; groupId: number } | { ok: false; error: string }> {
+  let group: Awaited<ReturnType<typeof findGroup>>;
+  try {
+    group = await beforeAckDeadline(findGroup(services, businessNumber, crm.id));
+  } catch (err) {
+    return { ok: false, error: `${userMessage(err)} Submit again to retry.` };
+  }
+  if (!group) return { ok: false, error: `Business ${businessNumber} has no ${crm.displayName} integration group.` };
+  return { ok: true, groupId: group.groupId };
 }
 
 const ACK_BUDGET_MS = 2000;

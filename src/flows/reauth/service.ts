@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountType, CrmDefinition } from '../../catalog';
-import { BotError, userMessage } from '../../errors';
+import { BotError } from '../../errors';
 import { type ConfigRecord, readConfigRecord } from '../../operations/config-records';
 import { assertMayWrite, idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
 import {
@@ -15,7 +15,6 @@ import {
 import type { Services } from '../../services';
 import {
   BUSINESS_NOT_YET_KNOWN,
-  beforeAckDeadline,
   currentPropertiesFrom,
   currentValueFields,
   type FixField,
@@ -24,6 +23,7 @@ import {
   mappingContentsText,
   recordSent,
   type SecretField,
+  typedBusinessGroup,
 } from '../diagnose/fix';
 import { findGroup, type Origin, type ReauthTarget, STATE_TTL_MS } from '../diagnose/service';
 import { REAUTH_FIELDS } from './ids';
@@ -232,20 +232,9 @@ export async function previewCredential(
   const businessNumber = String(parsedBusiness);
   let groupId = businessNumber === state.businessNumber ? state.groupId : undefined;
   if (groupId === undefined) {
-    // Before the ack: bounded well inside Slack's 3 s, answered inline so nothing typed is lost.
-    let group: Awaited<ReturnType<typeof findGroup>>;
-    try {
-      group = await beforeAckDeadline(findGroup(services, businessNumber, crm.id));
-    } catch (err) {
-      return { ok: false, errors: { [REAUTH_FIELDS.business]: `${userMessage(err)} Submit again to retry.` } };
-    }
-    if (!group) {
-      return {
-        ok: false,
-        errors: { [REAUTH_FIELDS.business]: `Business ${businessNumber} has no ${crm.displayName} integration group.` },
-      };
-    }
-    groupId = group.groupId;
+    const found = await typedBusinessGroup(services, businessNumber, crm);
+    if (!found.ok) return { ok: false, errors: { [REAUTH_FIELDS.business]: found.error } };
+    groupId = found.groupId;
   }
   const record = await readConfigRecord(services.store, businessNumber);
   return prepareCredential(services, stateId, state, { businessNumber, groupId, record, values });
