@@ -24,7 +24,7 @@ import type {
   SetupScreen,
   TriggerUpdateData,
 } from './service';
-import { inputBlockIds } from './state';
+import { inputBlockIds, type TriggerOption } from './state';
 
 /** Slack's limits these builders respect. */
 export const MAX_VIEW_BLOCKS = 100;
@@ -62,6 +62,27 @@ function option(value: string, text: string, description?: string): PlainTextOpt
     value,
     text: plain(text, MAX_OPTION_TEXT),
     ...(description ? { description: plain(description, MAX_OPTION_TEXT) } : {}),
+  };
+}
+
+/** The trigger checkboxes (step 1 and the trigger update), the selected ones ticked. */
+function triggersInput(
+  label: string,
+  triggerOptions: readonly TriggerOption[],
+  selected: readonly string[],
+): KnownBlock {
+  const options = triggerOptions.map((t) => option(t.value, t.label, t.description));
+  const initial = options.filter((o) => selected.includes(o.value ?? ''));
+  return {
+    type: 'input',
+    block_id: BLOCK.triggers,
+    label: plain(label),
+    element: {
+      type: 'checkboxes',
+      action_id: VALUE,
+      options,
+      ...(initial.length > 0 ? { initial_options: initial } : {}),
+    },
   };
 }
 
@@ -229,19 +250,8 @@ export function buildCrmStep(data: CrmStepData): ModalView {
   );
   if (crm) {
     if (data.triggerOptions.length > 0) {
-      const options = data.triggerOptions.map((t) => option(t.value, t.label, t.description));
-      const initial = options.filter((o) => data.selectedTriggers.includes(o.value ?? ''));
-      blocks.push({
-        type: 'input',
-        block_id: BLOCK.triggers,
-        label: plain(data.triggerOptions.length > 1 ? 'Triggers' : 'Trigger'),
-        element: {
-          type: 'checkboxes',
-          action_id: VALUE,
-          options,
-          ...(initial.length > 0 ? { initial_options: initial } : {}),
-        },
-      });
+      const label = data.triggerOptions.length > 1 ? 'Triggers' : 'Trigger';
+      blocks.push(triggersInput(label, data.triggerOptions, data.selectedTriggers));
     }
     if (data.triggerNote) blocks.push(context(data.triggerNote));
   }
@@ -607,19 +617,7 @@ export function buildTriggerUpdate(data: TriggerUpdateData): ModalView {
     ),
   ];
   if (data.error) blocks.push(section(`:x: ${data.error}`));
-  const options = data.triggerOptions.map((t) => option(t.value, t.label, t.description));
-  const initial = options.filter((o) => data.selected.includes(o.value ?? ''));
-  blocks.push({
-    type: 'input',
-    block_id: BLOCK.triggers,
-    label: plain('Triggers'),
-    element: {
-      type: 'checkboxes',
-      action_id: VALUE,
-      options,
-      ...(initial.length > 0 ? { initial_options: initial } : {}),
-    },
-  });
+  blocks.push(triggersInput('Triggers', data.triggerOptions, data.selected));
   if (data.note) blocks.push(context(data.note));
   blocks.push(
     context(
