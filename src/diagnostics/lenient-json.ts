@@ -53,50 +53,43 @@ class Reader {
   }
 
   private object(depth: number): Record<string, unknown> | undefined {
-    this.index++;
-    const result: Record<string, unknown> = {};
-    for (;;) {
-      if (this.atEnd()) {
-        this.cut = true;
-        return result;
-      }
-      const char = this.text.charAt(this.index);
-      if (char === '}') {
-        this.index++;
-        return result;
-      }
-      if (char === ',') {
-        this.index++;
-        continue;
-      }
-      const key = OPEN_QUOTES.has(char) ? this.string() : this.bareKey();
-      if (key === CUT) return result;
-      if (key === undefined) return undefined;
-      if (this.atEnd()) return this.cutObject(result);
-      if (this.text.charAt(this.index) !== ':') return undefined;
+    return this.members<Record<string, unknown>>({}, '}', (result) => {
+      const key = OPEN_QUOTES.has(this.text.charAt(this.index)) ? this.string() : this.bareKey();
+      if (key === CUT) return 'cut';
+      if (key === undefined) return 'invalid';
+      if (this.atEnd()) return 'cut';
+      if (this.text.charAt(this.index) !== ':') return 'invalid';
       this.index++;
       const value = this.value(depth + 1);
-      if (value === CUT) return this.cutObject(result);
-      if (value === undefined) return undefined;
+      if (value === CUT) return 'cut';
+      if (value === undefined) return 'invalid';
       result[key] = value;
-    }
-  }
-
-  private cutObject(result: Record<string, unknown>): Record<string, unknown> {
-    this.cut = true;
-    return result;
+      return 'read';
+    });
   }
 
   private array(depth: number): unknown[] | undefined {
+    return this.members<unknown[]>([], ']', (result) => {
+      const value = this.value(depth + 1);
+      if (value === CUT) return 'cut';
+      if (value === undefined) return 'invalid';
+      result.push(value);
+      return 'read';
+    });
+  }
+
+  /**
+   * An object's or array's members, from its opening bracket to `closer`, into `result`: commas (trailing
+   * ones too) are skipped, and the end of the paste keeps the complete members read so far. `member` reads
+   * one member into `result`: 'cut' when it ran into the end (dropped, the rest is kept), 'invalid' when it
+   * is not JSON (the whole container is unusable).
+   */
+  private members<T>(result: T, closer: string, member: (result: T) => 'read' | 'cut' | 'invalid'): T | undefined {
     this.index++;
-    const result: unknown[] = [];
     for (;;) {
-      if (this.atEnd()) {
-        this.cut = true;
-        return result;
-      }
+      if (this.atEnd()) return this.cutAt(result);
       const char = this.text.charAt(this.index);
-      if (char === ']') {
+      if (char === closer) {
         this.index++;
         return result;
       }
@@ -104,14 +97,15 @@ class Reader {
         this.index++;
         continue;
       }
-      const value = this.value(depth + 1);
-      if (value === CUT) {
-        this.cut = true;
-        return result;
-      }
-      if (value === undefined) return undefined;
-      result.push(value);
+      const read = member(result);
+      if (read === 'cut') return this.cutAt(result);
+      if (read === 'invalid') return undefined;
     }
+  }
+
+  private cutAt<T>(result: T): T {
+    this.cut = true;
+    return result;
   }
 
   private string(): string | typeof CUT {
