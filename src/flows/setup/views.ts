@@ -652,26 +652,28 @@ export function buildTriggerUpdate(data: TriggerUpdateData): ModalView {
 
 // ------------------------------------------------------------------ screens
 
+type ScreenOf<K extends SetupScreen['kind']> = Extract<SetupScreen, { kind: K }>;
+
+/** The view builder of every kind of screen the service can ask for (the type makes it name every kind). */
+const SCREEN_VIEWS: { [K in SetupScreen['kind']]: (screen: ScreenOf<K>) => ModalView } = {
+  crm: (screen) => buildCrmStep(screen.data),
+  group: (screen) => buildGroupStep(screen.data),
+  locations: (screen) => buildLocationsStep(screen.data),
+  review: (screen) => buildReviewStep(screen.data),
+  addLocation: (screen) => buildAddLocationStart(screen.data),
+  triggers: (screen) => buildTriggerUpdate(screen.data),
+  working: (screen) => buildWorkingView(screen.metadata, screen.text),
+  message: (screen) => buildMessageView({ title: screen.title, text: screen.text }),
+};
+
 /** The view for a screen the service asked for. */
 export function renderScreen(screen: SetupScreen): ModalView {
-  switch (screen.kind) {
-    case 'crm':
-      return buildCrmStep(screen.data);
-    case 'group':
-      return buildGroupStep(screen.data);
-    case 'locations':
-      return buildLocationsStep(screen.data);
-    case 'review':
-      return buildReviewStep(screen.data);
-    case 'addLocation':
-      return buildAddLocationStart(screen.data);
-    case 'triggers':
-      return buildTriggerUpdate(screen.data);
-    case 'working':
-      return buildWorkingView(screen.metadata, screen.text);
-    case 'message':
-      return buildMessageView({ title: screen.title, text: screen.text });
-  }
+  return viewOf(screen);
+}
+
+/** Generic over the kind, so that TypeScript sees each screen reach the builder of its own kind. */
+function viewOf<K extends SetupScreen['kind']>(screen: ScreenOf<K> & { kind: K }): ModalView {
+  return SCREEN_VIEWS[screen.kind](screen);
 }
 
 /** How screens render, as far as the service needs to know (where errors can go, how many locations fit). */
