@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadRun } from '../../src/bulk/run-record';
+import { loadCatalog } from '../../src/catalog';
 import { BULK_ACTIONS, BULK_MODAL } from '../../src/flows/bulk/ids';
 import { runFinished, stopLocalRuns } from '../../src/flows/bulk/service';
 import { HISTORY_BLOCKS } from '../../src/flows/history/ids';
@@ -14,8 +15,9 @@ import { SqliteStore } from '../../src/store/sqlite';
 import type { Store } from '../../src/store/types';
 import { Canaries } from '../support/canary';
 import { bulkModalValues } from '../support/flow-forms';
+import { goldenBodies, goldenSetup } from '../support/golden-fixtures';
 import { API_PATHS, IntegrationApiStandin } from '../support/integration-api-standin';
-import { locationValues, setupToReview } from '../support/setup-driver';
+import { goldenAnswers, groupAnswer, locationValues, setupToReview } from '../support/setup-driver';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { startTestBot, TEST_USER, type TestBot } from '../support/slack-harness';
 import { redisEntries, sqliteRows } from '../support/store-dump';
@@ -26,28 +28,24 @@ if (!REDIS_URL) throw new Error('TEST_REDIS_URL is not set: test/support/global-
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit and request JSON
 type Json = Record<string, any>;
 
-const golden = JSON.parse(
-  readFileSync(path.join(__dirname, '..', 'fixtures', 'golden', 'carecloud', 'smb.json'), 'utf8'),
-) as Json;
-const PARENT: string = golden.input.parentBusinessNumber;
-const LOCATION = golden.input.locations[0] as { businessNumber: string; properties: Record<string, string> };
-const GROUP_ID: number = golden.groupId;
+const golden = goldenSetup('carecloud/smb');
+const PARENT = golden.input.parentBusinessNumber;
+const LOCATION = golden.input.locations[0]!;
+const GROUP_ID = golden.groupId;
 const CREATE_GROUP = API_PATHS.createGroup;
 const CREATE_MAPPING = API_PATHS.mapping;
 const groupsPath = API_PATHS.groups;
-const groupAnswer = (groupId: number) => [
-  { groupId, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' }, integrationGroupTriggers: [] },
-];
+const catalog = loadCatalog();
+/** The CareCloud group the API lists for a business. */
+const carecloudGroups = (groupId: number) => [groupAnswer(catalog.get('carecloud'), groupId)];
 
 const CLINIKO_PARENT = '159894373977001';
 const CLINIKO_RETRY_PARENT = '159894373977002';
-const CLINIKO_SOURCE = 118;
 const CLINIKO_GROUP_ID = 7401;
-const clinikoGroup = (groupId: number) => ({
-  groupId,
-  integrationSourceType: { id: CLINIKO_SOURCE, integrationSource: 'CLINIKO' },
-  integrationGroupTriggers: [],
-});
+/** The Cliniko SMB article's setup (its golden fixture), with an API key typed by the test. */
+const CLINIKO = goldenSetup('cliniko/smb');
+const clinikoGroup = (groupId: number) => groupAnswer(catalog.get('cliniko'), groupId);
+const typedKey = (apiKey: string) => ({ 'cliniko.api.key': apiKey });
 
 const ENTERPRISE = '150051042499080';
 const BULK_GROUP = 1595;
@@ -141,7 +139,7 @@ describe.each([
 
     const second = await restart();
     api.on('PUT', CREATE_GROUP, { json: { groupId: GROUP_ID } });
-    api.always('GET', groupsPath(PARENT), { json: groupAnswer(GROUP_ID) });
+    api.always('GET', groupsPath(PARENT), { json: carecloudGroups(GROUP_ID) });
     api.on('PUT', CREATE_MAPPING, { json: { id: 'mapping-1' } });
     const confirm = {
       view: { id: viewId, callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
@@ -169,22 +167,21 @@ describe.each([
     ]);
   }, 60_000);
 
-  it('a secret typed into a setup is never in the store: after a restart Confirm asks for it again, then writes once with it', async () => {
-    const viewId = `V_RESTART_SECRET_${backing.name.replace(/\W/g, '')}`;
-    const parent = CLINIKO_PARENT;
-    const canaries = new Canaries();
-    const apiKey = canaries.plant('cliniko api key typed into setup');
+  /** A Cliniko setup's first instance, none of the earlier tests' requests, and no group for `parent` yet. */
+  async function clinikoSetupStarts(test: string, parent: string) {
+    const viewId = `V_RESTART_${test}_${backing.name.replace(/\W/g, '')}`;
     const first = await restart();
     api.clearRequests();
     api.on('GET', groupsPath(parent), { status: 404, json: {} });
-    const answers = {
-      crmId: 'cliniko',
-      accountType: 'smb' as const,
-      parent,
-      groupProperties: { 'cliniko.api.key': apiKey },
-      locations: [{ properties: { 'cliniko.location.name': 'New York' } }],
-      viewId,
-    };
+    return { viewId, first };
+  }
+
+  it('a secret typed into a setup is never in the store: after a restart Confirm asks for it again, then writes once with it', async () => {
+    const parent = CLINIKO_PARENT;
+    const canaries = new Canaries();
+    const apiKey = canaries.plant('cliniko api key typed into setup');
+    const { viewId, first } = await clinikoSetupStarts('SECRET', parent);
+    const answers = goldenAnswers(CLINIKO, { parent, viewId, values: typedKey(apiKey) });
     const { metadata } = await setupToReview(first, answers);
     expect(await canaries.scan(first)).toEqual([]);
     // Stopped: the SQLite file can be read. The key was typed, yet the state holds it nowhere.
@@ -225,35 +222,10 @@ describe.each([
       (c) => c.body.view_id === viewId && c.body.view?.title?.text === 'Setup finished',
       10_000,
     );
+    const sent = goldenBodies(CLINIKO, { parent, groupId: CLINIKO_GROUP_ID, values: typedKey(apiKey) });
     expect(api.writes().map((r) => [r.method, r.path, r.json()])).toEqual([
-      [
-        'PUT',
-        CREATE_GROUP,
-        {
-          parentBusinessNumber: Number(parent),
-          integrationSourceId: CLINIKO_SOURCE,
-          integrationGroupProperties: [
-            { propertyKey: 'cliniko.api.key', propertyValue: apiKey, isSecure: true },
-            { propertyKey: 'customer.fetch.delay', propertyValue: '0', isSecure: false },
-          ],
-          integrationGroupTriggers: [{ triggerId: 129, triggerTypeId: 1 }],
-        },
-      ],
-      [
-        'PUT',
-        CREATE_MAPPING,
-        {
-          businessNumber: Number(parent),
-          integrationGroupId: CLINIKO_GROUP_ID,
-          active: true,
-          integrationProperties: [
-            { propertyKey: 'cliniko.location.name', propertyValue: 'New York', isSecure: false },
-            { propertyKey: 'customer.fetch.delay', propertyValue: '0', isSecure: false },
-          ],
-          test: false,
-          beta: false,
-        },
-      ],
+      ['PUT', CREATE_GROUP, sent.group],
+      ['PUT', CREATE_MAPPING, sent.mappings[0]],
     ]);
     expect(await canaries.scan(second)).toEqual([]);
     await stopRunning();
@@ -263,22 +235,15 @@ describe.each([
   }, 60_000);
 
   it("a failed mapping's credential override is kept for Retry in memory only: Retry re-sends it, after a restart it asks instead", async () => {
-    const viewId = `V_RESTART_RETRY_${backing.name.replace(/\W/g, '')}`;
     const parent = CLINIKO_RETRY_PARENT;
     const canaries = new Canaries();
     const groupKey = canaries.plant('cliniko group api key');
     const override = canaries.plant('cliniko location api key override');
-    const first = await restart();
-    api.clearRequests();
-    api.on('GET', groupsPath(parent), { status: 404, json: {} });
-    const setup = await setupToReview(first, {
-      crmId: 'cliniko',
-      accountType: 'smb',
-      parent,
-      groupProperties: { 'cliniko.api.key': groupKey },
-      locations: [{ properties: { 'cliniko.location.name': 'New York', 'cliniko.api.key': override } }],
-      viewId,
-    });
+    const { viewId, first } = await clinikoSetupStarts('RETRY', parent);
+    const answers = goldenAnswers(CLINIKO, { parent, viewId, values: typedKey(groupKey) });
+    // The location overrides the group's key.
+    const locations = answers.locations.map((l) => ({ ...l, properties: { ...l.properties, ...typedKey(override) } }));
+    const setup = await setupToReview(first, { ...answers, locations });
     api.on('PUT', CREATE_GROUP, { json: { groupId: CLINIKO_GROUP_ID + 1 } });
     api.always('GET', groupsPath(parent), { json: [clinikoGroup(CLINIKO_GROUP_ID + 1)] });
     api.always('PUT', CREATE_MAPPING, { status: 400, json: { message: 'rejected' } });
@@ -323,7 +288,7 @@ describe.each([
   it('an interrupted bulk run resumes on the next instance: every row written exactly once, none lost', async () => {
     const first = await restart();
     api.clearRequests();
-    api.always('GET', groupsPath(ENTERPRISE), { json: groupAnswer(BULK_GROUP) });
+    api.always('GET', groupsPath(ENTERPRISE), { json: carecloudGroups(BULK_GROUP) });
     // The first 10 mappings are answered at once; the next ones are held in flight until the instance is stopping.
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => {

@@ -1,8 +1,11 @@
+import { loadCatalog } from '../../src/catalog';
 import { BLOCK, parseLocationBlock, SETUP_ACTION, SETUP_CALLBACK } from '../../src/flows/setup/ids';
 import { readAudit } from '../../src/operations/audit';
+import { businessNumbers } from '../support/businesses';
+import { goldenBodies, goldenSetup } from '../support/golden-fixtures';
 import { API_PATHS } from '../support/integration-api-standin';
 import { ManualClock } from '../support/manual-clock';
-import { setupToReview } from '../support/setup-driver';
+import { goldenAnswers, groupAnswer, setupToReview } from '../support/setup-driver';
 import { TEST_CHANNEL } from '../support/slack-harness';
 import { useBot } from '../support/use-bot';
 
@@ -17,59 +20,18 @@ import { useBot } from '../support/use-bot';
 type Json = Record<string, any>;
 
 const OWNER = 'U_OWNER';
-const CLINIKO_SOURCE = 118;
 const DEADLINE_MS = 60_000;
 const RECHECK_MINUTES = 10;
 
-let businesses = 0;
-function nextParent(): string {
-  businesses += 1;
-  return `1598943740${String(10_000 + businesses)}`;
-}
+const nextParent = businessNumbers('1598943740');
 
-function cliniko(parent: string, viewId: string) {
-  return {
-    crmId: 'cliniko',
-    accountType: 'smb' as const,
-    parent,
-    viewId,
-    user: OWNER,
-    groupProperties: { 'cliniko.api.key': 'fake-cliniko-api-key' },
-    locations: [{ properties: { 'cliniko.location.name': 'New York' } }],
-  };
-}
-
-function groupBody(parent: string): Json {
-  return {
-    parentBusinessNumber: Number(parent),
-    integrationSourceId: CLINIKO_SOURCE,
-    integrationGroupProperties: [
-      { propertyKey: 'cliniko.api.key', propertyValue: 'fake-cliniko-api-key', isSecure: true },
-      { propertyKey: 'customer.fetch.delay', propertyValue: '0', isSecure: false },
-    ],
-    integrationGroupTriggers: [{ triggerId: 129, triggerTypeId: 1 }],
-  };
-}
-
-function mappingBody(parent: string, groupId: number): Json {
-  return {
-    businessNumber: Number(parent),
-    integrationGroupId: groupId,
-    active: true,
-    integrationProperties: [
-      { propertyKey: 'cliniko.location.name', propertyValue: 'New York', isSecure: false },
-      { propertyKey: 'customer.fetch.delay', propertyValue: '0', isSecure: false },
-    ],
-    test: false,
-    beta: false,
-  };
-}
-
-const group = (groupId: number): Json => ({
-  groupId,
-  integrationSourceType: { id: CLINIKO_SOURCE, integrationSource: 'CLINIKO' },
-  integrationGroupTriggers: [],
-});
+/** The Cliniko SMB article's setup (its golden fixture), replayed for each test's own business. */
+const CLINIKO = goldenSetup('cliniko/smb');
+const CLINIKO_CRM = loadCatalog().get('cliniko');
+const cliniko = (parent: string, viewId: string) => goldenAnswers(CLINIKO, { parent, viewId, user: OWNER });
+const groupBody = (parent: string) => goldenBodies(CLINIKO, { parent }).group;
+const mappingBody = (parent: string, groupId: number) => goldenBodies(CLINIKO, { parent, groupId }).mappings[0];
+const group = (groupId: number): Json => groupAnswer(CLINIKO_CRM, groupId);
 
 describe('a create-group with no answer is kept and re-checked before another create (issue 11, case 1)', () => {
   const clock = new ManualClock();

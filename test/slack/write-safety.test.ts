@@ -2,10 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { type CrmDefinition, loadCatalog } from '../../src/catalog';
 import { readAudit } from '../../src/operations/audit';
 import { MemoryStore, RedisStore, SqliteStore } from '../../src/store';
+import { businessNumbers } from '../support/businesses';
 import { Canaries } from '../support/canary';
-import { setupToReview } from '../support/setup-driver';
+import { goldenBodies, goldenSetup } from '../support/golden-fixtures';
+import { goldenAnswers, groupAnswer, setupToReview } from '../support/setup-driver';
 import { TEST_CHANNEL } from '../support/slack-harness';
 import { RecordingStore, redisEntries, sqliteRows } from '../support/store-dump';
 import { useBot, withBot } from '../support/use-bot';
@@ -23,64 +26,24 @@ type Json = Record<string, any>;
 const OWNER = 'U_OWNER';
 const COLLEAGUE = 'U_COLLEAGUE';
 const INTRUDER = 'U_INTRUDER';
-const CLINIKO_SOURCE = 118;
 const GROUP_PATH = '/integration/add/businessintegrationgroup';
 const MAPPING_PATH = '/integration/add/businessintegrationmapping';
 const groupsPath = (parent: string) => `/integration/businessintegrationgroup/${parent}`;
 
-let businesses = 0;
 /** A fresh business per test: intents, locks and config records are per business. */
-function nextParent(): string {
-  businesses += 1;
-  return `1598943739${String(10_000 + businesses)}`;
-}
+const nextParent = businessNumbers('1598943739');
 
-function cliniko(parent: string, viewId: string, apiKey = 'fake-cliniko-api-key') {
-  return {
-    crmId: 'cliniko',
-    accountType: 'smb' as const,
-    parent,
-    viewId,
-    user: OWNER,
-    groupProperties: { 'cliniko.api.key': apiKey },
-    locations: [{ properties: { 'cliniko.location.name': 'New York' } }],
-  };
-}
-
+/** The Cliniko SMB article's setup (its golden fixture), replayed for each test's own business. */
+const CLINIKO = goldenSetup('cliniko/smb');
+const CLINIKO_CRM = loadCatalog().get('cliniko');
+/** The answers typed, with this API key (the fixture's fake one unless given). */
+const cliniko = (parent: string, viewId: string, apiKey?: string) =>
+  goldenAnswers(CLINIKO, { parent, viewId, user: OWNER, values: apiKey ? { 'cliniko.api.key': apiKey } : {} });
 /** The create-group body the Cliniko article prints, for this business. */
-function groupBody(parent: string, apiKey = 'fake-cliniko-api-key'): Json {
-  return {
-    parentBusinessNumber: Number(parent),
-    integrationSourceId: CLINIKO_SOURCE,
-    integrationGroupProperties: [
-      { propertyKey: 'cliniko.api.key', propertyValue: apiKey, isSecure: true },
-      { propertyKey: 'customer.fetch.delay', propertyValue: '0', isSecure: false },
-    ],
-    integrationGroupTriggers: [{ triggerId: 129, triggerTypeId: 1 }],
-  };
-}
-
-function mappingBody(parent: string, groupId: number): Json {
-  return {
-    businessNumber: Number(parent),
-    integrationGroupId: groupId,
-    active: true,
-    integrationProperties: [
-      { propertyKey: 'cliniko.location.name', propertyValue: 'New York', isSecure: false },
-      { propertyKey: 'customer.fetch.delay', propertyValue: '0', isSecure: false },
-    ],
-    test: false,
-    beta: false,
-  };
-}
-
-function group(groupId: number, sourceId = CLINIKO_SOURCE): Json {
-  return {
-    groupId,
-    integrationSourceType: { id: sourceId, integrationSource: 'CLINIKO' },
-    integrationGroupTriggers: [],
-  };
-}
+const groupBody = (parent: string, apiKey?: string) =>
+  goldenBodies(CLINIKO, { parent, values: apiKey ? { 'cliniko.api.key': apiKey } : {} }).group;
+const mappingBody = (parent: string, groupId: number) => goldenBodies(CLINIKO, { parent, groupId }).mappings[0];
+const group = (groupId: number, crm: CrmDefinition = CLINIKO_CRM): Json => groupAnswer(crm, groupId);
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 if (!REDIS_URL) throw new Error('TEST_REDIS_URL is not set: test/support/global-setup.ts starts redis-server');
@@ -170,7 +133,7 @@ describe('setup writes are safe (issue 11)', () => {
     });
 
     it('without a groupId in the answer, reads back and picks the new group of this CRM', async () => {
-      const readBack = [group(5560), group(5561), group(5599, 67)];
+      const readBack = [group(5560), group(5561), group(5599, { ...CLINIKO_CRM, integrationSourceId: 67 })];
       const { parent } = await confirmDespiteExisting('V_CASE2_READ', {}, readBack);
       expect(sent(MAPPING_PATH)).toEqual([mappingBody(parent, 5561)]);
     });

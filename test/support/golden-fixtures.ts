@@ -1,7 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { CreateGroupBody, CreateMappingBody, UpdateTriggersBody } from '../../src/integration/schemas';
+import {
+  CreateGroupBody,
+  CreateMappingBody,
+  type PropertyInput,
+  UpdateTriggersBody,
+} from '../../src/integration/schemas';
 import { PlanInput, TriggerChoice } from '../../src/planner';
 
 /**
@@ -83,4 +88,54 @@ export function goldenTriggerUpdates(): Loaded<TriggerUpdateFixture>[] {
   return goldenFiles()
     .filter((f) => has(f.raw, 'triggerUpdate'))
     .map((f) => ({ ...f, fixture: TriggerUpdateFixture.parse(f.raw) }));
+}
+
+/** One setup fixture by its name (`<crm id>/<file name>`, e.g. `cliniko/smb`). */
+export function goldenSetup(name: string): SetupFixture {
+  const found = goldenSetups().find((f) => f.name === name);
+  if (!found) throw new Error(`no golden setup fixture ${name}`);
+  return found.fixture;
+}
+
+/** Where a test replays a fixture: its own business (per test, so locks and intents never collide). */
+export interface Replay {
+  parent: string;
+  /** The group id the test's API answers create-group with (the mappings go to it). */
+  groupId?: number;
+  /** Property values typed instead of the fixture's, by key (a canary secret, say). */
+  values?: Record<string, string>;
+}
+
+/** The properties with the values a test typed instead of the fixture's. */
+const withValues = (properties: PropertyInput[], values: Record<string, string>): PropertyInput[] =>
+  properties.map((p) => {
+    const typed = values[p.propertyKey];
+    return typed === undefined ? p : { ...p, propertyValue: typed };
+  });
+
+/**
+ * The bodies the fixture's setup sends, replayed for another business: the parent renumbered (and
+ * a location numbered as the parent, an SMB's), the group the API answered, the typed values.
+ */
+export function goldenBodies(
+  fixture: SetupFixture,
+  { parent, groupId = fixture.groupId, values = {} }: Replay,
+): { group: CreateGroupBody | undefined; mappings: CreateMappingBody[] } {
+  const renumber = (bn: number) => (bn === Number(fixture.input.parentBusinessNumber) ? Number(parent) : bn);
+  const { group, mappings } = fixture.expected;
+  return {
+    group: group && {
+      ...group,
+      parentBusinessNumber: Number(parent),
+      ...(group.integrationGroupProperties
+        ? { integrationGroupProperties: withValues(group.integrationGroupProperties, values) }
+        : {}),
+    },
+    mappings: mappings.map((m) => ({
+      ...m,
+      businessNumber: renumber(m.businessNumber),
+      integrationGroupId: groupId,
+      ...(m.integrationProperties ? { integrationProperties: withValues(m.integrationProperties, values) } : {}),
+    })),
+  };
 }

@@ -1,4 +1,6 @@
+import type { CrmDefinition } from '../../src/catalog';
 import { BLOCK, parseLocationBlock, SETUP_ACTION, SETUP_CALLBACK } from '../../src/flows/setup/ids';
+import type { Replay, SetupFixture } from './golden-fixtures';
 import type { TestBot } from './slack-harness';
 
 /**
@@ -30,6 +32,43 @@ export interface AtReview {
   metadata: string;
   /** Submits the Review view (Confirm) as `user` (default the setup's own user). */
   confirm(user?: string): ReturnType<TestBot['sendViewSubmission']>;
+}
+
+/**
+ * A golden fixture's answers as a person types them, into the test's own modal for the test's own
+ * business: `values` replace the group properties of the same key (a canary secret, say).
+ */
+export function goldenAnswers(
+  fixture: SetupFixture,
+  { parent, values = {}, viewId, user }: Omit<Replay, 'groupId'> & Pick<SetupAnswers, 'viewId' | 'user'>,
+): SetupAnswers {
+  const { input } = fixture;
+  return {
+    crmId: input.crmId,
+    accountType: input.accountType,
+    parent,
+    viewId,
+    ...(user ? { user } : {}),
+    groupProperties: Object.fromEntries(Object.entries(input.groupProperties).map(([k, v]) => [k, values[k] ?? v])),
+    locations: input.locations.map(({ businessNumber, properties }) => ({
+      ...(businessNumber
+        ? { businessNumber: businessNumber === input.parentBusinessNumber ? parent : businessNumber }
+        : {}),
+      properties,
+    })),
+  };
+}
+
+/** A group of this CRM as the integration API lists it (the existing-group check and the read-back). */
+export function groupAnswer(
+  crm: Pick<CrmDefinition, 'integrationSourceId' | 'integrationSource'>,
+  groupId: number,
+): Json {
+  return {
+    groupId,
+    integrationSourceType: { id: crm.integrationSourceId, integrationSource: crm.integrationSource },
+    integrationGroupTriggers: [],
+  };
 }
 
 const text = (value: string) => ({ value: { type: 'plain_text_input', value } });
