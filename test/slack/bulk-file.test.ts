@@ -3,6 +3,7 @@ import { BULK_ACTIONS, BULK_BLOCKS, BULK_LAYOUT_BLOCKS, BULK_MODAL } from '../..
 import { bulkTiming } from '../../src/flows/bulk/service';
 import { PASTE_MAX_CHARS } from '../../src/flows/bulk/views';
 import { API_PATHS, IntegrationApiStandin, type Reply } from '../support/integration-api-standin';
+import { pollUntil } from '../support/poll';
 import { TEST_BOT_TOKEN, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
 import { useBot } from '../support/use-bot';
 
@@ -56,16 +57,6 @@ function expectedBody(i: number) {
     test: false,
     beta: false,
   };
-}
-
-async function waitUntil<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** `/crm bulk`, then the modal as the bot opened it (its private_metadata carries the channel). */
@@ -188,12 +179,12 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
       .find((e: { action_id: string }) => e.action_id === BULK_ACTIONS.confirm);
     const runId: string = confirm.value;
     // The stored draft has the secret's place but not its value.
-    const draft = await waitUntil(() => loadRun(bot.services.store, runId));
+    const draft = await pollUntil(() => loadRun(bot.services.store, runId));
     expect(draft.status).toBe('draft');
     expect(JSON.stringify(draft)).not.toContain('fake-override-');
 
     await bot.sendBlockAction({ actions: [{ action_id: BULK_ACTIONS.confirm, value: runId }] });
-    const run = await waitUntil(async () => {
+    const run = await pollUntil(async () => {
       const r = await loadRun(bot.services.store, runId);
       return r?.status === 'finished' ? r : undefined;
     });
@@ -209,7 +200,7 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
     }
     expect(puts().some((p) => p.businessNumber === bn(BAD_LOCATION) || p.businessNumber === 12345)).toBe(false);
     expect(host.requests).toHaveLength(1); // the file was read once, at the dry run
-    const results = await waitUntil(() => bot.slack.uploads.find((u) => u.content.startsWith('row,business id')));
+    const results = await pollUntil(() => bot.slack.uploads.find((u) => u.content.startsWith('row,business id')));
     expect(results.content).not.toContain('fake-override-');
   });
 
@@ -328,7 +319,7 @@ describe('/crm bulk with a CSV file and the template button, over signed Slack r
       actions: [{ ...button, block_id: BULK_LAYOUT_BLOCKS.template }],
     });
     expect(res.status).toBe(200);
-    const upload = await waitUntil(() => bot.slack.uploads[0], 5000);
+    const upload = await pollUntil(() => bot.slack.uploads[0], 5000);
     const lines = upload.content.split('\r\n');
     expect(lines[0]).toBe(HEADER);
     expect(upload.content.startsWith(`${HEADER}\r\n`)).toBe(true);

@@ -6,6 +6,7 @@ import { MemoryStore } from '../../src/store/memory';
 import type { Store } from '../../src/store/types';
 import { bulkModalValues } from '../support/flow-forms';
 import { API_PATHS, IntegrationApiStandin } from '../support/integration-api-standin';
+import { type Check, pollUntil } from '../support/poll';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { startTestBot, type TestBot } from '../support/slack-harness';
 
@@ -100,15 +101,7 @@ function expectedBody(i: number) {
 // end as soon as the run settles, so only a failing test ever uses these budgets.
 jest.setTimeout(120_000);
 
-async function waitUntil<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitUntil = <T>(check: Check<T>) => pollUntil(check, 90_000);
 
 async function dryRun(bot: TestBot, table: string): Promise<{ runId: string; text: string }> {
   const command = await bot.sendCommand(`bulk ${ENTERPRISE}`);
