@@ -1,8 +1,11 @@
 import nock from 'nock';
-import { BLOCK, parseLocationBlock, SETUP_ACTION, SETUP_CALLBACK } from '../../src/flows/setup/ids';
+import { BLOCK, SETUP_ACTION, SETUP_CALLBACK } from '../../src/flows/setup/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
+import { setupInputs } from '../support/flow-forms';
+import { NOCK_API, useNockBot } from '../support/nock-bot';
+import { findBlock as find, locationUids } from '../support/setup-driver';
 import { SlackApiStandin } from '../support/slack-api-standin';
-import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
+import { TEST_CHANNEL, TEST_USER } from '../support/slack-harness';
 
 /**
  * The setup flows reachable on their own (status buttons: add a location, update
@@ -10,65 +13,16 @@ import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/
  * result-message fallback. Integration API through nock with exact bodies.
  */
 
-const API = 'http://integration.test';
+const API = NOCK_API;
 const PRACTICE_ID = '00000000-0000-4000-8000-000000000002';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON from the stand-in
 type Json = Record<string, any>;
 
-const text = (value: string) => ({ value: { type: 'plain_text_input', value } });
-const radio = (value: string) => ({ value: { type: 'radio_buttons', selected_option: { value } } });
-const checks = (values: string[]) => ({
-  value: { type: 'checkboxes', selected_options: values.map((value) => ({ value })) },
-});
-const crmSelect = (value: string) => ({
-  [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value } },
-});
-
-function find(blocks: unknown, predicate: (block: Json) => boolean): Json {
-  const hit = (blocks as Json[]).find(predicate);
-  if (!hit) throw new Error('block not found');
-  return hit;
-}
-
-function uids(view: Json): string[] {
-  return (view.blocks as Json[])
-    .map((b) => String(b.block_id ?? ''))
-    .flatMap((id) => {
-      const block = parseLocationBlock(id);
-      return block && !block.pick && block.field === 'businessNumber' ? [block.uid] : [];
-    });
-}
+const { text, radio, checks, crm: crmSelect } = setupInputs;
 
 describe('setup: add-location, trigger update, lookups, fallbacks', () => {
-  let bot: TestBot;
-  const unmatched: string[] = [];
-  const onNoMatch = (req: { method?: string; url?: string }) => {
-    if (!String(req.url).includes('127.0.0.1')) unmatched.push(`${req.method} ${req.url}`);
-  };
-
-  beforeAll(async () => {
-    bot = await startTestBot({ integrationBaseUrl: API });
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-    nock.emitter.on('no match', onNoMatch);
-  });
-  afterAll(async () => {
-    nock.emitter.removeListener('no match', onNoMatch);
-    nock.enableNetConnect();
-    await bot.stop();
-    // nock patches Node's http modules for the whole jest worker: undo it for the next test file.
-    nock.restore();
-  });
-  afterEach(async () => {
-    // Let work after an ack finish before the next test's captures start.
-    await new Promise((r) => setTimeout(r, 50));
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    bot.slack.reset();
-    expect(unmatched.splice(0)).toEqual([]);
-    expect(pending).toEqual([]);
-  });
+  const bot = useNockBot();
 
   it('status_add_location: business ID → reads the group → locations → review → one mapping into that group', async () => {
     const value = JSON.stringify({ businessNumber: '100000000000010', crmId: 'carecloud', groupId: 88 });
@@ -100,7 +54,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
       (c) => c.body.view_id === 'V_ADDLOC' && c.body.view.callback_id === SETUP_CALLBACK.locations,
     );
     expect(JSON.stringify(step.body.view)).toContain('existing CareCloud group *88*');
-    const uid = uids(step.body.view)[0] ?? '';
+    const uid = locationUids(step.body.view)[0] ?? '';
     const review = (
       await bot.sendViewSubmission({
         view: {
@@ -230,7 +184,8 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
     expect(JSON.stringify(update.body.view)).toContain('only the documented trigger is offered');
   });
 
-  async function nextechLocationsStep(viewId: string): Promise<{ metadata: string; view: Json }> {
+  /** A Nextech enterprise setup at its locations step: the view, its first location, and that location's lookups. */
+  async function nextechLocationsStep(viewId: string) {
     nock(API).get('/integration/trigger/integrationtriggers/sourceid/22').reply(200, []);
     await bot.sendCommand('setup nextech');
     const open = await bot.slack.waitFor('views.open');
@@ -263,12 +218,23 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
         },
       })
     ).json();
-    return { metadata, view: step2.view };
+    const view: Json = step2.view;
+    const uid = locationUids(view)[0] ?? '';
+    /** The options the external select of `key` loads for what is typed. */
+    const lookup = async (key: string, typed: string): Promise<Json[]> =>
+      (
+        await bot.sendOptions({
+          action_id: SETUP_ACTION.lookup,
+          block_id: BLOCK.pick(uid, key),
+          value: typed,
+          view: { id: viewId, private_metadata: metadata },
+        })
+      ).json().options;
+    return { metadata, view, uid, lookup };
   }
 
   it('location lookups: external selects load live options with the stored credentials, filtered by what is typed', async () => {
-    const { metadata, view } = await nextechLocationsStep('V_LOOKUP');
-    const uid = uids(view)[0] ?? '';
+    const { metadata, view, uid, lookup } = await nextechLocationsStep('V_LOOKUP');
     const pick = find(view.blocks, (b) => b.block_id === BLOCK.pick(uid, 'practitioner.id'));
     expect(pick.element.type).toBe('multi_external_select');
     // The free-text fallback is there too.
@@ -281,13 +247,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
         { id: '417445', firstName: 'Mary', lastName: 'Cathy' },
         { id: '704546', firstName: 'Donald', lastName: 'Smith' },
       ]);
-    const res = await bot.sendOptions({
-      action_id: SETUP_ACTION.lookup,
-      block_id: BLOCK.pick(uid, 'practitioner.id'),
-      value: 'smi',
-      view: { id: 'V_LOOKUP', private_metadata: metadata },
-    });
-    const options = res.json().options as Json[];
+    const options = await lookup('practitioner.id', 'smi');
     expect(options.map((o) => o.value)).toEqual(['704546']);
     expect(options[0]?.text.text).toContain('Smith');
 
@@ -320,16 +280,9 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
   });
 
   it('a failing lookup answers with an option that explains it and says free typing still works', async () => {
-    const { metadata, view } = await nextechLocationsStep('V_LOOKUP_FAIL');
-    const uid = uids(view)[0] ?? '';
+    const { lookup } = await nextechLocationsStep('V_LOOKUP_FAIL');
     nock(API).get('/nextech/locations').query(true).times(4).reply(500, {});
-    const res = await bot.sendOptions({
-      action_id: SETUP_ACTION.lookup,
-      block_id: BLOCK.pick(uid, 'location.name'),
-      value: '',
-      view: { id: 'V_LOOKUP_FAIL', private_metadata: metadata },
-    });
-    const options = res.json().options as Json[];
+    const options = await lookup('location.name', '');
     expect(options).toHaveLength(1);
     expect(options[0]?.value).toBe('__lookup_failed__');
     expect(options[0]?.text.text).toContain('type the value');

@@ -1,11 +1,14 @@
 import nock from 'nock';
 import { loadCatalog } from '../../src/catalog';
-import { BLOCK, parseLocationBlock, SETUP_ACTION, SETUP_BLOCKS, SETUP_CALLBACK } from '../../src/flows/setup/ids';
+import { BLOCK, SETUP_ACTION, SETUP_BLOCKS, SETUP_CALLBACK } from '../../src/flows/setup/ids';
 import { parseTriggerValue } from '../../src/flows/setup/state';
-import { setupCrmStep } from '../support/flow-forms';
+import { setupCrmStep, setupInputs } from '../support/flow-forms';
 import { goldenSetups, type Loaded, type SetupFixture } from '../support/golden-fixtures';
+import { NOCK_API, useNockBot } from '../support/nock-bot';
+import { submission } from '../support/payloads';
+import { findBlock as find, groupAnswer, groupValues, locationUids, locationValues } from '../support/setup-driver';
 import { SlackApiStandin } from '../support/slack-api-standin';
-import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
+import { type SendOptions, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
 
 /**
  * `/crm setup` end to end: signed requests in through the harness, Slack Web API
@@ -13,7 +16,7 @@ import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/slack-harne
  * matching EXACT JSON bodies (a body that differs in any key is a "no match").
  */
 
-const API = 'http://integration.test';
+const API = NOCK_API;
 const PATHS = {
   createGroup: '/integration/add/businessintegrationgroup',
   createMapping: '/integration/add/businessintegrationmapping',
@@ -93,6 +96,19 @@ function golden({ name, fixture: d }: Loaded<SetupFixture>): Scenario {
 const CLIENT_ID = '00000000-0000-4000-8000-000000000001';
 const PRACTICE_ID = '00000000-0000-4000-8000-000000000002';
 
+/** A mapping body of a CRM whose article sends no isSecure, test or beta: the properties in the order given. */
+function mapping(businessNumber: number, integrationGroupId: number, properties: Record<string, string>): Json {
+  return {
+    businessNumber,
+    integrationGroupId,
+    active: true,
+    integrationProperties: Object.entries(properties).map(([propertyKey, propertyValue]) => ({
+      propertyKey,
+      propertyValue,
+    })),
+  };
+}
+
 /** Every golden fixture of every CRM, then cases the articles print no body for. */
 function scenarios(): Scenario[] {
   return [
@@ -117,14 +133,7 @@ function scenarios(): Scenario[] {
           ],
           integrationGroupTriggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }],
         },
-        mappings: [
-          {
-            businessNumber: 100000000000002,
-            integrationGroupId: 1596,
-            active: true,
-            integrationProperties: [{ propertyKey: 'location.code', propertyValue: '7' }],
-          },
-        ],
+        mappings: [mapping(100000000000002, 1596, { 'location.code': '7' })],
       },
       secrets: [CLIENT_ID],
     },
@@ -169,14 +178,7 @@ function scenarios(): Scenario[] {
             { triggerId: 401, triggerTypeId: 1 },
           ],
         },
-        mappings: [
-          {
-            businessNumber: 100000000000003,
-            integrationGroupId: 150,
-            active: true,
-            integrationProperties: [{ propertyKey: 'location.name', propertyValue: 'Main Office' }],
-          },
-        ],
+        mappings: [mapping(100000000000003, 150, { 'location.name': 'Main Office' })],
       },
       secrets: [PRACTICE_ID],
     },
@@ -209,21 +211,8 @@ function scenarios(): Scenario[] {
           integrationGroupTriggers: [{ triggerId: 24, triggerTypeId: 1 }],
         },
         mappings: [
-          {
-            businessNumber: 100000000000005,
-            integrationGroupId: 151,
-            active: true,
-            integrationProperties: [
-              { propertyKey: 'location.name', propertyValue: 'North' },
-              { propertyKey: 'practitioner.id', propertyValue: '12|34' },
-            ],
-          },
-          {
-            businessNumber: 100000000000006,
-            integrationGroupId: 151,
-            active: true,
-            integrationProperties: [{ propertyKey: 'location.name', propertyValue: 'South' }],
-          },
+          mapping(100000000000005, 151, { 'location.name': 'North', 'practitioner.id': '12|34' }),
+          mapping(100000000000006, 151, { 'location.name': 'South' }),
         ],
       },
       secrets: [PRACTICE_ID],
@@ -233,56 +222,12 @@ function scenarios(): Scenario[] {
 
 // ------------------------------------------------------------------ helpers
 
-function groupAnswer(s: Pick<Scenario, 'groupId' | 'sourceId' | 'sourceName'>): Json {
-  return {
-    groupId: s.groupId,
-    integrationSourceType: { id: s.sourceId, integrationSource: s.sourceName },
-    integrationGroupTriggers: [],
-  };
+/** The scenario's group as the API lists it. */
+function groupOf(s: Pick<Scenario, 'groupId' | 'sourceId' | 'sourceName'>): Json {
+  return groupAnswer({ integrationSourceId: s.sourceId, integrationSource: s.sourceName }, s.groupId);
 }
 
-const text = (value: string) => ({ value: { type: 'plain_text_input', value } });
-const radio = (value: string) => ({ value: { type: 'radio_buttons', selected_option: { value } } });
-const checks = (values: string[]) => ({
-  value: { type: 'checkboxes', selected_options: values.map((value) => ({ value })) },
-});
-
-/** Location uids of a locations-step view, in order. */
-function locationUids(view: Json): string[] {
-  return (view.blocks as Json[])
-    .map((b) => String(b.block_id ?? ''))
-    .flatMap((id) => {
-      const block = parseLocationBlock(id);
-      return block && !block.pick && block.field === 'businessNumber' ? [block.uid] : [];
-    });
-}
-
-/** The first block matching `predicate`; fails the test when there is none. */
-function find(blocks: unknown, predicate: (block: Json) => boolean): Json {
-  const hit = (blocks as Json[]).find(predicate);
-  if (!hit) throw new Error('block not found');
-  return hit;
-}
-
-function inputIds(view: Json): string[] {
-  return (view.blocks as Json[]).filter((b) => b.type === 'input').map((b) => String(b.block_id));
-}
-
-function locationState(view: Json, locations: Scenario['locations']): Json {
-  const ids = new Set(inputIds(view));
-  const values: Json = {};
-  locationUids(view).forEach((uid, i) => {
-    const loc = locations[i];
-    if (!loc) return;
-    values[BLOCK.location(uid, 'businessNumber')] = text(loc.businessNumber ?? '');
-    for (const [key, value] of Object.entries(loc.properties)) {
-      if (ids.has(BLOCK.location(uid, key))) values[BLOCK.location(uid, key)] = text(value);
-    }
-    if (loc.nextRunTime && ids.has(BLOCK.location(uid, 'nextRunTime')))
-      values[BLOCK.location(uid, 'nextRunTime')] = text(loc.nextRunTime);
-  });
-  return values;
-}
+const { text, radio } = setupInputs;
 
 function checkView(view: Json): void {
   expect(view.type).toBe('modal');
@@ -336,7 +281,7 @@ async function throughReview(
   if (existingGroup) {
     nock(API)
       .get(PATHS.groups(s.parent))
-      .reply(200, [groupAnswer({ ...s, groupId: existingGroup })]);
+      .reply(200, [groupOf({ ...s, groupId: existingGroup })]);
   } else nock(API).get(PATHS.groups(s.parent)).reply(404, {});
   const step1 = await bot.sendViewSubmission(
     setupCrmStep(viewId, metadata, {
@@ -367,10 +312,13 @@ async function throughReview(
   }
 
   if (current.callback_id === SETUP_CALLBACK.group) {
-    const values: Json = {};
-    for (const [key, value] of Object.entries(s.groupProperties)) values[BLOCK.group(key)] = text(value);
     const step2 = await bot.sendViewSubmission({
-      view: { id: viewId, callback_id: SETUP_CALLBACK.group, private_metadata: metadata, state: { values } },
+      view: {
+        id: viewId,
+        callback_id: SETUP_CALLBACK.group,
+        private_metadata: metadata,
+        state: { values: groupValues(s.groupProperties) },
+      },
     });
     const ack2 = step2.json();
     expect(ack2).toMatchObject({ response_action: 'update' });
@@ -385,7 +333,7 @@ async function throughReview(
         id: viewId,
         hash: 'h',
         private_metadata: metadata,
-        state: { values: locationState(current, s.locations) },
+        state: { values: locationValues(current, s.locations) },
       },
       actions: [{ action_id: SETUP_ACTION.addLocation, value: 'add' }],
     });
@@ -401,7 +349,7 @@ async function throughReview(
       id: viewId,
       callback_id: SETUP_CALLBACK.locations,
       private_metadata: metadata,
-      state: { values: locationState(current, s.locations) },
+      state: { values: locationValues(current, s.locations) },
     },
   });
   const ack3 = step3.json();
@@ -419,6 +367,33 @@ function nextUpdate(bot: TestBot, viewId: string, callbackId: string, before: nu
   );
 }
 
+/** nock for what a Confirm of `s` sends, exact bodies: the create-group, the groups read-back, the first mapping. */
+function nockConfirm(s: Scenario, mappingReply: { status: number; json: Json } = { status: 200, json: {} }) {
+  return nock(API)
+    .put(PATHS.createGroup, s.expected.group)
+    .reply(200, {})
+    .get(PATHS.groups(s.parent))
+    .reply(200, [groupOf(s)])
+    .put(PATHS.createMapping, s.expected.mappings[0])
+    .reply(mappingReply.status, mappingReply.json);
+}
+
+/** Submits the Review view of `viewId` (Confirm); `opts` mark it as Slack's retry of an earlier one. */
+function confirm(bot: TestBot, viewId: string, metadata: string, opts: SendOptions = {}) {
+  return bot.sendViewSubmission(
+    { view: { id: viewId, callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } } },
+    opts,
+  );
+}
+
+/** The views.update that shows the summary ending the setup of `viewId`. */
+function setupFinished(bot: TestBot, viewId: string) {
+  return bot.slack.waitFor(
+    'views.update',
+    (c) => c.body.view_id === viewId && c.body.view?.title?.text === 'Setup finished',
+  );
+}
+
 function expectNoSecrets(bot: TestBot, secrets: readonly string[]): void {
   const slackText = JSON.stringify([...bot.slack.calls.map((c) => c.body), ...bot.slack.responses.map((r) => r.body)]);
   const logText = bot.logText();
@@ -431,35 +406,7 @@ function expectNoSecrets(bot: TestBot, secrets: readonly string[]): void {
 // -------------------------------------------------------------------- tests
 
 describe('/crm setup end to end', () => {
-  let bot: TestBot;
-  const unmatched: string[] = [];
-  const onNoMatch = (req: { method?: string; url?: string }) => {
-    // The harness talks to the bot and the Slack stand-in on 127.0.0.1: those pass through.
-    if (String(req.url).includes('integration.test')) unmatched.push(`${req.method} ${req.url}`);
-  };
-
-  beforeAll(async () => {
-    bot = await startTestBot({ integrationBaseUrl: API });
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-    nock.emitter.on('no match', onNoMatch);
-  });
-  afterAll(async () => {
-    nock.emitter.removeListener('no match', onNoMatch);
-    nock.enableNetConnect();
-    await bot.stop();
-    // nock patches Node's http modules for the whole jest worker: undo it for the next test file.
-    nock.restore();
-  });
-  afterEach(async () => {
-    // Let work after an ack finish before the next test's captures start.
-    await new Promise((r) => setTimeout(r, 50));
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    bot.slack.reset();
-    expect(unmatched.splice(0)).toEqual([]);
-    expect(pending).toEqual([]);
-  });
+  const bot = useNockBot();
 
   describe.each(scenarios().map((s, index) => [s.name, s, index] as const))('%s', (_name, s, index) => {
     it('opens at once, walks the four steps, previews masked curl, and sends the exact bodies', async () => {
@@ -479,7 +426,7 @@ describe('/crm setup end to end', () => {
             .put(PATHS.createGroup, s.expected.group)
             .reply(200, {})
             .get(PATHS.groups(s.parent))
-            .reply(200, [groupAnswer(s)]);
+            .reply(200, [groupOf(s)]);
       if (s.locations.length === 0) expect(reviewText).toContain('only the integration group is created');
       if (s.existingGroupId) {
         expect(reviewText).toContain(
@@ -489,20 +436,15 @@ describe('/crm setup end to end', () => {
       }
       for (const mapping of s.expected.mappings) nock(API).put(PATHS.createMapping, mapping).reply(200, {});
 
-      const confirm = await bot.sendViewSubmission({
-        view: { id: viewId, callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
-      });
-      expect(confirm.json()).toMatchObject({ response_action: 'update', view: { title: { text: 'Setting up…' } } });
+      const confirmed = await confirm(bot, viewId, metadata);
+      expect(confirmed.json()).toMatchObject({ response_action: 'update', view: { title: { text: 'Setting up…' } } });
 
       const posted = await bot.slack.waitFor('chat.postMessage', (c) => c.body.channel === TEST_CHANNEL);
       expect(posted.body.text).toContain(`group ${s.groupId}`);
       for (const mapping of s.expected.mappings)
         expect(JSON.stringify(posted.body.blocks)).toContain(String(mapping.businessNumber));
       expect(JSON.stringify(posted.body.blocks)).not.toContain(SETUP_ACTION.retryMapping);
-      await bot.slack.waitFor(
-        'views.update',
-        (c) => c.body.view_id === viewId && c.body.view?.title?.text === 'Setup finished',
-      );
+      await setupFinished(bot, viewId);
       expect(group.isDone()).toBe(true);
 
       // A ConfigRecord per location, without secret values.
@@ -519,23 +461,14 @@ describe('/crm setup end to end', () => {
     await bot.sendCommand('setup carestack');
     const open = await bot.slack.waitFor('views.open');
     const metadata = open.body.view.private_metadata;
-    const res = await bot.sendViewSubmission({
-      view: {
-        id: 'V_BAD_ID',
-        callback_id: SETUP_CALLBACK.crm,
-        private_metadata: metadata,
-        state: {
-          values: {
-            [BLOCK.crm]: {
-              [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value: 'carestack' } },
-            },
-            [BLOCK.accountType]: radio('smb'),
-            [BLOCK.parent]: text('12345'),
-            [BLOCK.triggers]: checks(['d:139:1']),
-          },
-        },
-      },
-    });
+    const res = await bot.sendViewSubmission(
+      setupCrmStep('V_BAD_ID', metadata, {
+        crmId: 'carestack',
+        accountType: 'smb',
+        parent: '12345',
+        triggers: ['d:139:1'],
+      }),
+    );
     const ack = res.json();
     expect(ack.response_action).toBe('errors');
     expect(Object.keys(ack.errors)).toEqual([BLOCK.parent]);
@@ -548,9 +481,7 @@ describe('/crm setup end to end', () => {
         private_metadata: metadata,
         state: {
           values: {
-            [BLOCK.crm]: {
-              [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value: 'cloud9-ortho' } },
-            },
+            [BLOCK.crm]: setupInputs.crm('cloud9-ortho'),
             [BLOCK.accountType]: radio('smb'),
             [BLOCK.parent]: text('12345'),
           },
@@ -588,82 +519,40 @@ describe('/crm setup end to end', () => {
     const open = await bot.slack.waitFor('views.open');
     const metadata = open.body.view.private_metadata;
     nock(API).get(PATHS.groups(s.parent)).reply(404, {});
-    await bot.sendViewSubmission({
-      view: {
-        id: 'V_NEXTECH_BAD',
-        callback_id: SETUP_CALLBACK.crm,
-        private_metadata: metadata,
-        state: {
-          values: {
-            [BLOCK.crm]: { [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value: 'nextech' } } },
-            [BLOCK.accountType]: radio('enterprise'),
-            [BLOCK.parent]: text(s.parent),
-            [BLOCK.triggers]: checks(['d:24:1']),
-          },
-        },
-      },
-    });
+    await bot.sendViewSubmission(
+      setupCrmStep('V_NEXTECH_BAD', metadata, {
+        crmId: 'nextech',
+        accountType: 'enterprise',
+        parent: s.parent,
+        triggers: ['d:24:1'],
+      }),
+    );
     await bot.slack.waitFor('views.update', (c) => c.body.view_id === 'V_NEXTECH_BAD');
-    const groupValues: Json = {};
-    for (const [k, v] of Object.entries(bad.groupProperties)) groupValues[BLOCK.group(k)] = text(v);
-    const step2 = await bot.sendViewSubmission({
-      view: {
-        id: 'V_NEXTECH_BAD',
-        callback_id: SETUP_CALLBACK.group,
-        private_metadata: metadata,
-        state: { values: groupValues },
-      },
-    });
+    const view = { id: 'V_NEXTECH_BAD', private_metadata: metadata };
+    const badValues = groupValues(bad.groupProperties);
+    const step2 = await bot.sendViewSubmission(submission(SETUP_CALLBACK.group, badValues, view));
     const ack2 = step2.json();
     expect(ack2.response_action).toBe('errors');
     expect(Object.keys(ack2.errors)).toEqual([BLOCK.group('practice.id')]);
     expect(ack2.errors[BLOCK.group('practice.id')]).not.toContain('not-a-uuid');
 
-    groupValues[BLOCK.group('practice.id')] = text(PRACTICE_ID);
-    const ok2 = (
-      await bot.sendViewSubmission({
-        view: {
-          id: 'V_NEXTECH_BAD',
-          callback_id: SETUP_CALLBACK.group,
-          private_metadata: metadata,
-          state: { values: groupValues },
-        },
-      })
-    ).json();
+    badValues[BLOCK.group('practice.id')] = text(PRACTICE_ID);
+    const ok2 = (await bot.sendViewSubmission(submission(SETUP_CALLBACK.group, badValues, view))).json();
     expect(ok2.view.callback_id).toBe(SETUP_CALLBACK.locations);
     const uid = locationUids(ok2.view)[0] ?? '';
-    const step3 = (
-      await bot.sendViewSubmission({
-        view: {
-          id: 'V_NEXTECH_BAD',
-          callback_id: SETUP_CALLBACK.locations,
-          private_metadata: metadata,
-          state: {
-            values: {
-              [BLOCK.location(uid, 'businessNumber')]: text('100000000000005'),
-              [BLOCK.location(uid, 'practitioner.id')]: text('12'),
-            },
-          },
-        },
-      })
-    ).json();
+    // The location name, mandatory for enterprise Nextech, left out.
+    const typed = {
+      [BLOCK.location(uid, 'businessNumber')]: text('100000000000005'),
+      [BLOCK.location(uid, 'practitioner.id')]: text('12'),
+    };
+    const step3 = (await bot.sendViewSubmission(submission(SETUP_CALLBACK.locations, typed, view))).json();
     expect(step3.response_action).toBe('errors');
     expect(step3.errors[BLOCK.location(uid, 'location.name')]).toContain('required for enterprise Nextech setups');
 
     // Back from here and forward again: what was typed is still there.
     const beforeback = bot.slack.calls.length;
     await bot.sendBlockAction({
-      view: {
-        id: 'V_NEXTECH_BAD',
-        hash: 'h',
-        private_metadata: metadata,
-        state: {
-          values: {
-            [BLOCK.location(uid, 'businessNumber')]: text('100000000000005'),
-            [BLOCK.location(uid, 'practitioner.id')]: text('12'),
-          },
-        },
-      },
+      view: { ...view, hash: 'h', state: { values: typed } },
       actions: [{ action_id: SETUP_ACTION.back, value: 'group' }],
     });
     const back = await nextUpdate(bot, 'V_NEXTECH_BAD', SETUP_CALLBACK.group, beforeback);
@@ -676,14 +565,9 @@ describe('/crm setup end to end', () => {
       'fulfilled,completed',
     );
     const forward = (
-      await bot.sendViewSubmission({
-        view: {
-          id: 'V_NEXTECH_BAD',
-          callback_id: SETUP_CALLBACK.group,
-          private_metadata: metadata,
-          state: { values: { ...groupValues, [BLOCK.group('practice.id')]: text('') } },
-        },
-      })
+      await bot.sendViewSubmission(
+        submission(SETUP_CALLBACK.group, { ...badValues, [BLOCK.group('practice.id')]: text('') }, view),
+      )
     ).json();
     expect(forward.response_action).toBe('update');
     const loc = find(forward.view.blocks, (b) => b.block_id === BLOCK.location(uid, 'practitioner.id'));
@@ -714,7 +598,7 @@ describe('/crm setup end to end', () => {
         id: 'V_BACK',
         hash: 'h',
         private_metadata: metadata,
-        state: { values: locationState(locations.body.view, s.locations) },
+        state: { values: locationValues(locations.body.view, s.locations) },
       },
       actions: [{ action_id: SETUP_ACTION.back, value: 'group' }],
     });
@@ -731,36 +615,15 @@ describe('/crm setup end to end', () => {
       [BLOCK.group('carestack.account.key')]: text(''),
       [BLOCK.group('carestack.account.id')]: text(''),
     };
-    const step2 = (
-      await bot.sendViewSubmission({
-        view: { id: 'V_BACK', callback_id: SETUP_CALLBACK.group, private_metadata: metadata, state: { values } },
-      })
-    ).json();
+    const view = { id: 'V_BACK', private_metadata: metadata };
+    const step2 = (await bot.sendViewSubmission(submission(SETUP_CALLBACK.group, values, view))).json();
     const step3 = (
-      await bot.sendViewSubmission({
-        view: {
-          id: 'V_BACK',
-          callback_id: SETUP_CALLBACK.locations,
-          private_metadata: metadata,
-          state: { values: locationState(step2.view, s.locations) },
-        },
-      })
+      await bot.sendViewSubmission(submission(SETUP_CALLBACK.locations, locationValues(step2.view, s.locations), view))
     ).json();
     expect(step3.view.callback_id).toBe(SETUP_CALLBACK.review);
-    nock(API)
-      .put(PATHS.createGroup, s.expected.group)
-      .reply(200, {})
-      .get(PATHS.groups(s.parent))
-      .reply(200, [groupAnswer(s)])
-      .put(PATHS.createMapping, s.expected.mappings[0])
-      .reply(200, {});
-    await bot.sendViewSubmission({
-      view: { id: 'V_BACK', callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
-    });
-    await bot.slack.waitFor(
-      'views.update',
-      (c) => c.body.view?.title?.text === 'Setup finished' && c.body.view_id !== undefined,
-    );
+    nockConfirm(s);
+    await confirm(bot, 'V_BACK', metadata);
+    await setupFinished(bot, 'V_BACK');
   });
 
   it('offers to add locations to an existing group, and then sends no create-group request', async () => {
@@ -782,7 +645,7 @@ describe('/crm setup end to end', () => {
           id: 'V_EXISTING',
           callback_id: SETUP_CALLBACK.locations,
           private_metadata: metadata,
-          state: { values: locationState(locations.body.view, s.locations) },
+          state: { values: locationValues(locations.body.view, s.locations) },
         },
       })
     ).json();
@@ -791,9 +654,7 @@ describe('/crm setup end to end', () => {
     nock(API)
       .put(PATHS.createMapping, { ...s.expected.mappings[0], integrationGroupId: 77 })
       .reply(200, {});
-    await bot.sendViewSubmission({
-      view: { id: 'V_EXISTING', callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
-    });
+    await confirm(bot, 'V_EXISTING', metadata);
     const posted = await bot.slack.waitFor('chat.postMessage');
     expect(posted.body.text).toContain('group 77');
   });
@@ -801,16 +662,8 @@ describe('/crm setup end to end', () => {
   it('a failed mapping gets a Retry button that re-sends only that mapping, once per attempt', async () => {
     const s = scenarios().find((x) => x.name.startsWith('carestack enterprise'))!;
     const { metadata } = await throughReview(bot, s, 'V_RETRY');
-    nock(API)
-      .put(PATHS.createGroup, s.expected.group)
-      .reply(200, {})
-      .get(PATHS.groups(s.parent))
-      .reply(200, [groupAnswer(s)])
-      .put(PATHS.createMapping, s.expected.mappings[0])
-      .reply(500, { message: 'boom' });
-    await bot.sendViewSubmission({
-      view: { id: 'V_RETRY', callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
-    });
+    nockConfirm(s, { status: 500, json: { message: 'boom' } });
+    await confirm(bot, 'V_RETRY', metadata);
     const posted = await bot.slack.waitFor('chat.postMessage');
     const retry = find(posted.body.blocks, (b) => b.accessory?.action_id === SETUP_ACTION.retryMapping);
     expect(retry.text.text).toContain('160283190794732');
@@ -838,33 +691,15 @@ describe('/crm setup end to end', () => {
   it('a double submission of Confirm (a Slack retry of the same view) creates the group once', async () => {
     const s = scenarios().find((x) => x.name.startsWith('cliniko'))!;
     const { metadata } = await throughReview(bot, s, 'V_DOUBLE');
-    nock(API)
-      .put(PATHS.createGroup, s.expected.group)
-      .once()
-      .reply(200, {})
-      .get(PATHS.groups(s.parent))
-      .reply(200, [groupAnswer(s)])
-      .put(PATHS.createMapping, s.expected.mappings[0])
-      .reply(200, {});
-    const submit = (retryNum?: number) =>
-      bot.sendViewSubmission(
-        {
-          view: {
-            id: 'V_DOUBLE',
-            callback_id: SETUP_CALLBACK.review,
-            private_metadata: metadata,
-            state: { values: {} },
-          },
-        },
-        retryNum === undefined ? {} : { retryNum, retryReason: 'http_timeout' },
-      );
-    const [first, second] = await Promise.all([submit(), submit(1)]);
+    // Each interceptor answers once: a second create-group would be unmatched.
+    nockConfirm(s);
+    const [first, second] = await Promise.all([
+      confirm(bot, 'V_DOUBLE', metadata),
+      confirm(bot, 'V_DOUBLE', metadata, { retryNum: 1, retryReason: 'http_timeout' }),
+    ]);
     expect(first.json().response_action).toBe('update');
     expect(second.json().response_action).toBe('update');
-    await bot.slack.waitFor(
-      'views.update',
-      (c) => c.body.view?.title?.text === 'Setup finished' && c.body.view_id !== undefined,
-    );
+    await setupFinished(bot, 'V_DOUBLE');
     await new Promise((r) => setTimeout(r, 100));
     expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(1);
   });
@@ -882,27 +717,17 @@ describe('/crm setup end to end', () => {
         return [200, {}];
       })
       .get(PATHS.groups(s.parent))
-      .reply(200, [groupAnswer(s)])
+      .reply(200, [groupOf(s)])
       .put(PATHS.createMapping, s.expected.mappings[0])
       .reply(() => {
         sent.mapping++;
         return [200, {}];
       });
     const submit = (i: number) =>
-      bot.sendViewSubmission(
-        {
-          view: {
-            id: 'V_STORM',
-            callback_id: SETUP_CALLBACK.review,
-            private_metadata: metadata,
-            state: { values: {} },
-          },
-        },
-        i % 4 === 0 ? { retryNum: 1 + (i % 3), retryReason: 'http_timeout' } : {},
-      );
+      confirm(bot, 'V_STORM', metadata, i % 4 === 0 ? { retryNum: 1 + (i % 3), retryReason: 'http_timeout' } : {});
     const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => submit(i)));
     expect(answers.every((a) => a.status === 200)).toBe(true);
-    await bot.slack.waitFor('views.update', (c) => c.body.view?.title?.text === 'Setup finished');
+    await setupFinished(bot, 'V_STORM');
     await new Promise((r) => setTimeout(r, 300));
     expect(sent).toEqual({ group: 1, mapping: 1 });
     expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(1);
@@ -926,20 +751,9 @@ describe('/crm setup end to end', () => {
     };
     const { review, metadata } = await throughReview(bot, s, 'V_CANARY');
     expect(JSON.stringify(review)).not.toContain(canary);
-    nock(API)
-      .put(PATHS.createGroup, s.expected.group)
-      .reply(200, {})
-      .get(PATHS.groups(s.parent))
-      .reply(200, [groupAnswer(s)])
-      .put(PATHS.createMapping, s.expected.mappings[0])
-      .reply(200, {});
-    await bot.sendViewSubmission({
-      view: { id: 'V_CANARY', callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
-    });
-    await bot.slack.waitFor(
-      'views.update',
-      (c) => c.body.view?.title?.text === 'Setup finished' && c.body.view_id !== undefined,
-    );
+    nockConfirm(s);
+    await confirm(bot, 'V_CANARY', metadata);
+    await setupFinished(bot, 'V_CANARY');
     expectNoSecrets(bot, [canary, 'fake-account-key']);
     // The real trail, raw (unparsed, so no field hides the canary): it has this setup's writes, masked.
     const audits = (await bot.services.store.readLog('audit:all', { limit: 500 })).map((e) => e.value as Json);

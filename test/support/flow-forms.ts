@@ -24,14 +24,27 @@ export function setupCrmStep(viewId: string, metadata: string, input: SetupCrmSt
   };
 }
 
+/**
+ * Block states of the setup modal's inputs as Slack sends them: `{ value: element state }`, the CRM
+ * select under its own action id (it re-renders the step when changed).
+ */
+export const setupInputs = {
+  text: (value: string): Json => ({ value: { type: 'plain_text_input', value } }),
+  radio: (value: string): Json => ({ value: { type: 'radio_buttons', selected_option: { value } } }),
+  checks: (values: string[]): Json => ({
+    value: { type: 'checkboxes', selected_options: values.map((value) => ({ value })) },
+  }),
+  crm: (crmId: string): Json => ({
+    [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value: crmId } },
+  }),
+};
+
 function setupCrmStepValues(input: SetupCrmStep): Json {
   return {
-    [BLOCK.crm]: { [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value: input.crmId } } },
-    [BLOCK.accountType]: { value: { type: 'radio_buttons', selected_option: { value: input.accountType } } },
-    [BLOCK.parent]: { value: { type: 'plain_text_input', value: input.parent } },
-    [BLOCK.triggers]: {
-      value: { type: 'checkboxes', selected_options: input.triggers.map((value) => ({ value })) },
-    },
+    [BLOCK.crm]: setupInputs.crm(input.crmId),
+    [BLOCK.accountType]: setupInputs.radio(input.accountType),
+    [BLOCK.parent]: setupInputs.text(input.parent),
+    [BLOCK.triggers]: setupInputs.checks(input.triggers),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { CrmDefinition } from '../../src/catalog';
-import { BLOCK, parseLocationBlock, SETUP_ACTION, SETUP_CALLBACK } from '../../src/flows/setup/ids';
+import { BLOCK, parseLocationBlock, SETUP_CALLBACK } from '../../src/flows/setup/ids';
+import { setupCrmStep, setupInputs } from './flow-forms';
 import type { Replay, SetupFixture } from './golden-fixtures';
 import type { TestBot } from './slack-harness';
 
@@ -17,7 +18,7 @@ export interface SetupAnswers {
   accountType: 'smb' | 'enterprise';
   parent: string;
   groupProperties: Record<string, string>;
-  locations: Array<{ businessNumber?: string; properties: Record<string, string> }>;
+  locations: Array<{ businessNumber?: string; properties: Record<string, string>; nextRunTime?: string }>;
   /** The id Slack gives the modal (one per test: confirm claims are per view). */
   viewId: string;
   /** Who runs the setup (default the harness user). */
@@ -71,24 +72,40 @@ export function groupAnswer(
   };
 }
 
-const text = (value: string) => ({ value: { type: 'plain_text_input', value } });
+const { text } = setupInputs;
 
-function blockIds(view: Json): string[] {
-  return (view.blocks as Json[]).map((b) => String(b.block_id ?? ''));
+/** The first block matching `predicate`; fails the test when there is none. */
+export function findBlock(blocks: unknown, predicate: (block: Json) => boolean): Json {
+  const hit = (blocks as Json[]).find(predicate);
+  if (!hit) throw new Error('block not found');
+  return hit;
 }
 
+/** Location uids of a locations-step view, in order. */
+export function locationUids(view: Json): string[] {
+  return (view.blocks as Json[])
+    .map((b) => String(b.block_id ?? ''))
+    .flatMap((id) => {
+      const block = parseLocationBlock(id);
+      return block && !block.pick && block.field === 'businessNumber' ? [block.uid] : [];
+    });
+}
+
+/** The group step's state.values: each property typed into its input. */
+export function groupValues(properties: Record<string, string>): Json {
+  return Object.fromEntries(Object.entries(properties).map(([key, value]) => [BLOCK.group(key), text(value)]));
+}
+
+/** The locations step's state.values: each location's answers typed into the inputs the view has. */
 export function locationValues(view: Json, locations: SetupAnswers['locations']): Json {
-  const ids = new Set(blockIds(view));
-  const uids = blockIds(view).flatMap((id) => {
-    const block = parseLocationBlock(id);
-    return block && !block.pick && block.field === 'businessNumber' ? [block.uid] : [];
-  });
+  const ids = new Set((view.blocks as Json[]).map((b) => String(b.block_id ?? '')));
   const values: Json = {};
-  uids.forEach((uid, i) => {
+  locationUids(view).forEach((uid, i) => {
     const location = locations[i];
     if (!location) return;
     values[BLOCK.location(uid, 'businessNumber')] = text(location.businessNumber ?? '');
-    for (const [key, value] of Object.entries(location.properties)) {
+    const typed = { ...location.properties, ...(location.nextRunTime ? { nextRunTime: location.nextRunTime } : {}) };
+    for (const [key, value] of Object.entries(typed)) {
       if (ids.has(BLOCK.location(uid, key))) values[BLOCK.location(uid, key)] = text(value);
     }
   });
@@ -110,15 +127,12 @@ export async function setupToReview(bot: TestBot, answers: SetupAnswers): Promis
     );
 
   const updates = bot.slack.callsTo('views.update').length;
+  const triggerValues = preselected.map((o) => String(o.value));
   const step1 = (
-    await submit(SETUP_CALLBACK.crm, {
-      [BLOCK.crm]: { [SETUP_ACTION.crmSelect]: { type: 'static_select', selected_option: { value: answers.crmId } } },
-      [BLOCK.accountType]: { value: { type: 'radio_buttons', selected_option: { value: answers.accountType } } },
-      [BLOCK.parent]: text(answers.parent),
-      [BLOCK.triggers]: {
-        value: { type: 'checkboxes', selected_options: preselected.map((o) => ({ value: o.value })) },
-      },
-    })
+    await bot.sendViewSubmission(
+      setupCrmStep(answers.viewId, metadata, { ...answers, triggers: triggerValues }),
+      answers.user ? { user: answers.user } : {},
+    )
   ).json();
   if (step1?.response_action !== 'update') throw new Error(`step 1 refused: ${JSON.stringify(step1)}`);
   // The existing-group check runs after the ack and updates the open step.
@@ -131,9 +145,7 @@ export async function setupToReview(bot: TestBot, answers: SetupAnswers): Promis
 
   let current = checked;
   if (current.callback_id === SETUP_CALLBACK.group) {
-    const values: Json = {};
-    for (const [key, value] of Object.entries(answers.groupProperties)) values[BLOCK.group(key)] = text(value);
-    current = (await submit(SETUP_CALLBACK.group, values)).json().view;
+    current = (await submit(SETUP_CALLBACK.group, groupValues(answers.groupProperties))).json().view;
   }
   const review = (await submit(SETUP_CALLBACK.locations, locationValues(current, answers.locations))).json().view;
   if (review?.callback_id !== SETUP_CALLBACK.review) throw new Error(`no review step: ${JSON.stringify(review)}`);
