@@ -1,9 +1,10 @@
 import nock from 'nock';
 import { BLOCK, SETUP_ACTION, SETUP_CALLBACK } from '../../src/flows/setup/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
-import { setupInputs } from '../support/flow-forms';
+import { setupCrmStep, setupInputs } from '../support/flow-forms';
 import { NOCK_API, useNockBot } from '../support/nock-bot';
-import { findBlock as find, locationUids } from '../support/setup-driver';
+import { submission } from '../support/payloads';
+import { findBlock as find, groupValues, locationUids } from '../support/setup-driver';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { TEST_CHANNEL, TEST_USER } from '../support/slack-harness';
 
@@ -24,30 +25,39 @@ const { text, radio, checks, crm: crmSelect } = setupInputs;
 describe('setup: add-location, trigger update, lookups, fallbacks', () => {
   const bot = useNockBot();
 
+  /** A status message's button pressed (its value names the business, CRM and group): the modal it opens. */
+  async function pressStatusButton(actionId: string, businessNumber: string, crmId: string, groupId: number) {
+    const value = JSON.stringify({ businessNumber, crmId, groupId });
+    await bot.sendBlockAction({ actions: [{ action_id: actionId, value }] });
+    return (await bot.slack.waitFor('views.open')).body.view as Json;
+  }
+
+  /** Submits step `callbackId` of the open modal (its id and metadata) with `values`; the ack, parsed. */
+  async function submit(callbackId: string, values: Json, modal: { id: string; private_metadata: string }) {
+    return (await bot.sendViewSubmission(submission(callbackId, values, modal))).json();
+  }
+
+  /** The add-location modal's business step: which CRM's group, the account type, the business that has it. */
+  const addLocationValues = (crmId: string, accountType: string, parent: string): Json => ({
+    crm: crmSelect(crmId),
+    account_type: radio(accountType),
+    parent: text(parent),
+  });
+
   it('status_add_location: business ID → reads the group → locations → review → one mapping into that group', async () => {
-    const value = JSON.stringify({ businessNumber: '100000000000010', crmId: 'carecloud', groupId: 88 });
-    await bot.sendBlockAction({ actions: [{ action_id: STATUS_ACTIONS.addLocation, value }] });
-    const open = await bot.slack.waitFor('views.open');
-    const view = open.body.view;
+    const view = await pressStatusButton(STATUS_ACTIONS.addLocation, '100000000000010', 'carecloud', 88);
     expect(view.callback_id).toBe(SETUP_CALLBACK.addLocation);
     expect(find(view.blocks, (b) => b.block_id === BLOCK.parent).element.initial_value).toBe('100000000000010');
-    const metadata = view.private_metadata;
+    const modal = { id: 'V_ADDLOC', private_metadata: view.private_metadata };
 
     nock(API)
       .get('/integration/businessintegrationgroup/100000000000010')
       .reply(200, [{ groupId: 88, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } }]);
-    const ack = (
-      await bot.sendViewSubmission({
-        view: {
-          id: 'V_ADDLOC',
-          callback_id: SETUP_CALLBACK.addLocation,
-          private_metadata: metadata,
-          state: {
-            values: { crm: crmSelect('carecloud'), account_type: radio('enterprise'), parent: text('100000000000010') },
-          },
-        },
-      })
-    ).json();
+    const ack = await submit(
+      SETUP_CALLBACK.addLocation,
+      addLocationValues('carecloud', 'enterprise', '100000000000010'),
+      modal,
+    );
     expect(ack.response_action).toBe('update');
     const step = await bot.slack.waitFor(
       'views.update',
@@ -55,21 +65,14 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
     );
     expect(JSON.stringify(step.body.view)).toContain('existing CareCloud group *88*');
     const uid = locationUids(step.body.view)[0] ?? '';
-    const review = (
-      await bot.sendViewSubmission({
-        view: {
-          id: 'V_ADDLOC',
-          callback_id: SETUP_CALLBACK.locations,
-          private_metadata: metadata,
-          state: {
-            values: {
-              [BLOCK.location(uid, 'businessNumber')]: text('100000000000011'),
-              [BLOCK.location(uid, 'location_name')]: text('East'),
-            },
-          },
-        },
-      })
-    ).json();
+    const review = await submit(
+      SETUP_CALLBACK.locations,
+      {
+        [BLOCK.location(uid, 'businessNumber')]: text('100000000000011'),
+        [BLOCK.location(uid, 'location_name')]: text('East'),
+      },
+      modal,
+    );
     expect(review.view.callback_id).toBe(SETUP_CALLBACK.review);
     nock(API)
       .put('/integration/add/businessintegrationmapping', {
@@ -79,36 +82,25 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
         integrationProperties: [{ propertyKey: 'location_name', propertyValue: 'East' }],
       })
       .reply(200, {});
-    await bot.sendViewSubmission({
-      view: { id: 'V_ADDLOC', callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
-    });
+    await submit(SETUP_CALLBACK.review, {}, modal);
     const posted = await bot.slack.waitFor('chat.postMessage');
     expect(posted.body.channel).toBe(TEST_CHANNEL);
     expect(posted.body.text).toContain('group 88');
   });
 
   it('status_add_location says so when the business has no group for the CRM', async () => {
-    const value = JSON.stringify({ businessNumber: '100000000000012', crmId: 'cliniko', groupId: 5 });
-    await bot.sendBlockAction({ actions: [{ action_id: STATUS_ACTIONS.addLocation, value }] });
-    const open = await bot.slack.waitFor('views.open');
+    const view = await pressStatusButton(STATUS_ACTIONS.addLocation, '100000000000012', 'cliniko', 5);
     nock(API).get('/integration/businessintegrationgroup/100000000000012').reply(404, {});
-    await bot.sendViewSubmission({
-      view: {
-        id: 'V_NOGROUP',
-        callback_id: SETUP_CALLBACK.addLocation,
-        private_metadata: open.body.view.private_metadata,
-        state: { values: { crm: crmSelect('cliniko'), account_type: radio('smb'), parent: text('100000000000012') } },
-      },
+    await submit(SETUP_CALLBACK.addLocation, addLocationValues('cliniko', 'smb', '100000000000012'), {
+      id: 'V_NOGROUP',
+      private_metadata: view.private_metadata,
     });
     const update = await bot.slack.waitFor('views.update', (c) => c.body.view_id === 'V_NOGROUP');
     expect(JSON.stringify(update.body.view)).toContain('has no Cliniko integration group');
   });
 
   it('status_update_triggers: add through the submit, replace behind a confirm dialog, exact bodies', async () => {
-    const value = JSON.stringify({ businessNumber: '100000000000020', crmId: 'carecloud', groupId: 142 });
-    await bot.sendBlockAction({ actions: [{ action_id: STATUS_ACTIONS.updateTriggers, value }] });
-    const open = await bot.slack.waitFor('views.open');
-    const view = open.body.view;
+    const view = await pressStatusButton(STATUS_ACTIONS.updateTriggers, '100000000000020', 'carecloud', 142);
     expect(view.callback_id).toBe(SETUP_CALLBACK.triggers);
     const replace = find(view.blocks, (b) => b.block_id === 'replace').elements[0];
     expect(replace.action_id).toBe(SETUP_ACTION.replaceTriggers);
@@ -120,16 +112,11 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
       .post('/integration/update/businessintegrationgroup', body)
       .query({ replaceTriggers: 'false' })
       .reply(200, {});
-    const ack = (
-      await bot.sendViewSubmission({
-        view: {
-          id: 'V_TRIG',
-          callback_id: SETUP_CALLBACK.triggers,
-          private_metadata: metadata,
-          state: { values: { triggers: checks(['d:91:1']) } },
-        },
-      })
-    ).json();
+    const ack = await submit(
+      SETUP_CALLBACK.triggers,
+      { triggers: checks(['d:91:1']) },
+      { id: 'V_TRIG', private_metadata: metadata },
+    );
     expect(ack.response_action).toBe('update');
     const added = await bot.slack.waitFor(
       'views.update',
@@ -157,19 +144,12 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
   });
 
   it('an empty trigger choice is an inline error', async () => {
-    const value = JSON.stringify({ businessNumber: '100000000000021', crmId: 'carecloud', groupId: 143 });
-    await bot.sendBlockAction({ actions: [{ action_id: STATUS_ACTIONS.updateTriggers, value }] });
-    const open = await bot.slack.waitFor('views.open');
-    const ack = (
-      await bot.sendViewSubmission({
-        view: {
-          id: 'V_TRIG3',
-          callback_id: SETUP_CALLBACK.triggers,
-          private_metadata: open.body.view.private_metadata,
-          state: { values: { triggers: checks([]) } },
-        },
-      })
-    ).json();
+    const view = await pressStatusButton(STATUS_ACTIONS.updateTriggers, '100000000000021', 'carecloud', 143);
+    const ack = await submit(
+      SETUP_CALLBACK.triggers,
+      { triggers: checks([]) },
+      { id: 'V_TRIG3', private_metadata: view.private_metadata },
+    );
     expect(ack).toEqual({ response_action: 'errors', errors: { triggers: 'Choose at least one trigger' } });
   });
 
@@ -192,32 +172,19 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
     const metadata = open.body.view.private_metadata;
     await bot.slack.waitFor('views.update');
     nock(API).get('/integration/businessintegrationgroup/100000000000030').reply(404, {});
-    await bot.sendViewSubmission({
-      view: {
-        id: viewId,
-        callback_id: SETUP_CALLBACK.crm,
-        private_metadata: metadata,
-        state: {
-          values: {
-            [BLOCK.crm]: crmSelect('nextech'),
-            [BLOCK.accountType]: radio('enterprise'),
-            [BLOCK.parent]: text('100000000000030'),
-            [BLOCK.triggers]: checks(['d:24:1']),
-          },
-        },
-      },
-    });
+    await bot.sendViewSubmission(
+      setupCrmStep(viewId, metadata, {
+        crmId: 'nextech',
+        accountType: 'enterprise',
+        parent: '100000000000030',
+        triggers: ['d:24:1'],
+      }),
+    );
     await bot.slack.waitFor('views.update', (c) => c.body.view_id === viewId);
-    const step2 = (
-      await bot.sendViewSubmission({
-        view: {
-          id: viewId,
-          callback_id: SETUP_CALLBACK.group,
-          private_metadata: metadata,
-          state: { values: { [BLOCK.group('practice.id')]: text(PRACTICE_ID) } },
-        },
-      })
-    ).json();
+    const step2 = await submit(SETUP_CALLBACK.group, groupValues({ 'practice.id': PRACTICE_ID }), {
+      id: viewId,
+      private_metadata: metadata,
+    });
     const view: Json = step2.view;
     const uid = locationUids(view)[0] ?? '';
     /** The options the external select of `key` loads for what is typed. */
@@ -252,27 +219,16 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
     expect(options[0]?.text.text).toContain('Smith');
 
     // Picked values are used when nothing is typed.
-    const review = (
-      await bot.sendViewSubmission({
-        view: {
-          id: 'V_LOOKUP',
-          callback_id: SETUP_CALLBACK.locations,
-          private_metadata: metadata,
-          state: {
-            values: {
-              [BLOCK.location(uid, 'businessNumber')]: text('100000000000031'),
-              [BLOCK.location(uid, 'location.name')]: text('North'),
-              [BLOCK.pick(uid, 'practitioner.id')]: {
-                setup_lookup: {
-                  type: 'multi_external_select',
-                  selected_options: [{ value: '417445' }, { value: '704546' }],
-                },
-              },
-            },
-          },
-        },
-      })
-    ).json();
+    const picked = { type: 'multi_external_select', selected_options: [{ value: '417445' }, { value: '704546' }] };
+    const review = await submit(
+      SETUP_CALLBACK.locations,
+      {
+        [BLOCK.location(uid, 'businessNumber')]: text('100000000000031'),
+        [BLOCK.location(uid, 'location.name')]: text('North'),
+        [BLOCK.pick(uid, 'practitioner.id')]: { setup_lookup: picked },
+      },
+      { id: 'V_LOOKUP', private_metadata: metadata },
+    );
     expect(review.view.callback_id).toBe(SETUP_CALLBACK.review);
     expect(JSON.stringify(review.view)).toContain('417445|704546');
     expect(JSON.stringify(review.view)).not.toContain(PRACTICE_ID);
@@ -291,35 +247,17 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
 
   it('falls back to an ephemeral message when the bot is not in the channel', async () => {
     bot.slack.program('chat.postMessage', SlackApiStandin.error('not_in_channel'));
-    const value = JSON.stringify({ businessNumber: '100000000000040', crmId: 'carecloud', groupId: 90 });
-    await bot.sendBlockAction({ actions: [{ action_id: STATUS_ACTIONS.addLocation, value }] });
-    const open = await bot.slack.waitFor('views.open');
-    const metadata = open.body.view.private_metadata;
+    const view = await pressStatusButton(STATUS_ACTIONS.addLocation, '100000000000040', 'carecloud', 90);
+    const modal = { id: 'V_FALLBACK', private_metadata: view.private_metadata };
     nock(API)
       .get('/integration/businessintegrationgroup/100000000000040')
       .reply(200, { groupId: 90, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } });
-    await bot.sendViewSubmission({
-      view: {
-        id: 'V_FALLBACK',
-        callback_id: SETUP_CALLBACK.addLocation,
-        private_metadata: metadata,
-        state: { values: { crm: crmSelect('carecloud'), account_type: radio('smb'), parent: text('100000000000040') } },
-      },
-    });
+    await submit(SETUP_CALLBACK.addLocation, addLocationValues('carecloud', 'smb', '100000000000040'), modal);
     await bot.slack.waitFor(
       'views.update',
       (c) => c.body.view_id === 'V_FALLBACK' && c.body.view.callback_id === SETUP_CALLBACK.locations,
     );
-    const review = (
-      await bot.sendViewSubmission({
-        view: {
-          id: 'V_FALLBACK',
-          callback_id: SETUP_CALLBACK.locations,
-          private_metadata: metadata,
-          state: { values: {} },
-        },
-      })
-    ).json();
+    const review = await submit(SETUP_CALLBACK.locations, {}, modal);
     expect(review.view.callback_id).toBe(SETUP_CALLBACK.review);
     nock(API)
       .put('/integration/add/businessintegrationmapping', {
@@ -328,9 +266,7 @@ describe('setup: add-location, trigger update, lookups, fallbacks', () => {
         active: true,
       })
       .reply(200, {});
-    await bot.sendViewSubmission({
-      view: { id: 'V_FALLBACK', callback_id: SETUP_CALLBACK.review, private_metadata: metadata, state: { values: {} } },
-    });
+    await submit(SETUP_CALLBACK.review, {}, modal);
     const ephemeral = await bot.slack.waitFor('chat.postEphemeral');
     expect(ephemeral.body).toMatchObject({ channel: TEST_CHANNEL, user: TEST_USER });
     expect(ephemeral.body.text).toContain('group 90');
