@@ -96,16 +96,17 @@ function golden({ name, fixture: d }: Loaded<SetupFixture>): Scenario {
 const CLIENT_ID = '00000000-0000-4000-8000-000000000001';
 const PRACTICE_ID = '00000000-0000-4000-8000-000000000002';
 
+// A property of the request bodies below: without isSecure (where the article sends none), or marked secure.
+const plain = (propertyKey: string, propertyValue: string): Json => ({ propertyKey, propertyValue });
+const secure = (propertyKey: string, propertyValue: string): Json => ({ propertyKey, propertyValue, isSecure: true });
+
 /** A mapping body of a CRM whose article sends no isSecure, test or beta: the properties in the order given. */
 function mapping(businessNumber: number, integrationGroupId: number, properties: Record<string, string>): Json {
   return {
     businessNumber,
     integrationGroupId,
     active: true,
-    integrationProperties: Object.entries(properties).map(([propertyKey, propertyValue]) => ({
-      propertyKey,
-      propertyValue,
-    })),
+    integrationProperties: Object.entries(properties).map(([key, value]) => plain(key, value)),
   };
 }
 
@@ -128,7 +129,7 @@ function scenarios(): Scenario[] {
           parentBusinessNumber: 100000000000001,
           integrationSourceId: 34,
           integrationGroupProperties: [
-            { propertyKey: 'ClientID', propertyValue: CLIENT_ID, isSecure: true },
+            secure('ClientID', CLIENT_ID),
             { propertyKey: 'is.aws.hosted', propertyValue: 'false', isSecure: false },
           ],
           integrationGroupTriggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }],
@@ -170,8 +171,8 @@ function scenarios(): Scenario[] {
           parentBusinessNumber: 100000000000003,
           integrationSourceId: 22,
           integrationGroupProperties: [
-            { propertyKey: 'practice.id', propertyValue: PRACTICE_ID, isSecure: true },
-            { propertyKey: 'appointment.types', propertyValue: 'procedure|Surgery' },
+            secure('practice.id', PRACTICE_ID),
+            plain('appointment.types', 'procedure|Surgery'),
           ],
           integrationGroupTriggers: [
             { triggerId: 24, triggerTypeId: 1 },
@@ -205,8 +206,8 @@ function scenarios(): Scenario[] {
           parentBusinessNumber: 100000000000004,
           integrationSourceId: 22,
           integrationGroupProperties: [
-            { propertyKey: 'practice.id', propertyValue: PRACTICE_ID, isSecure: true },
-            { propertyKey: 'appointment.status', propertyValue: 'fulfilled,completed' },
+            secure('practice.id', PRACTICE_ID),
+            plain('appointment.status', 'fulfilled,completed'),
           ],
           integrationGroupTriggers: [{ triggerId: 24, triggerTypeId: 1 }],
         },
