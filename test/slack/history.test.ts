@@ -1,4 +1,5 @@
 import { recordAudit } from '../../src/operations/audit';
+import { recordAudits } from '../support/audit-entries';
 import { useBot } from '../support/use-bot';
 
 const BUSINESS = '170000000000777';
@@ -7,23 +8,11 @@ describe('/crm history', () => {
   const { bot } = useBot();
 
   it('lists audit entries newest first: who, when, operation, outcome, CRM and error', async () => {
-    await recordAudit(bot.services.store, {
-      at: '2025-01-02T10:00:00.000Z',
-      userId: 'U_ALICE',
-      businessNumber: BUSINESS,
-      crmId: 'nextech',
-      operation: 'createGroup',
-      outcome: 'succeeded',
-    });
-    await recordAudit(bot.services.store, {
-      at: '2025-01-03T11:30:00.000Z',
-      userId: 'U_BOB',
-      businessNumber: BUSINESS,
-      crmId: 'carestack',
-      operation: 'createMapping',
-      outcome: 'failed',
-      error: { code: 'api_rejected', message: 'Location already mapped' },
-    });
+    const rejected = { code: 'api_rejected', message: 'Location already mapped' };
+    await recordAudits(bot.services.store, [
+      ['2025-01-02T10:00:00.000Z', 'U_ALICE', BUSINESS, 'nextech', 'createGroup', 'succeeded'],
+      ['2025-01-03T11:30:00.000Z', 'U_BOB', BUSINESS, 'carestack', 'createMapping', 'failed', rejected],
+    ]);
     const reply = (await (await bot.sendCommand(`history ${BUSINESS}`)).nextResponse()).body;
     expect(reply.response_type).toBe('ephemeral');
     const sections = (reply.blocks as Array<{ type: string; text?: { text: string } }>)

@@ -1,8 +1,8 @@
 import { HOME_ACTIONS, HOME_STATUS_MODAL } from '../../src/flows/home/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
-import { recordAudit } from '../../src/operations/audit';
 import { SUBCOMMANDS } from '../../src/slack/register';
 import type { Subcommand } from '../../src/slack/router';
+import { recordAudits } from '../support/audit-entries';
 import { fixture } from '../support/fakes';
 import { startTestBot } from '../support/slack-harness';
 import { useBot } from '../support/use-bot';
@@ -21,31 +21,12 @@ describe('App Home', () => {
   }
 
   it('publishes quick actions, the user’s recent operations and a reference per CRM, within 100 blocks', async () => {
-    await recordAudit(bot.services.store, {
-      at: '2025-02-01T09:00:00.000Z',
-      userId: 'U_HOME',
-      businessNumber: BUSINESS,
-      crmId: 'cloud9-ortho',
-      operation: 'createGroup',
-      outcome: 'succeeded',
-    });
-    await recordAudit(bot.services.store, {
-      at: '2025-02-01T09:05:00.000Z',
-      userId: 'U_HOME',
-      businessNumber: BUSINESS,
-      crmId: 'cloud9-ortho',
-      operation: 'createMapping',
-      outcome: 'failed',
-      error: { code: 'api_server_error', message: 'HTTP 500' },
-    });
-    await recordAudit(bot.services.store, {
-      at: '2025-02-01T09:06:00.000Z',
-      userId: 'U_SOMEONE_ELSE',
-      businessNumber: '170000000000999',
-      crmId: 'nextech',
-      operation: 'updateTriggers',
-      outcome: 'succeeded',
-    });
+    const serverError = { code: 'api_server_error', message: 'HTTP 500' };
+    await recordAudits(bot.services.store, [
+      ['2025-02-01T09:00:00.000Z', 'U_HOME', BUSINESS, 'cloud9-ortho', 'createGroup', 'succeeded'],
+      ['2025-02-01T09:05:00.000Z', 'U_HOME', BUSINESS, 'cloud9-ortho', 'createMapping', 'failed', serverError],
+      ['2025-02-01T09:06:00.000Z', 'U_SOMEONE_ELSE', '170000000000999', 'nextech', 'updateTriggers', 'succeeded'],
+    ]);
 
     const view = await openHome('U_HOME');
     expect(view.type).toBe('home');
