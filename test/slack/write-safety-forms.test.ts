@@ -12,6 +12,7 @@ import { readAudit } from '../../src/operations/audit';
 import { diagnoseSubmission } from '../support/diagnose-surfaces';
 import { API_PATHS } from '../support/integration-api-standin';
 import { buttons, field, type Json, staticSelect, submission, textFields } from '../support/payloads';
+import { groupAnswer } from '../support/setup-driver';
 import { TEST_CHANNEL, TEST_USER } from '../support/slack-harness';
 import { useBot } from '../support/use-bot';
 
@@ -82,15 +83,6 @@ function clearedByBlanks(crm: CrmDefinition, type: AccountType): string[] {
     .map((d) => `${d.label} (\`${d.key}\`)`);
 }
 
-/** The group the API answers for a business, as the articles print it, from the catalog. */
-function groupOf(crm: CrmDefinition, groupId: number): Json {
-  return {
-    groupId,
-    integrationSourceType: { id: crm.integrationSourceId, integrationSource: crm.integrationSource },
-    integrationGroupTriggers: [],
-  };
-}
-
 const inputIds = (view: Json): string[] =>
   view.blocks.filter((b: Json) => b.type === 'input').map((b: Json) => b.block_id);
 
@@ -125,6 +117,28 @@ describe('write-safety of the fix and re-auth forms', () => {
       error: { code: 'forbidden' },
     });
     expect(writes()).toEqual([]);
+  }
+
+  /**
+   * Fills the form as someone without the bot's record does, for a business whose group the API lists:
+   * the business, the current values typed, the account type where the form asks it. The next view.
+   */
+  async function submitTyped(
+    form: Json,
+    fields: { business: string; accountType: string },
+    { crm, type, business, groupId }: { crm: CrmDefinition; type: AccountType; business: string; groupId: number },
+    viewId: string,
+  ): Promise<Json> {
+    api.on('GET', API_PATHS.groups(business), { json: groupAnswer(crm, groupId) });
+    const values = {
+      ...textFields({ [fields.business]: business, ...typedCurrentValues(crm, type) }),
+      ...(inputIds(form).includes(fields.accountType) ? { [fields.accountType]: field(staticSelect(type)) } : {}),
+    };
+    const next = await bot.sendViewSubmission(
+      submission(form.callback_id, values, { id: viewId, private_metadata: form.private_metadata }),
+      { user: WRITER },
+    );
+    return next.json().view as Json;
   }
 
   describe('case 6: a person who may not write is refused at the button, and it is audited', () => {
@@ -175,18 +189,7 @@ describe('write-safety of the fix and re-auth forms', () => {
       const form = (await bot.slack.waitFor('views.push')).body.view as Json;
       expect(form.callback_id).toBe(FIX_INPUTS);
 
-      api.on('GET', API_PATHS.groups(business), { json: groupOf(crm, groupId) });
-      const values = {
-        ...textFields({ [FIX_FIELDS.business]: business, ...typedCurrentValues(crm, type) }),
-        ...(inputIds(form).includes(FIX_FIELDS.accountType)
-          ? { [FIX_FIELDS.accountType]: field(staticSelect(type)) }
-          : {}),
-      };
-      const step = await bot.sendViewSubmission(
-        submission(FIX_INPUTS, values, { id: `V_FIX_${crmId}`, private_metadata: form.private_metadata }),
-        { user: WRITER },
-      );
-      const confirm = step.json().view as Json;
+      const confirm = await submitTyped(form, FIX_FIELDS, { crm, type, business, groupId }, `V_FIX_${crmId}`);
       expect(confirm.callback_id).toBe(FIX_CONFIRM);
       const words = JSON.stringify(confirm.blocks);
       expect(words).toContain('The API replaces the whole mapping: after this request it holds ');
@@ -232,18 +235,7 @@ describe('write-safety of the fix and re-auth forms', () => {
       expect(form.callback_id).toBe(REAUTH_MAPPING_MODAL);
       expect(inputIds(form)).not.toContain(REAUTH_FIELDS.credential);
 
-      api.on('GET', API_PATHS.groups(business), { json: groupOf(crm, groupId) });
-      const values = {
-        ...textFields({ [REAUTH_FIELDS.business]: business, ...typedCurrentValues(crm, type) }),
-        ...(inputIds(form).includes(REAUTH_FIELDS.accountType)
-          ? { [REAUTH_FIELDS.accountType]: field(staticSelect(type)) }
-          : {}),
-      };
-      const preview = await bot.sendViewSubmission(
-        submission(REAUTH_MAPPING_MODAL, values, { id: `V_CRED_${crmId}`, private_metadata: form.private_metadata }),
-        { user: WRITER },
-      );
-      const confirm = preview.json().view as Json;
+      const confirm = await submitTyped(form, REAUTH_FIELDS, { crm, type, business, groupId }, `V_CRED_${crmId}`);
       expect(confirm.callback_id).toBe(REAUTH_CREDENTIAL_MODAL);
       expect(confirm.submit.text).toBe('Set credential');
       expect(inputIds(confirm)).toEqual([REAUTH_FIELDS.credential]);
