@@ -3,10 +3,11 @@ import { BULK_ACTIONS } from '../../src/flows/bulk/ids';
 import { readAudit } from '../../src/operations/audit';
 import { clearPermissionCache } from '../../src/operations/permissions';
 import { RedisStore } from '../../src/store';
+import { businessNumbers } from '../support/businesses';
 import { IntegrationApiStandin } from '../support/integration-api-standin';
 import { SlackApiStandin } from '../support/slack-api-standin';
-import { startTestBot, type WithResponseUrl } from '../support/slack-harness';
-import { useBot } from '../support/use-bot';
+import { startTestBot, type TestBot, type WithResponseUrl } from '../support/slack-harness';
+import { useBot, withBot } from '../support/use-bot';
 import {
   registerTestWriteAction,
   registerTestWriteSubcommand,
@@ -19,9 +20,8 @@ if (!REDIS_URL) throw new Error('TEST_REDIS_URL is not set: test/support/global-
 
 const STORM_SIZE = 100;
 const silent = pino({ level: 'silent' });
-let businessCounter = 0;
 /** A fresh 15-digit business per test, so locks and idempotency keys never collide between tests. */
-const nextBusiness = () => `1700000000${String(10_000 + ++businessCounter).padStart(5, '0')}`;
+const nextBusiness = businessNumbers('1700000000');
 
 async function repliesOf(responses: WithResponseUrl[]): Promise<string[]> {
   return Promise.all(responses.map(async (r) => (await r.nextResponse(undefined, 10_000)).body.text as string));
@@ -44,10 +44,15 @@ describe('exactly-once writes under duplicate storms', () => {
     clearPermissionCache();
   });
 
-  it(`${STORM_SIZE} concurrent identical signed clicks, some as Slack retries, make exactly 1 API write`, async () => {
-    const bot = await startTestBot({ integrationBaseUrl: api.url });
-    try {
+  /** A bot with the test write button, for one test: stopped whatever happens. */
+  const withWriteBot = (run: (bot: TestBot) => Promise<void>) =>
+    withBot({ integrationBaseUrl: api.url }, async (bot) => {
       registerTestWriteAction(bot);
+      await run(bot);
+    });
+
+  it(`${STORM_SIZE} concurrent identical signed clicks, some as Slack retries, make exactly 1 API write`, () =>
+    withWriteBot(async (bot) => {
       const business = nextBusiness();
       // Slow enough that every duplicate arrives while the first is still in flight.
       api.on('POST', UPDATE_TRIGGERS_PATH, { json: { id: 'T-storm-1' }, delayMs: 300 });
@@ -66,15 +71,10 @@ describe('exactly-once writes under duplicate storms', () => {
       const audits = (await readAudit(bot.services.store, { businessNumber: business }, { limit: 500 })).entries;
       // One attempt and its outcome: the duplicates sent nothing, so they add no entry.
       expect(audits.map((a) => a.outcome)).toEqual(['succeeded', 'attempted']);
-    } finally {
-      await bot.stop();
-    }
-  });
+    }));
 
-  it('a replayed identical signed request does not write twice', async () => {
-    const bot = await startTestBot({ integrationBaseUrl: api.url });
-    try {
-      registerTestWriteAction(bot);
+  it('a replayed identical signed request does not write twice', () =>
+    withWriteBot(async (bot) => {
       const business = nextBusiness();
       api.on('POST', UPDATE_TRIGGERS_PATH, { json: { id: 'T-replay' } });
       const body = new URLSearchParams({
@@ -106,10 +106,7 @@ describe('exactly-once writes under duplicate storms', () => {
       expect(api.count('POST', UPDATE_TRIGGERS_PATH)).toBe(1);
       const replies = bot.slack.responsesFor('replay').map((r) => r.body.text);
       expect(replies).toEqual(Array(2).fill(`Write done for business ${business}: {"id":"T-replay"}`));
-    } finally {
-      await bot.stop();
-    }
-  });
+    }));
 
   it('two replicas sharing Redis receive the same storm: still exactly 1 API write', async () => {
     const prefix = `prodtest:replicas:${Date.now()}:`;
@@ -146,10 +143,8 @@ describe('exactly-once writes under duplicate storms', () => {
     }
   });
 
-  it('two users writing to the same business at once: the second is told who holds it', async () => {
-    const bot = await startTestBot({ integrationBaseUrl: api.url });
-    try {
-      registerTestWriteAction(bot);
+  it('two users writing to the same business at once: the second is told who holds it', () =>
+    withWriteBot(async (bot) => {
       const business = nextBusiness();
       api.on('POST', UPDATE_TRIGGERS_PATH, { json: { id: 'T-alice' }, delayMs: 500 });
       const alice = await bot.sendBlockAction(testWriteClick({ businessNumber: business, nonce: 'a' }), {
@@ -172,10 +167,7 @@ describe('exactly-once writes under duplicate storms', () => {
         user: 'U_BOB',
       });
       expect((await bobAgain.nextResponse()).body.text).toContain('T-bob');
-    } finally {
-      await bot.stop();
-    }
-  });
+    }));
 });
 
 describe('write permissions', () => {
