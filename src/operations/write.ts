@@ -1,7 +1,8 @@
 import { ApiError, BotError, BusyError, errorLogFields, ForbiddenError, userMessage } from '../errors';
 import type { Services } from '../services';
 import { type RunOnceResult, runOnce } from '../store/idempotency';
-import { withLock } from '../store/lock';
+import { acquireLock, type Lock } from '../store/lock';
+import type { Store } from '../store/types';
 import { type AuditEntry, type AuditOutcome, outcomeIds, recordAudit } from './audit';
 import { assertCanWrite, type UsergroupsClient } from './permissions';
 
@@ -57,45 +58,53 @@ export function idempotencyKey(...parts: Array<string | number | undefined>): st
 /**
  * The one path every write takes: permission, per-business lock, exactly-once,
  * audit (and the optional audit channel). Errors come back as BotErrors.
+ *
+ * Its store calls come in two batches (two commits in SQLite): the claim, the lock and the "attempted" entry
+ * before the request leaves, so they are durable before it does; then the outcome's record, its entry and
+ * the lock's release. The audit channel hears of it after both.
  */
 export async function performWrite(services: Services, client: SlackClient, write: WriteRequest): Promise<WriteResult> {
-  const audit = (outcome: AuditOutcome, details: AuditDetails = {}) =>
-    auditWrite(services, client, write, outcome, details);
   await assertMayWrite(services, client, write);
 
-  const runKey = `write:${write.idempotencyKey}`;
-  let lockTaken = false;
-  let result: RunOnceResult<WriteIds>;
+  const announcements: Announcement[] = [];
+  const audit = (store: Store, outcome: AuditOutcome, details: AuditDetails = {}) =>
+    auditWrite(services, client, write, outcome, details, { store, announcements });
+  let lock: Lock | undefined;
+  let result: RunOnceResult<AuditIds>;
   try {
-    result = await runOnce(
+    result = await runOnce<AuditIds>(
       services.store,
-      runKey,
+      `write:${write.idempotencyKey}`,
       IDEMPOTENCY_TTL_MS,
-      // The lock is named by the bare business number: BusyError shows it to the user as is.
-      () =>
-        withLock(services.store, write.businessNumber, `<@${write.userId}>`, LOCK_TTL_MS, async () => {
-          lockTaken = true;
-          // Recorded before the request leaves: if this process stops mid-call, the trail still shows the attempt.
-          await audit('attempted');
+      {
+        start: async (tx) => {
           try {
-            const ids = outcomeIds(await write.send());
-            await audit('succeeded', { ids });
-            return ids ?? {};
+            // The lock is named by the bare business number: BusyError shows it to the user as is.
+            lock = await acquireLock(tx, write.businessNumber, `<@${write.userId}>`, LOCK_TTL_MS);
           } catch (err) {
-            await audit(err instanceof ApiError && err.details.maybeApplied ? 'unknown' : 'failed', { error: err });
+            // Refused by the lock: nothing was sent, and runOnce drops the claim, so this intent stays
+            // retryable once the holder is done instead of replaying "busy" for a day.
+            if (err instanceof BusyError) await audit(tx, 'refused', { error: err });
             throw err;
           }
-        }),
+          // Recorded before the request leaves: if this process stops mid-call, the trail still shows the attempt.
+          await audit(tx, 'attempted');
+        },
+        work: async () => outcomeIds(await write.send()),
+        finish: async (tx, outcome) => {
+          if (outcome.ok) await audit(tx, 'succeeded', { ids: outcome.value });
+          else {
+            const { error } = outcome;
+            await audit(tx, error instanceof ApiError && error.details.maybeApplied ? 'unknown' : 'failed', { error });
+          }
+          // A failed release must not hide the outcome: the lock then frees itself after its TTL.
+          await lock?.release(tx).catch(() => false);
+        },
+      },
       { logger: services.logger, waitTimeoutMs: 30_000 },
     );
-  } catch (err) {
-    // Refused by the lock: nothing was sent, so this intent must stay retryable once the holder is done,
-    // instead of replaying "busy" for a day. runOnce keeps its record under `idempotency:<key>`.
-    if (err instanceof BusyError && !lockTaken && !err.context.replayed) {
-      await audit('refused', { error: err });
-      await services.store.delete(`idempotency:${runKey}`).catch(() => undefined);
-    }
-    throw err;
+  } finally {
+    for (const announce of announcements) await announce();
   }
   if (!result.executed) {
     services.logger.info(
@@ -103,7 +112,7 @@ export async function performWrite(services: Services, client: SlackClient, writ
       'duplicate write reused',
     );
   }
-  return { ids: result.outcome, executed: result.executed };
+  return { ids: result.outcome ?? {}, executed: result.executed };
 }
 
 /** What the audit trail records about a write, without the request function. */
@@ -160,26 +169,36 @@ export async function assertMayWrite(services: Services, client: SlackClient, wr
   }
 }
 
+/** A post to the audit channel, made once the write's store calls are done. Never throws. */
+type Announcement = () => Promise<void>;
+
 async function auditWrite(
   services: Services,
   client: SlackClient,
   write: AuditedWrite,
   outcome: AuditOutcome,
   details: AuditDetails,
+  via: { store?: Store; announcements?: Announcement[] } = {},
 ): Promise<void> {
   // 'attempted' is half of a write, counted and announced when its outcome is known.
   if (outcome !== 'attempted') services.metrics.writes.inc({ operation: write.operation, outcome });
+  // Slack's own code (not_in_channel, channel_not_found, ...) tells the owners what to fix.
+  const failed = (err: unknown) =>
+    services.logger.error({ err: errorLogFields(err), operation: write.operation }, 'audit record failed');
   try {
     const entry = auditEntry(write, outcome, details);
-    await recordAudit(services.store, entry, services.config.AUDIT_RETENTION_DAYS);
+    await recordAudit(via.store ?? services.store, entry, services.config.AUDIT_RETENTION_DAYS);
     services.logger.info(
       { audit: { ...entry, request: undefined }, operation: write.operation },
       `write ${write.operation} ${outcome}`,
     );
-    if (outcome !== 'attempted') await announceOutcome(services, client, entry, outcome);
+    if (outcome === 'attempted') return;
+    const announce: Announcement = () => announceOutcome(services, client, entry, outcome).catch(failed);
+    // In a batch the post waits for its end: a transaction is never held open across a Slack call.
+    if (via.announcements) via.announcements.push(announce);
+    else await announce();
   } catch (err) {
-    // Slack's own code (not_in_channel, channel_not_found, ...) tells the owners what to fix.
-    services.logger.error({ err: errorLogFields(err), operation: write.operation }, 'audit record failed');
+    failed(err);
   }
 }
 

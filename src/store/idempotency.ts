@@ -71,6 +71,19 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
 };
 
 /**
+ * A run in three steps, for a caller whose bookkeeping must be as durable as the claim: `start` runs in the
+ * claim's batch (take a lock, audit the attempt), `work` outside any batch (the request), and `finish` in the
+ * batch that records the outcome (audit it, release the lock). In SQLite that is two commits for the lot.
+ */
+export interface RunSteps<T> {
+  /** Its store calls go through tx. Throwing undoes the claim: nothing ran, so the key stays free to retry. */
+  start?: (tx: Store) => Promise<void>;
+  work: () => Promise<T>;
+  /** Its store calls go through tx, after the outcome's record; it must not throw (the work has run either way). */
+  finish?: (tx: Store, outcome: { ok: true; value: T } | { ok: false; error: unknown }) => Promise<void>;
+}
+
+/**
  * Runs fn exactly once per key across concurrent callers and replicas, for ttlMs.
  *
  * The first caller claims the key (SET NX) with a 'pending' record, runs fn and
@@ -83,17 +96,17 @@ export async function runOnce<T extends RunOutcome>(
   store: Store,
   key: string,
   ttlMs: number,
-  fn: () => Promise<T>,
+  fn: (() => Promise<T>) | RunSteps<T>,
   opts: RunOnceOptions = {},
 ): Promise<RunOnceResult<T>> {
+  const steps: RunSteps<T> = typeof fn === 'function' ? { work: fn } : fn;
   const recordKey = `idempotency:${key}`;
   const deadline = Date.now() + (opts.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS);
   let pollMs = FIRST_POLL_MS;
 
   for (;;) {
-    const pending: RunRecord = { state: 'pending', startedAt: Date.now() };
-    if (await store.setIfAbsent(recordKey, pending, ttlMs)) {
-      return { outcome: await execute(store, recordKey, ttlMs, fn, opts.logger), executed: true };
+    if (await claim(store, recordKey, ttlMs, steps.start)) {
+      return { outcome: await execute(store, recordKey, ttlMs, steps, opts.logger), executed: true };
     }
 
     const record = parseRecord(await store.get(recordKey));
@@ -111,22 +124,41 @@ export async function runOnce<T extends RunOutcome>(
   }
 }
 
+/** Claims the key and runs `start` in one batch; a failed start removes the claim in that same batch. */
+function claim(store: Store, recordKey: string, ttlMs: number, start: RunSteps<unknown>['start']): Promise<boolean> {
+  return store.batch(async (tx) => {
+    const pending: RunRecord = { state: 'pending', startedAt: Date.now() };
+    if (!(await tx.setIfAbsent(recordKey, pending, ttlMs))) return false;
+    try {
+      await start?.(tx);
+    } catch (err) {
+      await tx.delete(recordKey);
+      throw err;
+    }
+    return true;
+  });
+}
+
 async function execute<T extends RunOutcome>(
   store: Store,
   recordKey: string,
   ttlMs: number,
-  fn: () => Promise<T>,
+  steps: RunSteps<T>,
   logger: Logger | undefined,
 ): Promise<T> {
   let outcome: T;
   try {
-    outcome = await fn();
+    outcome = await steps.work();
   } catch (err) {
     const error = err instanceof BotError ? { code: err.code, message: err.message } : UNEXPECTED_FAILURE;
-    await record(store, recordKey, { state: 'failed', error }, ttlMs, logger);
+    await record(store, recordKey, { state: 'failed', error }, ttlMs, logger, (tx) =>
+      steps.finish?.(tx, { ok: false, error: err }),
+    );
     throw err;
   }
-  await record(store, recordKey, { state: 'done', outcome }, ttlMs, logger);
+  await record(store, recordKey, { state: 'done', outcome }, ttlMs, logger, (tx) =>
+    steps.finish?.(tx, { ok: true, value: outcome }),
+  );
   return outcome;
 }
 
@@ -141,9 +173,13 @@ async function record(
   value: RunRecord,
   ttlMs: number,
   logger: Logger | undefined,
+  finish: (tx: Store) => Promise<void> | undefined,
 ): Promise<void> {
   try {
-    await store.set(recordKey, value, ttlMs);
+    await store.batch(async (tx) => {
+      await tx.set(recordKey, value, ttlMs);
+      await finish(tx);
+    });
   } catch (err) {
     logger?.warn(
       { operation: 'runOnce', state: value.state, error: err instanceof Error ? err.message : String(err) },

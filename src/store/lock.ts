@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { BusyError } from '../errors';
-import type { Store } from './types';
+import { LOCK_KEY_PREFIX, type Store } from './types';
 
 /** Stored under the lock key: the token proves ownership, the holder is shown to whoever is blocked. */
 const LockRecord = z.object({ token: z.string(), holder: z.string() });
@@ -10,8 +10,11 @@ type LockRecord = z.infer<typeof LockRecord>;
 export interface Lock {
   name: string;
   holder: string;
-  /** Releases the lock if this holder still owns it; false when it had expired or was taken over. */
-  release(): Promise<boolean>;
+  /**
+   * Releases the lock if this holder still owns it; false when it had expired or was taken over.
+   * `via` is the store to do it through (a batch's tx); by default the one it was taken with.
+   */
+  release(via?: Store): Promise<boolean>;
 }
 
 // SET NX can lose to a lock released between our claim and our read; retry that race a few times.
@@ -28,7 +31,7 @@ export async function acquireLock(store: Store, name: string, holder: string, tt
     if (await store.setIfAbsent(key, record, ttlMs)) {
       // compareAndDelete matches the stored JSON text, which is exactly this serialization.
       const stored = JSON.stringify(record);
-      return { name, holder, release: () => store.compareAndDelete(key, stored) };
+      return { name, holder, release: (via = store) => via.compareAndDelete(key, stored) };
     }
     const current = LockRecord.safeParse(await store.get(key));
     if (current.success) throw new BusyError(current.data.holder, name);
@@ -54,5 +57,5 @@ export async function withLock<T>(
 }
 
 function lockKey(name: string): string {
-  return `lock:${name}`;
+  return `${LOCK_KEY_PREFIX}${name}`;
 }

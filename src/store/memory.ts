@@ -95,6 +95,11 @@ export class MemoryStore implements Store {
     return page;
   }
 
+  /** Every call is applied (and, for Redis, sent) at once: nothing to group. */
+  batch<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
   async ping(): Promise<boolean> {
     return !this.closed;
   }

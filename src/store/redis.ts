@@ -197,6 +197,11 @@ export class RedisStore implements Store {
     });
   }
 
+  /** Every call is applied (and, for Redis, sent) at once: nothing to group. */
+  batch<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
   async ping(): Promise<boolean> {
     try {
       return (await this.run('ping', (c) => c.ping())) === 'PONG';

@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { StoreError } from '../errors';
+import { MemoryStore } from './memory';
 import type { LogEntry, ReadLogOptions, Store } from './types';
-import { checkCapped, checkExpiring, checkLimit, keyPrefixer } from './types';
+import { checkCapped, checkExpiring, checkLimit, keyPrefixer, LOCK_KEY_PREFIX } from './types';
 
 export const DEFAULT_STATE_PATH = './data/crm-bot.sqlite';
 const PURGE_INTERVAL_MS = 60_000;
@@ -57,27 +58,40 @@ export class SqliteStore implements Store {
   private closed = false;
   /** The open group commit: the calls whose statements ran in it, settled once it is committed. */
   private group: Array<{ resolve: () => void; reject: (err: unknown) => void }> | undefined;
+  /** Batches still running: the open group is committed when the last one ends, not at the end of a turn. */
+  private openBatches = 0;
+  /** Set while a batch's call runs its statements: the call answers at once, the batch after the commit. */
+  private applyOnly = false;
+  /**
+   * Locks live in this process: the file belongs to this process alone, so a lock written to it would only
+   * outlive its holder (after a crash it would block its business for the lock's TTL) and cost a commit.
+   */
+  private readonly locks: MemoryStore;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.k = keyPrefixer(options.prefix);
     this.db = openExclusive(options.path);
     this.statements = prepare(this.db);
+    this.locks = new MemoryStore({ prefix: this.prefix, ...(options.now ? { now: options.now } : {}) });
     this.purgeTimer = setInterval(() => this.purgeInBackground(), options.purgeIntervalMs ?? PURGE_INTERVAL_MS);
     this.purgeTimer.unref();
   }
 
   async get<T = unknown>(key: string): Promise<T | undefined> {
+    if (isLockKey(key)) return this.open().locks.get<T>(key);
     const row = this.live(key, 'value');
     await this.settled();
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 
   async set(key: string, value: unknown, ttlMs: number): Promise<void> {
+    if (isLockKey(key)) return this.open().locks.set(key, value, ttlMs);
     const { text, ttl } = checkExpiring(value, ttlMs);
     await this.write('set', () => this.statements.upsert.run(this.k(key), 'value', text, this.now() + ttl));
   }
 
   async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
+    if (isLockKey(key)) return this.open().locks.setIfAbsent(key, value, ttlMs);
     const { text, ttl } = checkExpiring(value, ttlMs);
     const now = this.now();
     // Inserts, or replaces a row that has already expired; a live row stays untouched.
@@ -88,10 +102,12 @@ export class SqliteStore implements Store {
   }
 
   async delete(key: string): Promise<void> {
+    if (isLockKey(key)) return this.open().locks.delete(key);
     await this.write('delete', () => this.statements.delete.run(this.k(key)));
   }
 
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
+    if (isLockKey(key)) return this.open().locks.compareAndDelete(key, expected);
     const result = await this.write('compareAndDelete', () =>
       this.statements.compareAndDelete.run(this.k(key), expected, this.now()),
     );
@@ -136,6 +152,26 @@ export class SqliteStore implements Store {
     return rows.map((row) => ({ id: String(row.id), value: JSON.parse(row.value) as T }));
   }
 
+  async batch<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    this.open();
+    this.openBatches++;
+    let running = true;
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown };
+    try {
+      outcome = { ok: true, value: await fn(this.batchView(() => running)) };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    running = false;
+    this.openBatches--;
+    // Joins the open group (every call of this batch ran in it) and commits it once no batch is running.
+    const committed = this.settled();
+    if (this.openBatches === 0) this.commitGroup();
+    await committed;
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
+  }
+
   async ping(): Promise<boolean> {
     if (this.closed) return false;
     try {
@@ -152,6 +188,7 @@ export class SqliteStore implements Store {
     this.commitGroup();
     this.closed = true;
     clearInterval(this.purgeTimer);
+    await this.locks.close();
     // Closing releases the file lock, so the next process (or a restarted one) can open the file.
     this.db.close();
   }
@@ -195,20 +232,57 @@ export class SqliteStore implements Store {
       if (this.group) return;
       this.db.exec('BEGIN IMMEDIATE');
       this.group = [];
-      // A microtask: after the current turn's other calls, before any I/O or timer.
-      void Promise.resolve().then(() => this.commitGroup());
+      // A microtask: after the current turn's other calls, before any I/O or timer (a batch commits at its end).
+      void Promise.resolve().then(() => {
+        if (this.openBatches === 0) this.commitGroup();
+      });
     });
     const result = this.run(operation, statement);
     const group = this.group;
-    if (!group) return Promise.resolve(result);
+    if (!group || this.applyOnly) return Promise.resolve(result);
     return new Promise<R>((resolve, reject) => group.push({ resolve: () => resolve(result), reject }));
   }
 
   /** Reads see the open group's writes, so they too answer only once those are committed. */
   private settled(): Promise<void> {
     const group = this.group;
-    if (!group) return Promise.resolve();
+    if (!group || this.applyOnly) return Promise.resolve();
     return new Promise<void>((resolve, reject) => group.push({ resolve, reject }));
+  }
+
+  /**
+   * This store as a batch's fn sees it: while the batch runs, each call runs its statements in the open
+   * group and answers at once (every method runs them before its first await); afterwards, as usual.
+   */
+  private batchView(running: () => boolean): Store {
+    const applied = <R>(call: () => Promise<R>): Promise<R> => {
+      this.applyOnly = running();
+      try {
+        return call();
+      } finally {
+        this.applyOnly = false;
+      }
+    };
+    return {
+      get: (key) => applied(() => this.get(key)),
+      set: (key, value, ttlMs) => applied(() => this.set(key, value, ttlMs)),
+      setIfAbsent: (key, value, ttlMs) => applied(() => this.setIfAbsent(key, value, ttlMs)),
+      delete: (key) => applied(() => this.delete(key)),
+      compareAndDelete: (key, expected) => applied(() => this.compareAndDelete(key, expected)),
+      pushCapped: (key, value, maxLen, ttlMs) => applied(() => this.pushCapped(key, value, maxLen, ttlMs)),
+      listRange: (key, limit) => applied(() => this.listRange(key, limit)),
+      appendLog: (key, value, retentionMs) => applied(() => this.appendLog(key, value, retentionMs)),
+      readLog: (key, options) => applied(() => this.readLog(key, options)),
+      batch: (fn) => this.batch(fn),
+      ping: () => this.ping(),
+      close: () => this.close(),
+    };
+  }
+
+  /** Fails like every other call once the store is closed (the in-memory locks included). */
+  private open(): this {
+    if (this.closed) throw new StoreError('store_unavailable', 'SQLite store is closed');
+    return this;
   }
 
   private commitGroup(): void {
@@ -311,6 +385,10 @@ function openExclusive(path: string): DatabaseSync {
     }
     throw new StoreError('store_unavailable', `Cannot open the state file ${path}: ${reasonOf(err)}`);
   }
+}
+
+function isLockKey(key: string): boolean {
+  return key.startsWith(LOCK_KEY_PREFIX);
 }
 
 function reasonOf(err: unknown): string {

@@ -31,6 +31,14 @@ export interface Store {
   appendLog(logKey: string, value: unknown, retentionMs: number): Promise<string>;
   /** Up to `limit` entries of a log, newest first; with `before` (an id), only entries older than it. */
   readLog<T = unknown>(logKey: string, options: ReadLogOptions): Promise<LogEntry<T>[]>;
+  /**
+   * Runs fn's store calls as one unit: fn gets this store (`tx`), whose calls answer as soon as they are
+   * applied, and the batch answers once all of them are durable. In SQLite that is one transaction, so a
+   * write pipeline costs two commits instead of one per call; Redis and memory just run fn on the store.
+   * fn must make store calls only (no network, no timers): other callers' writes wait for its commit.
+   * If fn throws, what it wrote is still committed and its error is re-thrown; a failed commit throws StoreError.
+   */
+  batch<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Health check: true when the store answers. Never throws. */
   ping(): Promise<boolean>;
   /** Releases connections and timers. Later calls fail with StoreError. */
@@ -54,6 +62,12 @@ export const DEFAULT_KEY_PREFIX = 'crmbot:';
 export function keyPrefixer(prefix: string = DEFAULT_KEY_PREFIX): (key: string) => string {
   return (key) => prefix + key;
 }
+
+/**
+ * Keys of per-business locks (see lock.ts). A lock only orders one process's concurrent requests when the
+ * store is a file only one process may open, so the SQLite store keeps these in memory, never in the file.
+ */
+export const LOCK_KEY_PREFIX = 'lock:';
 
 /** Shared argument checks, so both implementations reject the same mistakes. */
 export function encodeValue(value: unknown): string {

@@ -189,6 +189,28 @@ export function defineStoreContract(name: string, makeStore: (prefix: string) =>
       });
     });
 
+    describe('batch', () => {
+      it("answers with fn's result; fn's writes are in the store once it answers, also when fn throws", async () => {
+        const result = await store.batch(async (tx) => {
+          expect(await tx.setIfAbsent('claim', 'mine', 10_000)).toBe(true);
+          expect(await tx.setIfAbsent('claim', 'theirs', 10_000)).toBe(false);
+          await tx.appendLog('trail', { n: 1 }, 10_000);
+          expect(await tx.get('claim')).toBe('mine');
+          return 42;
+        });
+        expect(result).toBe(42);
+        expect(await store.get('claim')).toBe('mine');
+        expect((await store.readLog('trail', { limit: 5 })).map((e) => e.value)).toEqual([{ n: 1 }]);
+        await expect(
+          store.batch(async (tx) => {
+            await tx.set('written', 'kept', 10_000);
+            throw new Error('fn failed');
+          }),
+        ).rejects.toThrow('fn failed');
+        expect(await store.get('written')).toBe('kept');
+      });
+    });
+
     describe('runOnce', () => {
       it('runs fn exactly once for 100 concurrent identical calls, all seeing the same outcome', async () => {
         let runs = 0;

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
-import { createStore, DEFAULT_STATE_PATH, SqliteStore, type Store } from '../../src/store';
+import { acquireLock, createStore, DEFAULT_STATE_PATH, SqliteStore, type Store } from '../../src/store';
+import { sqliteRows } from '../support/store-dump';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { defineStoreContract, uniquePrefix } from './contract';
 
@@ -62,8 +63,8 @@ describe('SqliteStore specifics', () => {
       first.appendLog('audit:one', { n: 1 }, 60_000),
       first.appendLog('audit:two', { n: 2 }, 60_000),
       first.appendLog('audit:one', { n: 3 }, 60_000),
-      first.setIfAbsent('lock:x', 'first', 60_000),
-      first.setIfAbsent('lock:x', 'second', 60_000),
+      first.setIfAbsent('claim:x', 'first', 60_000),
+      first.setIfAbsent('claim:x', 'second', 60_000),
     ]);
     expect([Number(b) - Number(a), Number(c) - Number(b)]).toEqual([1, 1]);
     expect([claimed, lost]).toEqual([true, false]);
@@ -77,8 +78,58 @@ describe('SqliteStore specifics', () => {
 
     const second = track(new SqliteStore({ path }));
     expect((await second.readLog('audit:one', { limit: 10 })).map((e) => e.value)).toEqual([{ n: 3 }, { n: 1 }]);
-    expect(await second.get('lock:x')).toBe('first');
+    expect(await second.get('claim:x')).toBe('first');
     expect(await second.get('late')).toBe('kept');
+  });
+
+  it('a batch: its calls answer before the commit, the batch once all of them are in the file', async () => {
+    const path = freshFile();
+    const first = new SqliteStore({ path });
+    const answered: string[] = [];
+    const batch = first.batch(async (tx) => {
+      expect(await tx.setIfAbsent('claim:y', 'mine', 60_000)).toBe(true);
+      answered.push('claim');
+      // A caller outside the batch joins its transaction and is answered at its commit.
+      void first.set('outside', 'joined', 60_000).then(() => answered.push('outside'));
+      await tx.appendLog('audit:y', { n: 1 }, 60_000);
+      answered.push('append');
+      // Reads in the batch see its writes.
+      expect(await tx.get('claim:y')).toBe('mine');
+      return 'done';
+    });
+    await expect(batch).resolves.toBe('done');
+    expect(answered).toEqual(['claim', 'append', 'outside']);
+    // fn's error comes back after what it wrote is committed.
+    await expect(
+      first.batch(async (tx) => {
+        await tx.set('before-error', 'kept', 60_000);
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    await first.close();
+
+    const second = track(new SqliteStore({ path }));
+    expect(await second.get('claim:y')).toBe('mine');
+    expect(await second.get('outside')).toBe('joined');
+    expect(await second.get('before-error')).toBe('kept');
+    expect((await second.readLog('audit:y', { limit: 10 })).map((e) => e.value)).toEqual([{ n: 1 }]);
+  });
+
+  it('locks live in the process that holds the file: never written to it, gone with the process', async () => {
+    const path = freshFile();
+    const first = new SqliteStore({ path });
+    const lock = await acquireLock(first, '170000000000001', '<@U1>', 60_000);
+    await expect(acquireLock(first, '170000000000001', '<@U2>', 60_000)).rejects.toMatchObject({ holder: '<@U1>' });
+    await first.set('session', 'kept', 60_000);
+    await first.close();
+    await expect(lock.release()).rejects.toMatchObject({ code: 'store_unavailable' });
+    const rows = sqliteRows(path);
+    expect(rows.some((row) => row.includes('session'))).toBe(true);
+    expect(rows.filter((row) => row.includes('lock:'))).toEqual([]);
+
+    // A restarted bot finds the business free at once, not after the lock's TTL.
+    const second = track(new SqliteStore({ path }));
+    await expect(acquireLock(second, '170000000000001', '<@U2>', 60_000)).resolves.toMatchObject({ holder: '<@U2>' });
   });
 
   it('group commit: a failing call fails alone; the rest of its turn is committed', async () => {

@@ -56,6 +56,16 @@ export class RecordingStore implements Store {
   readLog<T = unknown>(logKey: string, options: ReadLogOptions): Promise<LogEntry<T>[]> {
     return this.inner.readLog<T>(logKey, options);
   }
+  /** The batch's calls are recorded too: fn gets this recorder over the inner store's batch view. */
+  batch<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    return this.inner.batch((tx) => fn(this.over(tx)));
+  }
+  /** A recorder over `tx` that notes into this one. */
+  private over(tx: Store): Store {
+    const view = Object.create(this) as { inner: Store };
+    Object.defineProperty(view, 'inner', { value: tx });
+    return view as unknown as Store;
+  }
   ping(): Promise<boolean> {
     return this.inner.ping();
   }
