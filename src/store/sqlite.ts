@@ -3,11 +3,21 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { StoreError } from '../errors';
 import { MemoryStore } from './memory';
+import { Checkpointer } from './sqlite-checkpointer';
 import type { LogEntry, ReadLogOptions, Store } from './types';
 import { checkCapped, checkExpiring, checkLimit, keyPrefixer, LOCK_KEY_PREFIX } from './types';
 
 export const DEFAULT_STATE_PATH = './data/crm-bot.sqlite';
 const PURGE_INTERVAL_MS = 60_000;
+/** Commits between two checkpoint requests: a few MB of WAL, copied back by the checkpoint worker. */
+const CHECKPOINT_EVERY_COMMITS = 100;
+/**
+ * The main connection checkpoints by itself only if the WAL grows past this many pages (the worker is behind
+ * or gone): a stall then, never an unbounded WAL.
+ */
+const BACKSTOP_CHECKPOINT_PAGES = 10_000;
+/** SQLite's own default, used again if the checkpoint worker fails. */
+const INLINE_CHECKPOINT_PAGES = 1000;
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' (nothing survives the process). */
@@ -18,6 +28,8 @@ export interface SqliteStoreOptions {
   purgeIntervalMs?: number;
   /** Told after every background purge how many rows it deleted (tests wait on it). */
   onPurge?: (deleted: number) => void;
+  /** Told if the checkpoint worker fails (the store then checkpoints on its own connection). */
+  onCheckpointFailure?: (reason: string) => void;
 }
 
 // One row per key: plain values and capped lists (a JSON array, newest first) share the table.
@@ -52,6 +64,10 @@ type Row = { kind: 'value' | 'list'; value: string };
  */
 export class SqliteStore implements Store {
   private readonly db: DatabaseSync;
+  /** Holds the file's ownership: a second process fails to take it (see openOwned). */
+  private readonly owner: DatabaseSync | undefined;
+  private readonly checkpointer: Checkpointer | undefined;
+  private commitsSinceCheckpoint = 0;
   private readonly k: (key: string) => string;
   private readonly purgeTimer: NodeJS.Timeout;
   private readonly statements: ReturnType<typeof prepare>;
@@ -70,9 +86,25 @@ export class SqliteStore implements Store {
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.k = keyPrefixer(options.prefix);
-    this.db = openExclusive(options.path);
+    const opened = openOwned(options.path);
+    this.db = opened.db;
+    this.owner = opened.owner;
+    this.checkpointer =
+      options.path === ':memory:'
+        ? undefined
+        : new Checkpointer({
+            path: options.path,
+            onFailure: (reason) => {
+              // Back to checkpoints on this connection: slower commits now and then, but a bounded WAL.
+              if (!this.closed) this.db.exec(`PRAGMA wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
+              options.onCheckpointFailure?.(reason);
+            },
+          });
     this.statements = prepare(this.db);
-    this.locks = new MemoryStore({ prefix: this.prefix, ...(options.now ? { now: options.now } : {}) });
+    this.locks = new MemoryStore({
+      ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+      ...(options.now ? { now: options.now } : {}),
+    });
     this.purgeTimer = setInterval(() => this.purgeInBackground(), options.purgeIntervalMs ?? PURGE_INTERVAL_MS);
     this.purgeTimer.unref();
   }
@@ -189,8 +221,11 @@ export class SqliteStore implements Store {
     this.closed = true;
     clearInterval(this.purgeTimer);
     await this.locks.close();
-    // Closing releases the file lock, so the next process (or a restarted one) can open the file.
+    await this.checkpointer?.close();
+    // The last connection to close checkpoints what is left and removes the WAL.
     this.db.close();
+    // Releases the ownership, so the next process (or a restarted one) can open the file.
+    this.owner?.close();
   }
 
   /** Deletes every expired row now; returns how many. The timer calls it every purgeIntervalMs. */
@@ -205,6 +240,8 @@ export class SqliteStore implements Store {
 
   private purgeInBackground(): void {
     if (this.closed) return;
+    // A quiet moment is a good one to copy the WAL back.
+    if (this.commitsSinceCheckpoint > 0) this.requestCheckpoint();
     try {
       this.options.onPurge?.(this.purgeExpired());
     } catch {
@@ -293,6 +330,7 @@ export class SqliteStore implements Store {
       // A statement that failed badly (disk full, I/O error) may have rolled the whole group back already.
       if (!this.db.isTransaction) throw new Error('the transaction was rolled back');
       this.db.exec('COMMIT');
+      if (++this.commitsSinceCheckpoint >= CHECKPOINT_EVERY_COMMITS) this.requestCheckpoint();
     } catch (err) {
       try {
         if (this.db.isTransaction) this.db.exec('ROLLBACK');
@@ -306,6 +344,11 @@ export class SqliteStore implements Store {
       return;
     }
     for (const call of group) call.resolve();
+  }
+
+  private requestCheckpoint(): void {
+    this.commitsSinceCheckpoint = 0;
+    this.checkpointer?.request();
   }
 
   private run<R>(operation: string, statement: () => R): R {
@@ -353,29 +396,23 @@ function prepare(db: DatabaseSync) {
 }
 
 /**
- * Opens the file and takes its exclusive lock at once, so a second process fails here with a
- * clear message rather than later with "database is locked" in the middle of a request.
+ * Opens the state file after taking its ownership, so a second process fails here with a clear message
+ * rather than later with "database is locked" in the middle of a request.
+ *
+ * Ownership is an exclusive lock on a small companion file (`<path>-owner`), held from open to close. It
+ * belongs to the OS, so a crashed owner never leaves it stale. The state file itself is opened in WAL mode
+ * with normal locking, so the checkpoint worker's own connection can copy its WAL back.
  */
-function openExclusive(path: string): DatabaseSync {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  let db: DatabaseSync;
+function openOwned(path: string): { db: DatabaseSync; owner?: DatabaseSync } {
+  if (path === ':memory:') return { db: openState(path) };
+  mkdirSync(dirname(path), { recursive: true });
+  const owner = openDatabase(`${path}-owner`, path);
   try {
-    // timeout 0: another owner means refuse now, not wait.
-    db = new DatabaseSync(path, { timeout: 0 });
+    // EXCLUSIVE: the lock the first write takes is kept until close(). timeout 0: another owner means refuse now.
+    owner.exec('PRAGMA locking_mode = EXCLUSIVE');
+    owner.exec('BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS owner (since INTEGER); COMMIT;');
   } catch (err) {
-    throw new StoreError('store_unavailable', `Cannot open the state file ${path}: ${reasonOf(err)}`);
-  }
-  try {
-    // EXCLUSIVE before WAL: the WAL index then lives in this process's memory and the lock is never released.
-    db.exec('PRAGMA locking_mode = EXCLUSIVE');
-    db.exec('PRAGMA journal_mode = WAL');
-    // NORMAL in WAL mode survives a crash of the process (not of the machine) without an fsync per write.
-    db.exec('PRAGMA synchronous = NORMAL');
-    // A write transaction takes the exclusive lock now, and keeps it until close().
-    db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
-    return db;
-  } catch (err) {
-    db.close();
+    owner.close();
     if (/locked|busy/i.test(reasonOf(err))) {
       throw new StoreError(
         'store_unavailable',
@@ -384,6 +421,37 @@ function openExclusive(path: string): DatabaseSync {
       );
     }
     throw new StoreError('store_unavailable', `Cannot open the state file ${path}: ${reasonOf(err)}`);
+  }
+  try {
+    return { db: openState(path), owner };
+  } catch (err) {
+    owner.close();
+    throw err;
+  }
+}
+
+function openState(path: string): DatabaseSync {
+  // The checkpoint worker's connection takes the file's locks only for an instant, never the writer's.
+  const db = openDatabase(path, path, 1000);
+  try {
+    db.exec('PRAGMA journal_mode = WAL');
+    // NORMAL in WAL mode survives a crash of the process (not of the machine) without an fsync per write.
+    db.exec('PRAGMA synchronous = NORMAL');
+    // Checkpoints are the worker's (sqlite-checkpointer.ts); this connection does one only as a backstop.
+    db.exec(`PRAGMA wal_autocheckpoint = ${path === ':memory:' ? INLINE_CHECKPOINT_PAGES : BACKSTOP_CHECKPOINT_PAGES}`);
+    db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
+    return db;
+  } catch (err) {
+    db.close();
+    throw new StoreError('store_unavailable', `Cannot open the state file ${path}: ${reasonOf(err)}`);
+  }
+}
+
+function openDatabase(file: string, statePath: string, timeout = 0): DatabaseSync {
+  try {
+    return new DatabaseSync(file, { timeout });
+  } catch (err) {
+    throw new StoreError('store_unavailable', `Cannot open the state file ${statePath}: ${reasonOf(err)}`);
   }
 }
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { acquireLock, createStore, DEFAULT_STATE_PATH, SqliteStore, type Store } from '../../src/store';
-import { sqliteRows } from '../support/store-dump';
 import { SlackApiStandin } from '../support/slack-api-standin';
+import { sqliteRows } from '../support/store-dump';
 import { defineStoreContract, uniquePrefix } from './contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'crm-bot-sqlite-'));
