@@ -33,6 +33,15 @@ export interface CheckpointerOptions {
   path: string;
   /** Told when the worker cannot checkpoint (the main connection then checkpoints by itself again). */
   onFailure: (reason: string) => void;
+  /** Told after each checkpoint: WAL pages in all, and how many of them are now in the file (tests wait on it). */
+  onCheckpoint?: (result: CheckpointResult) => void;
+}
+
+/** What `PRAGMA wal_checkpoint` answers: busy 1 when it could not finish, log and checkpointed in pages. */
+export interface CheckpointResult {
+  busy: number;
+  log: number;
+  checkpointed: number;
 }
 
 export class Checkpointer {
@@ -64,9 +73,10 @@ export class Checkpointer {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: this.options.path } });
     // A pending checkpoint never keeps the process alive.
     worker.unref();
-    worker.on('message', (message: { ok: boolean; error?: string }) => {
+    worker.on('message', (message: { ok: boolean; error?: string; result?: CheckpointResult }) => {
       this.inFlight = false;
       if (!message.ok) this.fail(message.error ?? 'unknown error');
+      else if (message.result) this.options.onCheckpoint?.(message.result);
     });
     worker.on('error', (err) => this.fail(err.message));
     worker.on('exit', (code) => {

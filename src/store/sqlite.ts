@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { StoreError } from '../errors';
 import { MemoryStore } from './memory';
-import { Checkpointer } from './sqlite-checkpointer';
+import { Checkpointer, type CheckpointResult } from './sqlite-checkpointer';
 import type { LogEntry, ReadLogOptions, Store } from './types';
 import { checkCapped, checkExpiring, checkLimit, keyPrefixer, LOCK_KEY_PREFIX } from './types';
 
@@ -30,6 +30,8 @@ export interface SqliteStoreOptions {
   onPurge?: (deleted: number) => void;
   /** Told if the checkpoint worker fails (the store then checkpoints on its own connection). */
   onCheckpointFailure?: (reason: string) => void;
+  /** Told after each checkpoint the worker made (tests wait on it). */
+  onCheckpoint?: (result: CheckpointResult) => void;
 }
 
 // One row per key: plain values and capped lists (a JSON array, newest first) share the table.
@@ -94,6 +96,7 @@ export class SqliteStore implements Store {
         ? undefined
         : new Checkpointer({
             path: options.path,
+            ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
             onFailure: (reason) => {
               // Back to checkpoints on this connection: slower commits now and then, but a bounded WAL.
               if (!this.closed) this.db.exec(`PRAGMA wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);

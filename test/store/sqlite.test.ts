@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { acquireLock, createStore, DEFAULT_STATE_PATH, SqliteStore, type Store } from '../../src/store';
+import type { CheckpointResult } from '../../src/store/sqlite-checkpointer';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { sqliteRows } from '../support/store-dump';
 import { defineStoreContract, uniquePrefix } from './contract';
@@ -113,6 +114,23 @@ describe('SqliteStore specifics', () => {
     expect(await second.get('outside')).toBe('joined');
     expect(await second.get('before-error')).toBe('kept');
     expect((await second.readLog('audit:y', { limit: 10 })).map((e) => e.value)).toEqual([{ n: 1 }]);
+  });
+
+  it('the WAL is copied back into the file by the checkpoint worker, not by a commit', async () => {
+    const path = freshFile();
+    let told!: (result: CheckpointResult) => void;
+    const checkpointed = new Promise<CheckpointResult>((resolve) => {
+      told = resolve;
+    });
+    const store = new SqliteStore({ path, onCheckpoint: (result) => told(result) });
+    // Sequential writes, one commit each: more than the store lets pass before it asks for a checkpoint.
+    for (let i = 0; i < 150; i++) await store.set(`key-${i}`, { i }, 60_000);
+    const result = await checkpointed;
+    await store.close();
+    expect(result.busy).toBe(0);
+    expect(result.checkpointed).toBeGreaterThan(0);
+    const reopened = track(new SqliteStore({ path }));
+    expect(await reopened.get('key-149')).toEqual({ i: 149 });
   });
 
   it('locks live in the process that holds the file: never written to it, gone with the process', async () => {
