@@ -191,8 +191,19 @@ export const CrmDefinition = z.object({
   reasons: z.array(RestrictionReason).min(1),
   reauth: z.object({
     steps: z.array(z.string()).min(1),
-    /** Credential-based CRMs: the property a new credential replaces, at which level. */
-    credential: z.object({ property: z.string(), level: Level, obtainFrom: z.string() }).optional(),
+    /**
+     * Credential-based CRMs: the location property a new credential replaces. Only a location's: re-auth
+     * re-sends a mapping, and the API has no call that rewrites a group's properties.
+     */
+    credential: z
+      .object({
+        property: z.string(),
+        level: z.literal('location', {
+          error: 're-authorization can only re-send a mapping, so its credential must be a location property',
+        }),
+        obtainFrom: z.string(),
+      })
+      .optional(),
   }),
   campaignTags: z.array(z.string()).default([]),
   /** Where this file deliberately departs from the article, and why. */

@@ -180,6 +180,15 @@ describe('CRM catalog', () => {
     expect(() => loadCatalog(bad)).toThrow(/catalog\/carestack\.yaml: integrationSourceId/);
   });
 
+  it('rejects a re-authorization credential at group level: re-auth can only re-send a mapping', () => {
+    const dir = catalogWith('cliniko.yaml', (crm) => {
+      (crm.reauth as { credential: Record<string, unknown> }).credential.level = 'group';
+    });
+    expect(() => loadCatalog(dir)).toThrow(
+      /catalog\/cliniko\.yaml: reauth\.credential\.level.*can only re-send a mapping.*location property/,
+    );
+  });
+
   it('reports every problem of every file at once', () => {
     const dir = catalogWithEdits({
       'carestack.yaml': (crm) => {
