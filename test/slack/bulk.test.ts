@@ -223,6 +223,25 @@ describe('/crm bulk end to end over signed Slack requests', () => {
     }
   });
 
+  it('the rows do not wait for the progress message: one Slack refuses still writes every row', async () => {
+    const bot = await startTestBot({ integrationBaseUrl: api.url, config: { BULK_CONCURRENCY: 4 } });
+    try {
+      const { runId } = await dryRun(bot, csv(12));
+      // The next post is the run's progress message.
+      bot.slack.program('chat.postMessage', SlackApiStandin.error('channel_not_found'), { times: 1 });
+      await click(bot, BULK_ACTIONS.confirm, runId);
+      const run = await settledRun(bot, runId);
+      expect(run.status).toBe('finished');
+      expect(count(run, 'done')).toBe(12);
+      expect(api.puts).toHaveLength(12);
+      expect(run.progressTs).toBeUndefined();
+      // No update is sent for a message that was never posted.
+      expect(bot.slack.callsTo('chat.update')).toHaveLength(0);
+    } finally {
+      await bot.stop();
+    }
+  });
+
   it('Cancel stops after the rows in flight; counts match what the API received', async () => {
     const bot = await startTestBot({ integrationBaseUrl: api.url, config: { BULK_CONCURRENCY: 2 } });
     try {

@@ -345,10 +345,16 @@ async function execute(
   const pending = run.rows.filter((r) => r.state === 'pending');
   const missingSecrets = pending.filter((r) => r.secretKeys.length > 0 && !memorySecrets?.has(r.businessNumber));
   const publisher = new ProgressPublisher(io, run, logger);
-  await publisher.ensurePosted(progressView(run, 'running', startedAt));
-  await saveRun(store, run);
+  // The rows do not wait for Slack: the progress message is posted while the first rows go out, and its ts is
+  // in the run's next save (a resumed run then updates the same message). Every final update waits for it.
+  const posted = publisher
+    .ensurePosted(progressView(run, 'running', startedAt))
+    .catch((err: unknown) =>
+      logger.warn({ runId: run.id, err: String(err) }, 'Could not post the bulk progress message'),
+    );
 
   if (missingSecrets.length > 0) {
+    await posted;
     // Secret values were never stored; after a restart they must be given again.
     const keys = [...new Set(missingSecrets.flatMap((r) => r.secretKeys))].join(', ');
     run.status = 'cancelled';
@@ -438,6 +444,7 @@ async function execute(
   });
   clearInterval(heartbeat);
   publisher.stopTicking();
+  await posted;
   saveNow();
   await saving;
 
