@@ -38,6 +38,30 @@ describe('setup view builders', () => {
     }
   });
 
+  it('stays within 100 blocks at the cap also with every fixed block shown (note, unresolved-create note, group banner)', () => {
+    for (const c of catalog.crms.filter((x) => x.accountTypes.includes('enterprise'))) {
+      const base = { crm: c, accountType: 'enterprise' as const, lookups: {} };
+      const cap = maxLocations(base);
+      const view = buildLocationsStep({
+        ...base,
+        metadata: '{}',
+        note: 'A note from the previous step.',
+        existing: {
+          status: 'found',
+          businessNumber: '100000000000001',
+          crmName: c.displayName,
+          groupId: 5560,
+          note: 'The create-group request sent earlier got no answer in time.',
+        },
+        parentBusinessNumber: '100000000000001',
+        locations: Array.from({ length: cap }, (_, i) => location(i)),
+        backTo: 'group',
+      });
+      expect(view.blocks.length).toBeLessThanOrEqual(MAX_VIEW_BLOCKS);
+      expect(JSON.stringify(view)).toContain('got no answer in time');
+    }
+  });
+
   it('never echoes a secret typed earlier into a location field', () => {
     const view = buildLocationsStep({
       metadata: '{}',
