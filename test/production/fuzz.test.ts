@@ -222,7 +222,7 @@ describe('fuzzing the HTTP receiver', () => {
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   // Lookups call Carestack at https://<domain>.carestack.com by default: keep every call local.
-  const { bot, api } = useBot((api) => ({ env: { CARESTACK_API_BASE_URL: api.url, LOG_LEVEL: 'warn' } }));
+  const { bot } = useBot((api) => ({ env: { CARESTACK_API_BASE_URL: api.url, LOG_LEVEL: 'warn' } }));
 
   beforeAll(() => {
     registerTestWriteAction(bot);
