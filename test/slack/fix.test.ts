@@ -9,16 +9,15 @@ import {
 } from '../../src/flows/diagnose/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { readAudit } from '../../src/operations/audit';
-import { readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
-import { diagnoseSubmission } from '../support/diagnose-surfaces';
-import { fixture } from '../support/fakes';
+import { readConfigRecord } from '../../src/operations/config-records';
+import { givenSetUpBusiness, mappingBody, type SetUp, sentMapping, serveGroup } from '../support/diagnose-fixes';
+import { type DiagnoseFields, diagnoseSubmission } from '../support/diagnose-surfaces';
 import { API_PATHS } from '../support/integration-api-standin';
-import { buttons, type Json, configRecord as record, textField } from '../support/payloads';
+import { buttons, type Json, textField } from '../support/payloads';
 import { TEST_CHANNEL, TEST_USER } from '../support/slack-harness';
 import { useBot } from '../support/use-bot';
 
 const MAPPING = API_PATHS.mapping;
-const groups = API_PATHS.groups;
 const CANARY = 'canary-secret-7f3a9c1e-do-not-leak';
 const input = textField;
 
@@ -27,7 +26,7 @@ describe('one-click fixes', () => {
   const writes = () => api.writes();
 
   /** Diagnoses through the modal; returns the answer view. */
-  async function diagnoseModal(values: { crm?: string; business?: string; reason: string; record?: string }) {
+  async function diagnoseModal(values: DiagnoseFields) {
     await bot.sendViewSubmission(
       diagnoseSubmission(values, { id: 'V_DIAG', private_metadata: JSON.stringify({ c: TEST_CHANNEL }) }),
     );
@@ -45,6 +44,13 @@ describe('one-click fixes', () => {
     return call.body.view as Json;
   }
 
+  /** Setup left this business so; a diagnosis of it; the fix button clicked: the answer and the pushed modal. */
+  async function openFix(setUp: SetUp, diagnosis: Omit<DiagnoseFields, 'business'>) {
+    await givenSetUpBusiness(bot, api, setUp);
+    const answer = await diagnoseModal({ business: setUp.businessNumber, ...diagnosis });
+    return { answer, modal: await clickFix(answer) };
+  }
+
   async function confirm(view: Json, values: Record<string, string> = {}, viewId = 'V_FIX') {
     return bot.sendViewSubmission({
       view: {
@@ -56,6 +62,22 @@ describe('one-click fixes', () => {
     });
   }
 
+  /** Submits the inputs step of a fix (the values by block id); returns the ack's JSON. */
+  async function submitInputs(modal: Json, viewId: string, values: Json) {
+    const step = await bot.sendViewSubmission({
+      view: { id: viewId, callback_id: FIX_INPUTS, private_metadata: modal.private_metadata, state: { values } },
+    });
+    return step.json();
+  }
+
+  /** The API accepts the mapping write; Send is clicked on the confirm step; once the outcome shows, the body sent. */
+  async function sendAccepted(view: Json, viewId: string) {
+    api.on('PUT', MAPPING, { json: {} });
+    await confirm(view, {}, viewId);
+    await result();
+    return sentMapping(api);
+  }
+
   async function result() {
     const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === FIX_DONE);
     return JSON.stringify(call.body.view.blocks);
@@ -63,25 +85,18 @@ describe('one-click fixes', () => {
 
   it('addToList with a ConfigRecord: exact mapping body with the new list, outcome posted, record updated', async () => {
     const business = '170000000000101';
-    await saveConfigRecord(
-      bot.services.store,
-      record({
+    const { answer, modal } = await openFix(
+      {
         businessNumber: business,
         crmId: 'carecloud',
         groupId: 21000,
         locationProperties: { appointment_status: 'Checked-Out, Billed', location_name: 'Main Street' },
-      }),
+      },
+      { reason: 'Appointment status is not on the allowed list', record: 'pms_appointment_status=No Show' },
     );
-    api.on('GET', groups(business), { json: fixture('group-carecloud.json') });
-    const answer = await diagnoseModal({
-      business,
-      reason: 'Appointment status is not on the allowed list',
-      record: 'pms_appointment_status=No Show',
-    });
     expect(JSON.stringify(answer.blocks)).toContain(
       "Set Appointment status on the location mapping to 'Checked-Out, Billed, No Show'",
     );
-    const modal = await clickFix(answer);
     expect(modal.callback_id).toBe(FIX_CONFIRM);
     const text = JSON.stringify(modal.blocks);
     expect(text).toContain(`curl --location --request PUT '${api.url}${MAPPING}'`);
@@ -94,15 +109,12 @@ describe('one-click fixes', () => {
       "set Appointment status on the CareCloud mapping of business 170000000000101 to 'Checked-Out, Billed, No Show'",
     );
     expect(writes()).toHaveLength(1);
-    expect(JSON.parse(writes()[0]!.body)).toEqual({
-      businessNumber: 170000000000101,
-      integrationGroupId: 21000,
-      active: true,
-      integrationProperties: [
+    expect(sentMapping(api)).toEqual(
+      mappingBody({ businessNumber: 170000000000101, integrationGroupId: 21000 }, [
         { propertyKey: 'appointment_status', propertyValue: 'Checked-Out, Billed, No Show' },
         { propertyKey: 'location_name', propertyValue: 'Main Street' },
-      ],
-    });
+      ]),
+    );
     const posted = await bot.slack.waitFor('chat.postMessage');
     expect(posted.body.channel).toBe(TEST_CHANNEL);
     expect(posted.body.text).toContain(`<@${TEST_USER}> set Appointment status`);
@@ -138,61 +150,38 @@ describe('one-click fixes', () => {
     expect(modal.blocks.find((b: Json) => b.block_id === FIX_FIELDS.addValue).element.initial_value).toBe('No Show');
     expect(writes()).toHaveLength(0);
 
-    api.on('GET', groups(business), { json: fixture('group-carecloud.json') });
-    const step = await bot.sendViewSubmission({
-      view: {
-        id: 'V_FIX2',
-        callback_id: FIX_INPUTS,
-        private_metadata: modal.private_metadata,
-        state: {
-          values: {
-            [FIX_FIELDS.business]: input(business),
-            [FIX_FIELDS.accountType]: { [VALUE]: { type: 'static_select', selected_option: { value: 'smb' } } },
-            [FIX_FIELDS.current('appointment_status')]: input('Checked-Out, Billed, Arrived'),
-            [FIX_FIELDS.current('location_name')]: input(null),
-            [FIX_FIELDS.current('provider_name')]: input(null),
-            [FIX_FIELDS.addValue]: input('No Show'),
-          },
-        },
-      },
+    serveGroup(api, business, 'carecloud');
+    const update = await submitInputs(modal, 'V_FIX2', {
+      [FIX_FIELDS.business]: input(business),
+      [FIX_FIELDS.accountType]: { [VALUE]: { type: 'static_select', selected_option: { value: 'smb' } } },
+      [FIX_FIELDS.current('appointment_status')]: input('Checked-Out, Billed, Arrived'),
+      [FIX_FIELDS.current('location_name')]: input(null),
+      [FIX_FIELDS.current('provider_name')]: input(null),
+      [FIX_FIELDS.addValue]: input('No Show'),
     });
-    const update = step.json();
     expect(update.response_action).toBe('update');
     expect(update.view.callback_id).toBe(FIX_CONFIRM);
     expect(JSON.stringify(update.view.blocks)).toContain('Checked-Out, Billed, Arrived, No Show');
 
-    api.on('PUT', MAPPING, { json: {} });
-    await confirm(update.view, {}, 'V_FIX2');
-    await result();
-    expect(JSON.parse(writes()[0]!.body)).toEqual({
-      businessNumber: 170000000000102,
-      integrationGroupId: 21000,
-      active: true,
-      integrationProperties: [
+    expect(await sendAccepted(update.view, 'V_FIX2')).toEqual(
+      mappingBody({ businessNumber: 170000000000102, integrationGroupId: 21000 }, [
         { propertyKey: 'appointment_status', propertyValue: 'Checked-Out, Billed, Arrived, No Show' },
-      ],
-    });
+      ]),
+    );
   });
 
   it('setBetaFalse (Cliniko): a location secret is asked again, sent isSecure, and leaks nowhere', async () => {
     const business = '170000000000103';
-    await saveConfigRecord(
-      bot.services.store,
-      record({
+    const { modal } = await openFix(
+      {
         businessNumber: business,
         crmId: 'cliniko',
         groupId: 22253,
         locationProperties: { 'cliniko.location.name': 'Main', 'customer.fetch.delay': '0' },
         secretKeysSet: ['location:cliniko.api.key'],
-      }),
+      },
+      { reason: 'Integration is beta', record: `beta=true\ncliniko.api.key=${CANARY}` },
     );
-    api.on('GET', groups(business), { json: fixture('group-cliniko.json') });
-    const answer = await diagnoseModal({
-      business,
-      reason: 'Integration is beta',
-      record: `beta=true\ncliniko.api.key=${CANARY}`,
-    });
-    const modal = await clickFix(answer);
     expect(modal.callback_id).toBe(FIX_CONFIRM);
     const secret = modal.blocks.find((b: Json) => b.block_id === FIX_FIELDS.secret('cliniko.api.key'));
     expect(secret).toMatchObject({ optional: false, element: { type: 'plain_text_input' } });
@@ -209,18 +198,13 @@ describe('one-click fixes', () => {
     const ack = await confirm(modal, { [FIX_FIELDS.secret('cliniko.api.key')]: CANARY });
     expect(ack.text).not.toContain(CANARY);
     expect(await result()).toContain('turned beta off on the Cliniko mapping of business 170000000000103');
-    expect(JSON.parse(writes()[0]!.body)).toEqual({
-      businessNumber: 170000000000103,
-      integrationGroupId: 22253,
-      active: true,
-      integrationProperties: [
+    expect(sentMapping(api)).toEqual(
+      mappingBody({ businessNumber: 170000000000103, integrationGroupId: 22253, test: false, beta: false }, [
         { propertyKey: 'cliniko.location.name', propertyValue: 'Main', isSecure: false },
         { propertyKey: 'customer.fetch.delay', propertyValue: '0', isSecure: false },
         { propertyKey: 'cliniko.api.key', propertyValue: CANARY, isSecure: true },
-      ],
-      test: false,
-      beta: false,
-    });
+      ]),
+    );
     await bot.slack.waitFor('chat.postMessage');
     expect(JSON.stringify(bot.slack.calls)).not.toContain(CANARY);
     expect(JSON.stringify(bot.slack.responses)).not.toContain(CANARY);
@@ -230,48 +214,32 @@ describe('one-click fixes', () => {
   });
 
   it('setProperty (Nextech location.name): asks the new value, then sends it', async () => {
-    const business = '170000000000104';
-    await saveConfigRecord(
-      bot.services.store,
-      record({
-        businessNumber: business,
+    const { modal } = await openFix(
+      {
+        businessNumber: '170000000000104',
         crmId: 'nextech',
         groupId: 150,
         locationProperties: { 'location.name': 'Derm' },
-      }),
+      },
+      { reason: 'configured locations do not exist in nextech' },
     );
-    api.on('GET', groups(business), { json: fixture('group-nextech.json') });
-    const answer = await diagnoseModal({ business, reason: 'configured locations do not exist in nextech' });
-    const modal = await clickFix(answer);
     expect(modal.callback_id).toBe(FIX_INPUTS);
     const field = modal.blocks.find((b: Json) => b.block_id === FIX_FIELDS.newValue);
     expect(field.element.initial_value).toBe('Derm');
     expect(modal.blocks.filter((b: Json) => b.type === 'input')).toHaveLength(1);
 
-    const step = await bot.sendViewSubmission({
-      view: {
-        id: 'V_FIX4',
-        callback_id: FIX_INPUTS,
-        private_metadata: modal.private_metadata,
-        state: { values: { [FIX_FIELDS.newValue]: input('Dermatology|Oncology') } },
-      },
-    });
-    const update = step.json();
+    const update = await submitInputs(modal, 'V_FIX4', { [FIX_FIELDS.newValue]: input('Dermatology|Oncology') });
     expect(update.view.callback_id).toBe(FIX_CONFIRM);
-    api.on('PUT', MAPPING, { json: {} });
-    await confirm(update.view, {}, 'V_FIX4');
-    await result();
-    expect(JSON.parse(writes()[0]!.body)).toEqual({
-      businessNumber: 170000000000104,
-      integrationGroupId: 150,
-      active: true,
-      integrationProperties: [{ propertyKey: 'location.name', propertyValue: 'Dermatology|Oncology' }],
-    });
+    expect(await sendAccepted(update.view, 'V_FIX4')).toEqual(
+      mappingBody({ businessNumber: 170000000000104, integrationGroupId: 150 }, [
+        { propertyKey: 'location.name', propertyValue: 'Dermatology|Oncology' },
+      ]),
+    );
   });
 
   it('Nextech group-level status: no button, no request, the manual path instead', async () => {
     const business = '170000000000105';
-    api.on('GET', groups(business), { json: fixture('group-nextech.json') });
+    serveGroup(api, business, 'nextech');
     const answer = await diagnoseModal({
       business,
       reason: '‘Appointment status’ is not in the allowed list',
@@ -287,19 +255,15 @@ describe('one-click fixes', () => {
   });
 
   it('a double click on Send makes one API call', async () => {
-    const business = '170000000000106';
-    await saveConfigRecord(
-      bot.services.store,
-      record({
-        businessNumber: business,
+    const { modal } = await openFix(
+      {
+        businessNumber: '170000000000106',
         crmId: 'carecloud',
         groupId: 21000,
         locationProperties: { location_name: 'Main' },
-      }),
+      },
+      { reason: 'Integration is beta', record: 'beta=true' },
     );
-    api.on('GET', groups(business), { json: fixture('group-carecloud.json') });
-    const answer = await diagnoseModal({ business, reason: 'Integration is beta', record: 'beta=true' });
-    const modal = await clickFix(answer);
     api.on('PUT', MAPPING, { json: {} }, { json: {} });
     const [a, b] = await Promise.all([confirm(modal, {}, 'V_DOUBLE'), confirm(modal, {}, 'V_DOUBLE')]);
     expect(a.status).toBe(200);
@@ -307,13 +271,11 @@ describe('one-click fixes', () => {
     await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === FIX_DONE);
     await new Promise((r) => setTimeout(r, 200));
     expect(writes()).toHaveLength(1);
-    expect(JSON.parse(writes()[0]!.body)).toEqual({
-      businessNumber: 170000000000106,
-      integrationGroupId: 21000,
-      active: true,
-      integrationProperties: [{ propertyKey: 'location_name', propertyValue: 'Main' }],
-      beta: false,
-    });
+    expect(sentMapping(api)).toEqual(
+      mappingBody({ businessNumber: 170000000000106, integrationGroupId: 21000, beta: false }, [
+        { propertyKey: 'location_name', propertyValue: 'Main' },
+      ]),
+    );
     expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(1);
   });
 });

@@ -8,14 +8,13 @@ import {
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { readAudit } from '../../src/operations/audit';
 import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
-import { fixture } from '../support/fakes';
+import { mappingBody, sentMapping, serveGroup } from '../support/diagnose-fixes';
 import { API_PATHS } from '../support/integration-api-standin';
 import { actionButtons as buttons, textField as input, type Json, sectionText } from '../support/payloads';
 import { TEST_CHANNEL, TEST_USER } from '../support/slack-harness';
 import { useBot } from '../support/use-bot';
 
 const MAPPING = API_PATHS.mapping;
-const groups = API_PATHS.groups;
 const CANARY = 'canary-credential-91b2e7d4-do-not-leak';
 
 describe('re-authorize', () => {
@@ -53,7 +52,7 @@ describe('re-authorize', () => {
 
   it('/crm reauth <business> reads the group for the CRM (Nextech), never showing a practice ID value', async () => {
     const business = '170000000000201';
-    api.on('GET', groups(business), { json: fixture('group-nextech.json') });
+    serveGroup(api, business, 'nextech');
     const res = await bot.sendCommand(`reauth ${business}`);
     const reply = (await res.nextResponse()).body;
     const text = sectionText(reply.blocks);
@@ -113,7 +112,7 @@ describe('re-authorize', () => {
       REAUTH_FIELDS.current('customer.fetch.delay'),
     ]);
 
-    api.on('GET', groups(business), { json: fixture('group-cliniko.json') });
+    serveGroup(api, business, 'cliniko');
     api.on('PUT', MAPPING, { json: {} });
     const preview = await bot.sendViewSubmission({
       view: {
@@ -149,18 +148,13 @@ describe('re-authorize', () => {
       `set a new API key override on the Cliniko mapping of business ${business} (location level)`,
     );
     expect(writes()).toHaveLength(1);
-    expect(JSON.parse(writes()[0]!.body)).toEqual({
-      businessNumber: 170000000000203,
-      integrationGroupId: 22253,
-      active: true,
-      integrationProperties: [
+    expect(sentMapping(api)).toEqual(
+      mappingBody({ businessNumber: 170000000000203, integrationGroupId: 22253, test: false, beta: false }, [
         { propertyKey: 'cliniko.location.name', propertyValue: 'Main', isSecure: false },
         { propertyKey: 'cliniko.api.key', propertyValue: CANARY, isSecure: true },
         { propertyKey: 'customer.fetch.delay', propertyValue: '0', isSecure: false },
-      ],
-      test: false,
-      beta: false,
-    });
+      ]),
+    );
     const posted = await bot.slack.waitFor('chat.postMessage');
     expect(posted.body.channel).toBe(TEST_CHANNEL);
     expect(posted.body.text).toContain(`<@${TEST_USER}> set a new API key override`);
@@ -192,7 +186,7 @@ describe('re-authorize', () => {
       updatedAt: '2025-01-01T00:00:00.000Z',
     };
     await saveConfigRecord(bot.services.store, existing);
-    api.on('GET', groups(business), { json: fixture('group-carestack.json') });
+    serveGroup(api, business, 'carestack');
     const res = await bot.sendCommand(`reauth ${business}`);
     const reply = (await res.nextResponse()).body;
     expect(JSON.stringify(reply.blocks)).toContain('the client, who gets it from Carestack support');
@@ -215,18 +209,13 @@ describe('re-authorize', () => {
       },
     });
     await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === FIX_DONE);
-    expect(JSON.parse(writes()[0]!.body)).toEqual({
-      businessNumber: 170000000000204,
-      integrationGroupId: 23995,
-      active: true,
-      integrationProperties: [
+    expect(sentMapping(api)).toEqual(
+      mappingBody({ businessNumber: 170000000000204, integrationGroupId: 23995, test: false, beta: false }, [
         { propertyKey: 'carestack.appointment.status', propertyValue: 'Arrived, Completed', isSecure: false },
         { propertyKey: 'carestack.location.id', propertyValue: '1, 19031', isSecure: false },
         { propertyKey: 'carestack.account.key', propertyValue: CANARY, isSecure: true },
-      ],
-      test: false,
-      beta: false,
-    });
+      ]),
+    );
     expect(JSON.stringify(bot.slack.calls)).not.toContain(CANARY);
     expect(bot.logText()).not.toContain(CANARY);
   });
