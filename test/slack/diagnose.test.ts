@@ -6,13 +6,89 @@ import {
   TROUBLESHOOT_CONTACT,
 } from '../../src/flows/diagnose/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
-import { diagnoseSubmission as submission } from '../support/diagnose-surfaces';
+import { replyToMention } from '../support/diagnose-mention';
+import { type DiagnoseFields, diagnoseSubmission as submission } from '../support/diagnose-surfaces';
 import { fixture } from '../support/fakes';
 import { buttons, type Json } from '../support/payloads';
 import { TEST_CHANNEL } from '../support/slack-harness';
 import { useBot } from '../support/use-bot';
 
 const BUSINESS = '170000000000011';
+
+/** A diagnosis through the modal, per CRM: what the answer says, and the buttons it offers. */
+type Answer = {
+  title: string;
+  fields: DiagnoseFields;
+  /** Each of these is in the answer. */
+  says: string[];
+  /** action_ids of every button, in order. */
+  buttons?: string[];
+  /** What the Re-authorize button carries. */
+  reauthValue?: Json;
+  /** The fix button's label. */
+  fixLabel?: string;
+  maxBlocks?: number;
+};
+
+const ANSWERS: Answer[] = [
+  {
+    title: 'CareCloud: names the reason, meaning, log keys, controlling property and the exact finding',
+    fields: {
+      crm: 'carecloud',
+      reason: 'Appointment status is not on the allowed list',
+      record: 'pms_appointment_status=No Show',
+    },
+    says: [
+      '*CareCloud*: Appointment status is not on the allowed list',
+      "The appointment's status is not one of the statuses configured",
+      '`pms_appointment_status`',
+      'Appointment status (`appointment_status`, location level)',
+      "appointment status 'No Show' is not in 'Checked-Out, Billed' (the default: the bot has no record of a configured Appointment status).",
+    ],
+    buttons: [FIX_OPEN, STATUS_ACTIONS.reauth],
+    reauthValue: { crmId: 'carecloud' },
+    maxBlocks: 100,
+  },
+  {
+    title: 'Nextech: a group-level list has no button; the manual path is said honestly',
+    fields: {
+      crm: 'nextech',
+      reason: '‘Appointment status’ is not in the allowed list',
+      record: '{"additionalParams":{"appointment":{"status":"completed"}}}',
+    },
+    says: [
+      "appointment status 'completed' is not in 'fulfilled'",
+      "the integration API documents no call that changes a group's properties",
+      "add 'completed' to Appointment statuses",
+    ],
+    buttons: [STATUS_ACTIONS.reauth],
+  },
+  {
+    title: 'Cliniko: an inactive patient is for the clinic to fix, with the flag finding',
+    fields: { crm: 'cliniko', reason: 'The customer is inactive', record: 'active=false' },
+    says: [
+      '*Cliniko*: The customer is inactive',
+      '• active is false.',
+      "Fix (in the clinic's Cliniko)",
+      'Reactivate the patient in Cliniko',
+    ],
+    buttons: [STATUS_ACTIONS.reauth],
+  },
+  {
+    title: 'Carestack: no contact details, matched without choosing the CRM',
+    fields: {
+      reason: 'Phone or Email should be valid for creating a customer Email: null, Phone: null.',
+      record: '{"email": null, "phone": null}',
+    },
+    says: ['*Carestack*', 'The contact has no email and no phone.', 'Add a valid email address or mobile phone number'],
+  },
+  {
+    title: 'Cloud 9 Ortho: beta is fixed by a button',
+    fields: { crm: 'cloud9-ortho', reason: 'Integration is beta', record: 'beta=true' },
+    says: ['*Cloud 9 Ortho*: Integration is beta', '• beta is true.'],
+    fixLabel: 'Turn beta off',
+  },
+];
 
 describe('diagnose', () => {
   const { bot, api } = useBot();
@@ -59,67 +135,20 @@ describe('diagnose', () => {
     expect(bot.slack.callsTo('views.update')).toHaveLength(0);
   });
 
-  it('CareCloud: names the reason, meaning, log keys, controlling property and the exact finding', async () => {
-    const view = await diagnoseModal({
-      crm: 'carecloud',
-      reason: 'Appointment status is not on the allowed list',
-      record: 'pms_appointment_status=No Show',
-    });
+  it.each(ANSWERS)('$title', async (answer) => {
+    const view = await diagnoseModal(answer.fields);
     const text = JSON.stringify(view.blocks);
-    expect(text).toContain('*CareCloud*: Appointment status is not on the allowed list');
-    expect(text).toContain("The appointment's status is not one of the statuses configured");
-    expect(text).toContain('`pms_appointment_status`');
-    expect(text).toContain('Appointment status (`appointment_status`, location level)');
-    expect(text).toContain(
-      "appointment status 'No Show' is not in 'Checked-Out, Billed' (the default: the bot has no record of a configured Appointment status).",
-    );
-    const ids = buttons(view.blocks).map((b) => b.action_id);
-    expect(ids).toEqual([FIX_OPEN, STATUS_ACTIONS.reauth]);
-    expect(JSON.parse(buttons(view.blocks)[1]!.value)).toEqual({ crmId: 'carecloud' });
-    expect(view.blocks.length).toBeLessThanOrEqual(100);
-  });
-
-  it('Nextech: a group-level list has no button; the manual path is said honestly', async () => {
-    const view = await diagnoseModal({
-      crm: 'nextech',
-      reason: '‘Appointment status’ is not in the allowed list',
-      record: '{"additionalParams":{"appointment":{"status":"completed"}}}',
-    });
-    const text = JSON.stringify(view.blocks);
-    expect(text).toContain("appointment status 'completed' is not in 'fulfilled'");
-    expect(text).toContain("the integration API documents no call that changes a group's properties");
-    expect(text).toContain("add 'completed' to Appointment statuses");
-    expect(buttons(view.blocks).map((b) => b.action_id)).toEqual([STATUS_ACTIONS.reauth]);
-  });
-
-  it('Cliniko: an inactive patient is for the clinic to fix, with the flag finding', async () => {
-    const view = await diagnoseModal({ crm: 'cliniko', reason: 'The customer is inactive', record: 'active=false' });
-    const text = JSON.stringify(view.blocks);
-    expect(text).toContain('*Cliniko*: The customer is inactive');
-    expect(text).toContain('• active is false.');
-    expect(text).toContain("Fix (in the clinic's Cliniko)");
-    expect(text).toContain('Reactivate the patient in Cliniko');
-    expect(buttons(view.blocks).map((b) => b.action_id)).toEqual([STATUS_ACTIONS.reauth]);
-  });
-
-  it('Carestack: no contact details, matched without choosing the CRM', async () => {
-    const view = await diagnoseModal({
-      reason: 'Phone or Email should be valid for creating a customer Email: null, Phone: null.',
-      record: '{"email": null, "phone": null}',
-    });
-    const text = JSON.stringify(view.blocks);
-    expect(text).toContain('*Carestack*');
-    expect(text).toContain('The contact has no email and no phone.');
-    expect(text).toContain('Add a valid email address or mobile phone number');
-  });
-
-  it('Cloud 9 Ortho: beta is fixed by a button', async () => {
-    const view = await diagnoseModal({ crm: 'cloud9-ortho', reason: 'Integration is beta', record: 'beta=true' });
-    const text = JSON.stringify(view.blocks);
-    expect(text).toContain('*Cloud 9 Ortho*: Integration is beta');
-    expect(text).toContain('• beta is true.');
-    const fix = buttons(view.blocks).find((b) => b.action_id === FIX_OPEN);
-    expect(fix?.text.text).toBe('Turn beta off');
+    for (const said of answer.says) expect(text).toContain(said);
+    if (answer.buttons) expect(buttons(view.blocks).map((b) => b.action_id)).toEqual(answer.buttons);
+    if (answer.reauthValue) {
+      const reauth = buttons(view.blocks).find((b) => b.action_id === STATUS_ACTIONS.reauth);
+      expect(JSON.parse(reauth!.value)).toEqual(answer.reauthValue);
+    }
+    if (answer.fixLabel) {
+      const fix = buttons(view.blocks).find((b) => b.action_id === FIX_OPEN);
+      expect(fix?.text.text).toBe(answer.fixLabel);
+    }
+    if (answer.maxBlocks) expect(view.blocks.length).toBeLessThanOrEqual(answer.maxBlocks);
   });
 
   it('by business ID: reads the group to learn the CRM (Cliniko)', async () => {
@@ -177,14 +206,11 @@ describe('diagnose', () => {
   });
 
   it('app_mention answers in a thread, mention stripped', async () => {
-    await bot.sendEvent({
-      type: 'app_mention',
-      user: 'U_ALICE',
-      text: '<@U_BOT> Phone or Email should be valid for creating a customer Email: null, Phone: null.',
-      ts: '1700000005.000100',
-      channel: 'C_SUPPORT',
-    });
-    const call = await bot.slack.waitFor('chat.postMessage');
+    const call = await replyToMention(
+      bot,
+      'Phone or Email should be valid for creating a customer Email: null, Phone: null.',
+      { ts: '1700000005.000100', channel: 'C_SUPPORT' },
+    );
     expect(call.body).toMatchObject({ channel: 'C_SUPPORT', thread_ts: '1700000005.000100' });
     expect(call.body.text).toBe(
       'Carestack: Phone or Email should be valid for creating a customer Email: null, Phone: null.',
@@ -193,15 +219,11 @@ describe('diagnose', () => {
   });
 
   it('app_mention with nothing that matches says so and suggests /crm diagnose', async () => {
-    await bot.sendEvent({
-      type: 'app_mention',
-      user: 'U_ALICE',
-      text: '<@U_BOT> the widget is purple',
+    const call = await replyToMention(bot, 'the widget is purple', {
       ts: '1700000006.000100',
       thread_ts: '1700000001.000001',
       channel: 'C_SUPPORT',
     });
-    const call = await bot.slack.waitFor('chat.postMessage');
     expect(call.body).toMatchObject({ channel: 'C_SUPPORT', thread_ts: '1700000001.000001' });
     expect(call.body.text).toBe('No known restriction reason matches that text.');
     expect(JSON.stringify(call.body.blocks)).toContain('/crm diagnose');

@@ -11,6 +11,7 @@ import { SUBCOMMANDS } from '../../src/slack/register';
 import { parseCommandText, type Subcommand } from '../../src/slack/router';
 import { MemoryStore } from '../../src/store/memory';
 import { levenshtein } from '../../src/text';
+import { mentionBot, replyToMention } from '../support/diagnose-mention';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { rawRequest, startTestBot, type TestBot } from '../support/slack-harness';
 
@@ -23,6 +24,11 @@ function inject(name: string, subcommand: Subcommand): void {
 afterEach(() => {
   for (const name of injected.splice(0)) delete SUBCOMMANDS[name];
 });
+
+/** A hidden subcommand `/crm <name>` for one test, doing `run`. */
+function injectHidden(name: string, run: Subcommand['run']): void {
+  inject(name, { usage: `/crm ${name}`, description: 'test', hidden: true, run });
+}
 
 function deferred() {
   let resolve!: () => void;
@@ -92,20 +98,15 @@ describe('Slack runtime over signed HTTP', () => {
 
     it('passes args, the command payload and services to the subcommand', async () => {
       const seen = jest.fn();
-      inject('echo-test', {
-        usage: '/crm echo-test',
-        description: 'test',
-        hidden: true,
-        run: async (ctx) => {
-          seen({
-            args: ctx.args,
-            rest: ctx.rest,
-            user: ctx.command.user_id,
-            acked: ctx.acked,
-            hasStore: !!ctx.services.store,
-          });
-          await ctx.respond('echoed');
-        },
+      injectHidden('echo-test', async (ctx) => {
+        seen({
+          args: ctx.args,
+          rest: ctx.rest,
+          user: ctx.command.user_id,
+          acked: ctx.acked,
+          hasStore: !!ctx.services.store,
+        });
+        await ctx.respond('echoed');
       });
       const res = await bot.sendCommand('ECHO-TEST one "two words" three', { user: 'U_ALICE' });
       expect((await res.nextResponse()).body).toMatchObject({ text: 'echoed', response_type: 'ephemeral' });
@@ -121,15 +122,10 @@ describe('Slack runtime over signed HTTP', () => {
     it('acks before slow subcommand work finishes', async () => {
       const gate = deferred();
       let workFinished = false;
-      inject('slow-test', {
-        usage: '/crm slow-test',
-        description: 'test',
-        hidden: true,
-        run: async (ctx) => {
-          await gate.promise;
-          workFinished = true;
-          await ctx.respond('done');
-        },
+      injectHidden('slow-test', async (ctx) => {
+        await gate.promise;
+        workFinished = true;
+        await ctx.respond('done');
       });
       const res = await bot.sendCommand('slow-test');
       // The HTTP ack came back while the subcommand is still blocked.
@@ -141,13 +137,8 @@ describe('Slack runtime over signed HTTP', () => {
     });
 
     it('answers a failing subcommand with userMessage text and logs no payload', async () => {
-      inject('fail-test', {
-        usage: '/crm fail-test',
-        description: 'test',
-        hidden: true,
-        run: async () => {
-          throw new BotError('forbidden', 'Only the integrations team can do that.');
-        },
+      injectHidden('fail-test', async () => {
+        throw new BotError('forbidden', 'Only the integrations team can do that.');
       });
       const res = await bot.sendCommand('fail-test marker-8c1f2a');
       expect(res.status).toBe(200);
@@ -190,14 +181,10 @@ describe('Slack runtime over signed HTTP', () => {
     });
 
     it('accepts Slack retries (X-Slack-Retry-Num) like any other delivery', async () => {
-      const res = await bot.sendEvent(
-        {
-          type: 'app_mention',
-          user: 'U_ALICE',
-          text: '<@U_BOT> hi',
-          ts: '1700000001.000200',
-          channel: 'C_TEST_CHANNEL',
-        },
+      const res = await mentionBot(
+        bot,
+        'hi',
+        { ts: '1700000001.000200', channel: 'C_TEST_CHANNEL' },
         { retryNum: 1, retryReason: 'http_timeout' },
       );
       expect(res.status).toBe(200);
@@ -248,14 +235,7 @@ describe('Slack runtime over signed HTTP', () => {
     });
 
     it('answers app_mention in the thread', async () => {
-      await bot.sendEvent({
-        type: 'app_mention',
-        user: 'U_ALICE',
-        text: '<@U_BOT> help',
-        ts: '1700000002.000300',
-        channel: 'C1',
-      });
-      const call = await bot.slack.waitFor('chat.postMessage');
+      const call = await replyToMention(bot, 'help', { ts: '1700000002.000300', channel: 'C1' });
       expect(call.body).toMatchObject({ channel: 'C1', thread_ts: '1700000002.000300' });
     });
 
@@ -295,15 +275,10 @@ describe('graceful stop', () => {
     const bot = await startTestBot();
     const gate = deferred();
     const order: string[] = [];
-    inject('drain-test', {
-      usage: '/crm drain-test',
-      description: 'test',
-      hidden: true,
-      run: async (ctx) => {
-        await gate.promise;
-        order.push('work done');
-        await ctx.respond('drained');
-      },
+    injectHidden('drain-test', async (ctx) => {
+      await gate.promise;
+      order.push('work done');
+      await ctx.respond('drained');
     });
     const res = await bot.sendCommand('drain-test');
     expect(res.status).toBe(200);
