@@ -1,24 +1,12 @@
 import { loadCatalog } from '../../src/catalog';
 import { LookupId } from '../../src/catalog/schema';
 import { BotError, userMessage } from '../../src/errors';
-import type { IntegrationClient } from '../../src/integration/client';
 import { LOOKUP_IDS, runLookup } from '../../src/integration/lookups';
+import { useClientOnStandin } from '../support/client-on-standin';
 import { FAKE, FAKE_SECRET_VALUES, fixture, memoryLogger } from '../support/fakes';
-import {
-  type IntegrationApiStandin,
-  startClientOnStandin,
-  stopClientOnStandin,
-} from '../support/integration-api-standin';
 
-let api: IntegrationApiStandin;
-let client: IntegrationClient;
 const logs = memoryLogger();
-
-beforeEach(async () => {
-  ({ api, client } = await startClientOnStandin(logs.logger));
-});
-
-afterEach(() => stopClientOnStandin({ api, client }));
+const standin = useClientOnStandin(logs.logger);
 
 afterAll(() => {
   for (const secret of FAKE_SECRET_VALUES) expect(logs.text()).not.toContain(secret);
@@ -43,9 +31,9 @@ it('implements every LookupId', () => {
 });
 
 it('cloud9.locations offers location codes labelled with name and place', async () => {
-  api.on('GET', '/commonservices/cloud9/locations', { json: fixture('cloud9-locations.json') });
+  standin.api.on('GET', '/commonservices/cloud9/locations', { json: fixture('cloud9-locations.json') });
   await expect(
-    runLookup(client, crmWith('cloud9.locations'), 'cloud9.locations', {
+    runLookup(standin.client, crmWith('cloud9.locations'), 'cloud9.locations', {
       ClientID: FAKE.clientId,
       'is.aws.hosted': 'true',
     }),
@@ -53,27 +41,29 @@ it('cloud9.locations offers location codes labelled with name and place', async 
     { value: '4', label: '4 — S Corp Vallejo (Vallejo, CA)' },
     { value: '6', label: '6 — S Corp Benicia (Benicia, CA)' },
   ]);
-  expect(api.requests[0]?.query).toEqual({ clientId: FAKE.clientId, isAwsHosted: 'true' });
+  expect(standin.api.requests[0]?.query).toEqual({ clientId: FAKE.clientId, isAwsHosted: 'true' });
 });
 
 it('cloud9.locations treats an empty is.aws.hosted as false', async () => {
-  api.on('GET', '/commonservices/cloud9/locations', { json: [] });
-  await runLookup(client, crmWith('cloud9.locations'), 'cloud9.locations', { ClientID: FAKE.clientId });
-  expect(api.requests[0]?.query.isAwsHosted).toBe('false');
+  standin.api.on('GET', '/commonservices/cloud9/locations', { json: [] });
+  await runLookup(standin.client, crmWith('cloud9.locations'), 'cloud9.locations', { ClientID: FAKE.clientId });
+  expect(standin.api.requests[0]?.query.isAwsHosted).toBe('false');
 });
 
 it('nextech.practitioners offers practitioner ids; nextech.locations offers location names', async () => {
-  api
+  standin.api
     .on('GET', '/nextech/practitioners', { json: fixture('nextech-practitioners.assumed.json') })
     .on('GET', '/nextech/locations', { json: fixture('nextech-locations.assumed.json') });
   await expect(
-    runLookup(client, crmWith('nextech.practitioners'), 'nextech.practitioners', { 'practice.id': FAKE.practiceId }),
+    runLookup(standin.client, crmWith('nextech.practitioners'), 'nextech.practitioners', {
+      'practice.id': FAKE.practiceId,
+    }),
   ).resolves.toEqual([
     { value: '417445', label: '417445 — Mary Cathy' },
     { value: '704546', label: '704546 — Donald Smith' },
   ]);
   await expect(
-    runLookup(client, crmWith('nextech.locations'), 'nextech.locations', { 'practice.id': FAKE.practiceId }),
+    runLookup(standin.client, crmWith('nextech.locations'), 'nextech.locations', { 'practice.id': FAKE.practiceId }),
   ).resolves.toEqual([
     { value: 'Dermatology', label: 'Dermatology' },
     { value: 'Oncology', label: 'Oncology' },
@@ -81,15 +71,20 @@ it('nextech.practitioners offers practitioner ids; nextech.locations offers loca
 });
 
 it('carestack.locations offers location ids; carestack.appointmentStatuses offers status names', async () => {
-  api
+  standin.api
     .on('GET', '/carestack/partners.sb/api/v1.0/locations', { json: fixture('carestack-locations.json') })
     .on('GET', '/carestack/partners.sb/api/v1.0/appointment-status', {
       json: fixture('carestack-appointment-statuses.json'),
     });
-  const locations = await runLookup(client, crmWith('carestack.locations'), 'carestack.locations', carestackInputs);
+  const locations = await runLookup(
+    standin.client,
+    crmWith('carestack.locations'),
+    'carestack.locations',
+    carestackInputs,
+  );
   expect(locations[1]).toEqual({ value: '19031', label: '19031 — Carestack Demo' });
   const statuses = await runLookup(
-    client,
+    standin.client,
     crmWith('carestack.appointmentStatuses'),
     'carestack.appointmentStatuses',
     carestackInputs,
@@ -99,10 +94,10 @@ it('carestack.locations offers location ids; carestack.appointmentStatuses offer
 });
 
 it('keeps the first of options with the same value', async () => {
-  api.on('GET', '/nextech/locations', {
+  standin.api.on('GET', '/nextech/locations', {
     json: [{ name: 'Dermatology' }, { name: 'Oncology' }, { name: 'Dermatology' }],
   });
-  const options = await runLookup(client, crmWith('nextech.locations'), 'nextech.locations', {
+  const options = await runLookup(standin.client, crmWith('nextech.locations'), 'nextech.locations', {
     'practice.id': FAKE.practiceId,
   });
   expect(options.map((o) => o.value)).toEqual(['Dermatology', 'Oncology']);
@@ -110,21 +105,24 @@ it('keeps the first of options with the same value', async () => {
 
 it('asks for a missing input before calling anything', async () => {
   await expect(
-    runLookup(client, crmWith('carestack.locations'), 'carestack.locations', {
+    runLookup(standin.client, crmWith('carestack.locations'), 'carestack.locations', {
       'carestack.customer.domain': 'partners.sb',
     }),
   ).rejects.toMatchObject({
     code: 'validation_failed',
     message: expect.stringContaining('carestack.account.key'),
   });
-  expect(api.requests).toHaveLength(0);
+  expect(standin.api.requests).toHaveLength(0);
 });
 
 it('turns an API failure into lookup_failed without any input value in the message', async () => {
-  api.on('GET', '/carestack/partners.sb/api/v1.0/locations', { status: 401 });
-  const err = await runLookup(client, crmWith('carestack.locations'), 'carestack.locations', carestackInputs).catch(
-    (e: unknown) => e,
-  );
+  standin.api.on('GET', '/carestack/partners.sb/api/v1.0/locations', { status: 401 });
+  const err = await runLookup(
+    standin.client,
+    crmWith('carestack.locations'),
+    'carestack.locations',
+    carestackInputs,
+  ).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(BotError);
   expect(err).toMatchObject({ code: 'lookup_failed', context: { lookup: 'carestack.locations', status: 401 } });
   const shown = userMessage(err);

@@ -8,86 +8,85 @@ const CANARY_UUID = 'c4a2a7e5-0000-4000-8000-5ec2e7ca7a21';
 const CANARY_KEY = 'canary-account-key-7f3e91';
 const CANARY_ACCOUNT_ID = '918273645';
 
+/** Fields as the user fills the form, in order: text value or { selected } for a select. */
+type Fields = Array<string | { selected: string }>;
+
 interface Case {
   name: string;
-  /** Fields as the user fills the form, in order: text value or { selected } for a select. */
-  good: Array<string | { selected: string }>;
-  bad: Array<string | { selected: string }>;
-  /** Index of the input the bad submission must flag, and words of the message. */
-  badAt: number;
-  badMessage: string;
-  path: string;
-  query?: Record<string, string>;
-  headers?: Record<string, string>;
-  fixture: string;
-  shows: string[];
+  /** A good and a bad filling; `badAt`: index of the input the bad one must flag, `badMessage`: words of the message. */
+  form: { good: Fields; bad: Fields; badAt: number; badMessage: string };
+  /** The vendor call the good filling makes. */
+  request: { path: string; query?: Record<string, string>; headers?: Record<string, string> };
+  /** The vendor's answer (a fixture) and lines the results show. */
+  answer: { fixture: string; shows: string[] };
   secrets: string[];
 }
+
+/** Both Nextech lookups send the practice ID as a query parameter. */
+const NEXTECH_QUERY = { practiceId: CANARY_UUID, nextechNewVersion: 'false' };
+/** Both Carestack lookups send the vendor key and the account's credentials as headers. */
+const CARESTACK_HEADERS = { vendorkey: 'fake-vendor-key', accountkey: CANARY_KEY, accountid: CANARY_ACCOUNT_ID };
 
 const CASES: Case[] = [
   {
     name: 'nextech-practitioners',
-    good: [CANARY_UUID],
-    bad: ['not-a-uuid'],
-    badAt: 0,
-    badMessage: 'must be a UUID',
-    path: '/nextech/practitioners',
-    query: { practiceId: CANARY_UUID, nextechNewVersion: 'false' },
-    fixture: 'nextech-practitioners.assumed.json',
-    shows: ['`417445` — Mary Cathy', '`704546` — Donald Smith'],
+    form: { good: [CANARY_UUID], bad: ['not-a-uuid'], badAt: 0, badMessage: 'must be a UUID' },
+    request: { path: '/nextech/practitioners', query: NEXTECH_QUERY },
+    answer: {
+      fixture: 'nextech-practitioners.assumed.json',
+      shows: ['`417445` — Mary Cathy', '`704546` — Donald Smith'],
+    },
     secrets: [CANARY_UUID],
   },
   {
     name: 'nextech-locations',
-    good: [` ${CANARY_UUID} `],
-    bad: [''],
-    badAt: 0,
-    badMessage: 'is needed for this lookup',
-    path: '/nextech/locations',
-    query: { practiceId: CANARY_UUID, nextechNewVersion: 'false' },
-    fixture: 'nextech-locations.assumed.json',
-    shows: ['`Dermatology`', '`Oncology`'],
+    form: { good: [` ${CANARY_UUID} `], bad: [''], badAt: 0, badMessage: 'is needed for this lookup' },
+    request: { path: '/nextech/locations', query: NEXTECH_QUERY },
+    answer: { fixture: 'nextech-locations.assumed.json', shows: ['`Dermatology`', '`Oncology`'] },
     secrets: [CANARY_UUID],
   },
   {
     name: 'cloud9-locations',
-    good: [CANARY_UUID, { selected: 'true' }],
-    bad: ['12345', { selected: 'false' }],
-    badAt: 0,
-    badMessage: 'must be a UUID',
-    path: '/commonservices/cloud9/locations',
-    query: { clientId: CANARY_UUID, isAwsHosted: 'true' },
-    fixture: 'cloud9-locations.json',
-    shows: ['`4` — S Corp Vallejo (Vallejo, CA)', '`6` — S Corp Benicia (Benicia, CA)'],
+    form: {
+      good: [CANARY_UUID, { selected: 'true' }],
+      bad: ['12345', { selected: 'false' }],
+      badAt: 0,
+      badMessage: 'must be a UUID',
+    },
+    request: { path: '/commonservices/cloud9/locations', query: { clientId: CANARY_UUID, isAwsHosted: 'true' } },
+    answer: {
+      fixture: 'cloud9-locations.json',
+      shows: ['`4` — S Corp Vallejo (Vallejo, CA)', '`6` — S Corp Benicia (Benicia, CA)'],
+    },
     secrets: [CANARY_UUID],
   },
   {
     name: 'carestack-locations',
-    good: ['https://partners.sb.carestack.com/#/login', CANARY_KEY, CANARY_ACCOUNT_ID],
-    bad: ['https://example.com/carestack', CANARY_KEY, CANARY_ACCOUNT_ID],
-    badAt: 0,
-    badMessage: 'before .carestack.com',
-    path: '/carestack/partners.sb/api/v1.0/locations',
-    headers: { vendorkey: 'fake-vendor-key', accountkey: CANARY_KEY, accountid: CANARY_ACCOUNT_ID },
-    fixture: 'carestack-locations.json',
-    shows: ['`1` — CareStack Dental', '`19031` — Carestack Demo'],
+    form: {
+      good: ['https://partners.sb.carestack.com/#/login', CANARY_KEY, CANARY_ACCOUNT_ID],
+      bad: ['https://example.com/carestack', CANARY_KEY, CANARY_ACCOUNT_ID],
+      badAt: 0,
+      badMessage: 'before .carestack.com',
+    },
+    request: { path: '/carestack/partners.sb/api/v1.0/locations', headers: CARESTACK_HEADERS },
+    answer: { fixture: 'carestack-locations.json', shows: ['`1` — CareStack Dental', '`19031` — Carestack Demo'] },
     secrets: [CANARY_KEY, CANARY_ACCOUNT_ID],
   },
   {
     name: 'carestack-statuses',
-    good: ['partners.sb', CANARY_KEY, CANARY_ACCOUNT_ID],
-    bad: ['partners.sb', CANARY_KEY, 'abc'],
-    badAt: 2,
-    badMessage: 'must be a whole number',
-    path: '/carestack/partners.sb/api/v1.0/appointment-status',
-    headers: { vendorkey: 'fake-vendor-key', accountkey: CANARY_KEY, accountid: CANARY_ACCOUNT_ID },
-    fixture: 'carestack-appointment-statuses.json',
-    shows: ['`Scheduled`', '`Checked Out`', '`No Show`'],
+    form: {
+      good: ['partners.sb', CANARY_KEY, CANARY_ACCOUNT_ID],
+      bad: ['partners.sb', CANARY_KEY, 'abc'],
+      badAt: 2,
+      badMessage: 'must be a whole number',
+    },
+    request: { path: '/carestack/partners.sb/api/v1.0/appointment-status', headers: CARESTACK_HEADERS },
+    answer: { fixture: 'carestack-appointment-statuses.json', shows: ['`Scheduled`', '`Checked Out`', '`No Show`'] },
     secrets: [CANARY_KEY, CANARY_ACCOUNT_ID],
   },
 ];
 
-function stateFor(modal: Json, fields: Case['good']): Json {
+function stateFor(modal: Json, fields: Fields): Json {
   const inputs = (modal.blocks as Json[]).filter((b) => b.type === 'input');
   expect(inputs).toHaveLength(fields.length);
   return Object.fromEntries(
@@ -129,18 +128,21 @@ describe('/crm lookup', () => {
     expect(modal.title.text.length).toBeLessThanOrEqual(24);
 
     const bad = await bot.sendViewSubmission(
-      submission(LOOKUP_MODAL, stateFor(modal, c.bad), { private_metadata: modal.private_metadata }),
+      submission(LOOKUP_MODAL, stateFor(modal, c.form.bad), { private_metadata: modal.private_metadata }),
     );
-    const badInput = (modal.blocks as Json[]).filter((b) => b.type === 'input')[c.badAt]!;
+    const badInput = (modal.blocks as Json[]).filter((b) => b.type === 'input')[c.form.badAt]!;
     expect(bad.json()).toEqual({
       response_action: 'errors',
-      errors: { [badInput.block_id]: expect.stringContaining(c.badMessage) },
+      errors: { [badInput.block_id]: expect.stringContaining(c.form.badMessage) },
     });
     expect(api.requests).toHaveLength(0);
 
-    api.on('GET', c.path, { json: fixture(c.fixture) });
+    api.on('GET', c.request.path, { json: fixture(c.answer.fixture) });
     const good = await bot.sendViewSubmission(
-      submission(LOOKUP_MODAL, stateFor(modal, c.good), { id: 'V_LOOKUP', private_metadata: modal.private_metadata }),
+      submission(LOOKUP_MODAL, stateFor(modal, c.form.good), {
+        id: 'V_LOOKUP',
+        private_metadata: modal.private_metadata,
+      }),
     );
     expect(good.json()).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
     const update = await bot.slack.waitFor('views.update');
@@ -149,12 +151,12 @@ describe('/crm lookup', () => {
     expect(api.requests).toHaveLength(1);
     const sent = api.requests[0]!;
     expect(sent.method).toBe('GET');
-    expect(sent.path).toBe(c.path);
-    if (c.query) expect(sent.query).toEqual(c.query);
-    if (c.headers) expect(sent.headers).toMatchObject(c.headers);
+    expect(sent.path).toBe(c.request.path);
+    if (c.request.query) expect(sent.query).toEqual(c.request.query);
+    if (c.request.headers) expect(sent.headers).toMatchObject(c.request.headers);
 
     const text = JSON.stringify(update.body.view.blocks);
-    for (const line of c.shows) expect(text).toContain(line);
+    for (const line of c.answer.shows) expect(text).toContain(line);
     expect(update.body.view.blocks.length).toBeLessThanOrEqual(100);
     expectNoSecretsLeaked(c.secrets);
   });
