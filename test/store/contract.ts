@@ -7,6 +7,18 @@ export function uniquePrefix(label: string): string {
   return `test:${label}:${process.pid}:${Math.random().toString(36).slice(2, 10)}:`;
 }
 
+/** For a describe block: wrap each store a test opens in the returned function, and it is closed after the test. */
+export function closedAfterEach(): <S extends Store>(store: S) => S {
+  const opened: Store[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+  return (store) => {
+    opened.push(store);
+    return store;
+  };
+}
+
 /**
  * The behaviour every Store must have. `makeStore(prefix)` returns a new store
  * whose keys are namespaced by prefix.
@@ -14,18 +26,11 @@ export function uniquePrefix(label: string): string {
 export function defineStoreContract(name: string, makeStore: (prefix: string) => Store): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
-    const opened: Store[] = [];
-    const open = (p: string) => {
-      const s = makeStore(p);
-      opened.push(s);
-      return s;
-    };
+    const closed = closedAfterEach();
+    const open = (p: string) => closed(makeStore(p));
 
     beforeEach(() => {
       store = open(uniquePrefix(name));
-    });
-    afterEach(async () => {
-      await Promise.all(opened.splice(0).map((s) => s.close()));
     });
 
     describe('values', () => {

@@ -2,13 +2,15 @@ import { ConfigError } from '../../src/errors';
 import { parseRedisUrl } from '../../src/store';
 import { ioredisConfig, reconnectDelay } from '../../src/store/redis';
 
+/** A host and port as parseRedisUrl gives them. */
+const endpoint = (host: string, port: number) => ({ host, port });
+
 describe('parseRedisUrl', () => {
-  it('parses a plain redis:// URL with defaults', () => {
-    expect(parseRedisUrl('redis://localhost')).toEqual({
-      mode: 'standalone',
-      host: { host: 'localhost', port: 6379 },
-      tls: false,
-    });
+  it.each([
+    ['parses a plain redis:// URL with defaults', 'redis://localhost', 'localhost', 6379, false],
+    ['turns rediss:// into TLS and accepts IPv6 hosts', 'rediss://[::1]:6390', '::1', 6390, true],
+  ])('%s', (_title, url, host, port, tls) => {
+    expect(parseRedisUrl(url)).toEqual({ mode: 'standalone', host: { host, port }, tls });
   });
 
   it('parses credentials, port and database, decoding percent-escapes', () => {
@@ -24,22 +26,10 @@ describe('parseRedisUrl', () => {
     expect(parseRedisUrl('redis://:only-password@h:1')).not.toHaveProperty('username');
   });
 
-  it('turns rediss:// into TLS and accepts IPv6 hosts', () => {
-    expect(parseRedisUrl('rediss://[::1]:6390')).toEqual({
-      mode: 'standalone',
-      host: { host: '::1', port: 6390 },
-      tls: true,
-    });
-  });
-
   it('parses a Sentinel URL with several sentinels, master name and db', () => {
     expect(parseRedisUrl('redis+sentinel://:pw@s1:26379,s2:26380,s3/mymaster/1')).toEqual({
       mode: 'sentinel',
-      sentinels: [
-        { host: 's1', port: 26379 },
-        { host: 's2', port: 26380 },
-        { host: 's3', port: 26379 },
-      ],
+      sentinels: [endpoint('s1', 26379), endpoint('s2', 26380), endpoint('s3', 26379)],
       masterName: 'mymaster',
       tls: false,
       password: 'pw',
@@ -51,10 +41,7 @@ describe('parseRedisUrl', () => {
   it('parses a cluster URL', () => {
     expect(parseRedisUrl('redis+cluster://n1:7000,n2:7001')).toEqual({
       mode: 'cluster',
-      nodes: [
-        { host: 'n1', port: 7000 },
-        { host: 'n2', port: 7001 },
-      ],
+      nodes: [endpoint('n1', 7000), endpoint('n2', 7001)],
       tls: false,
     });
   });
@@ -101,10 +88,7 @@ describe('ioredisConfig', () => {
   it('builds Sentinel options', () => {
     const config = ioredisConfig(parseRedisUrl('redis+sentinel://s1:1,s2:2/master'));
     expect(config.options).toMatchObject({
-      sentinels: [
-        { host: 's1', port: 1 },
-        { host: 's2', port: 2 },
-      ],
+      sentinels: [endpoint('s1', 1), endpoint('s2', 2)],
       name: 'master',
       enableOfflineQueue: false,
     });
@@ -114,10 +98,7 @@ describe('ioredisConfig', () => {
     const config = ioredisConfig(parseRedisUrl('redis+cluster://n1:7000,n2:7001'));
     expect(config).toMatchObject({
       kind: 'cluster',
-      nodes: [
-        { host: 'n1', port: 7000 },
-        { host: 'n2', port: 7001 },
-      ],
+      nodes: [endpoint('n1', 7000), endpoint('n2', 7001)],
       options: { enableOfflineQueue: false, redisOptions: { commandTimeout: 1000, maxRetriesPerRequest: 1 } },
     });
   });

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { StoreError } from '../../src/errors';
-import { createStore, RedisStore, runOnce, type Store } from '../../src/store';
-import { defineStoreContract, uniquePrefix } from './contract';
+import { createStore, RedisStore, runOnce } from '../../src/store';
+import { freePort, RedisProcess } from '../support/redis-process';
+import { closedAfterEach, defineStoreContract, uniquePrefix } from './contract';
 
 // A missing server must fail this suite, never skip it: global-setup starts one.
 const REDIS_URL = process.env.TEST_REDIS_URL;
@@ -17,14 +16,7 @@ const makeStore = (prefix: string, url: string = REDIS_URL) => new RedisStore({ 
 defineStoreContract('redis', (prefix) => makeStore(prefix));
 
 describe('RedisStore specifics', () => {
-  const stores: Store[] = [];
-  const track = <S extends Store>(store: S): S => {
-    stores.push(store);
-    return store;
-  };
-  afterEach(async () => {
-    await Promise.all(stores.splice(0).map((s) => s.close()));
-  });
+  const track = closedAfterEach();
 
   it('createStore picks Redis when a URL is given', () => {
     expect(track(createStore({ redisUrl: REDIS_URL, logger, prefix: uniquePrefix('create') }))).toBeInstanceOf(
@@ -60,14 +52,13 @@ describe('RedisStore specifics', () => {
   });
 
   describe('outage and recovery', () => {
-    let server: ChildProcess | undefined;
+    let server: RedisProcess | undefined;
     afterEach(async () => {
-      await stopServer(server);
+      await server?.kill();
     });
 
     it('fails fast while Redis is down or hung, and recovers by itself when it returns', async () => {
-      const port = await freePort();
-      server = await startServer(port);
+      server = await RedisProcess.start();
       const logLines: { level: string; msg: string }[] = [];
       const capturingLogger = pino(
         { level: 'info', formatters: { level: (label) => ({ level: label }) } },
@@ -77,7 +68,7 @@ describe('RedisStore specifics', () => {
       );
       const store = track(
         new RedisStore({
-          url: `redis://127.0.0.1:${port}`,
+          url: server.url,
           logger: capturingLogger,
           prefix: uniquePrefix('outage'),
           maxReconnectDelayMs: 200,
@@ -86,21 +77,21 @@ describe('RedisStore specifics', () => {
       await store.set('before', 'ok', 10_000);
 
       // Hung: the server accepts the command but never answers.
-      server.kill('SIGSTOP');
+      server.pause();
       let started = Date.now();
       await expect(store.get('before')).rejects.toMatchObject({ code: 'store_unavailable' });
       expect(Date.now() - started).toBeLessThan(2000);
-      server.kill('SIGCONT');
+      server.resume();
 
       // Down: the process is gone.
-      await stopServer(server);
+      await server.kill();
       started = Date.now();
       await expect(store.get('before')).rejects.toBeInstanceOf(StoreError);
       await expect(store.set('during', 'x', 1000)).rejects.toBeInstanceOf(StoreError);
       expect(Date.now() - started).toBeLessThan(2000);
       await sleep(600); // several reconnect attempts fail meanwhile
 
-      server = await startServer(port);
+      await server.restart();
       const deadline = Date.now() + 5000;
       while (!(await store.ping()) && Date.now() < deadline) await sleep(100);
       await store.set('after', 'ok', 10_000);
@@ -112,49 +103,3 @@ describe('RedisStore specifics', () => {
     });
   });
 });
-
-async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const deadline = Date.now() + 5000;
-  while (!(await canConnect(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`redis-server did not start on port ${port}`);
-    }
-    await sleep(25);
-  }
-  return child;
-}
-
-async function stopServer(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}

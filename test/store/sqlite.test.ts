@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
-import { acquireLock, createStore, DEFAULT_STATE_PATH, SqliteStore, type Store } from '../../src/store';
+import { acquireLock, createStore, DEFAULT_STATE_PATH, SqliteStore } from '../../src/store';
 import type { CheckpointResult } from '../../src/store/sqlite-checkpointer';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { sqliteRows } from '../support/store-dump';
-import { defineStoreContract, uniquePrefix } from './contract';
+import { closedAfterEach, defineStoreContract, uniquePrefix } from './contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'crm-bot-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,14 +18,7 @@ defineStoreContract('sqlite :memory:', (prefix) => new SqliteStore({ path: ':mem
 defineStoreContract('sqlite file', (prefix) => new SqliteStore({ path: freshFile(), prefix }));
 
 describe('SqliteStore specifics', () => {
-  const opened: Store[] = [];
-  const track = <S extends Store>(store: S): S => {
-    opened.push(store);
-    return store;
-  };
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((s) => s.close()));
-  });
+  const track = closedAfterEach();
 
   it('createStore picks SQLite at STATE_PATH when no REDIS_URL is given', async () => {
     const path = join(dir, 'nested', 'folder', 'state.sqlite');
