@@ -1,5 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from './local-server';
+import { LocalStandin } from './local-standin';
 import { EVENT_WAIT_MS } from './slack-api-standin';
 
 /**
@@ -46,7 +47,7 @@ type Json = any;
 
 class QueryError extends Error {}
 
-export class LogStoreStandin {
+export class LogStoreStandin extends LocalStandin {
   readonly requests: RecordedSearch[] = [];
   readonly documents: SeededDocument[] = [];
   /** Added before every answer (the bench's 200 ms). */
@@ -57,31 +58,10 @@ export class LogStoreStandin {
   requiredAuthorization: string | undefined;
   private faults: Array<{ fault: Fault; remaining: number }> = [];
   private waiters: Waiter[] = [];
-  private readonly sockets = new Set<Socket>();
   private readonly held = new Set<ServerResponse>();
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
-
-  static async start(): Promise<LogStoreStandin> {
-    let standin: LogStoreStandin | undefined;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () =>
-        standin?.handle(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks), res),
-      );
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    standin = new LogStoreStandin(server, `http://127.0.0.1:${port}`);
-    server.on('connection', (socket) => {
-      standin?.sockets.add(socket);
-      socket.on('close', () => standin?.sockets.delete(socket));
-    });
-    return standin;
+  static start(): Promise<LogStoreStandin> {
+    return LocalStandin.listening((server, url) => new LogStoreStandin(server, url));
   }
 
   seed(...documents: SeededDocument[]): void {
@@ -122,15 +102,21 @@ export class LogStoreStandin {
     });
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.releaseHeld();
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await super.close();
   }
 
   private releaseHeld(): void {
     for (const res of this.held) res.destroy();
     this.held.clear();
+  }
+
+  protected serve(req: IncomingMessage, res: ServerResponse): void {
+    readBody(req).then(
+      (raw) => this.handle(req.method ?? 'GET', req.url ?? '/', req.headers, raw, res),
+      () => res.destroy(),
+    );
   }
 
   private handle(method: string, url: string, headers: IncomingHttpHeaders, raw: Buffer, res: ServerResponse): void {

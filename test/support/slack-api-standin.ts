@@ -1,11 +1,6 @@
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from './local-server';
+import { LocalStandin } from './local-standin';
 
 /**
  * How long a test waits for an event (a Slack call, a post, a request) before failing. Only a failing test
@@ -76,7 +71,7 @@ interface Waiter {
 let counter = 0;
 const nextId = (prefix: string) => `${prefix}${(++counter).toString(36).toUpperCase().padStart(8, '0')}`;
 
-export class SlackApiStandin {
+export class SlackApiStandin extends LocalStandin {
   readonly calls: RecordedCall[] = [];
   readonly responses: RecordedResponse[] = [];
   readonly uploads: RecordedUpload[] = [];
@@ -87,23 +82,8 @@ export class SlackApiStandin {
   private rules: Rule[] = [];
   private waiters = new Set<Waiter>();
 
-  private constructor(
-    private readonly server: Server,
-    /** Base URL, e.g. http://127.0.0.1:51234 */
-    readonly url: string,
-  ) {}
-
-  static async start(): Promise<SlackApiStandin> {
-    let standin: SlackApiStandin | undefined;
-    const server = createServer((req, res) => {
-      standin!.handle(req, res).catch((error: unknown) => {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(String(error));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    standin = new SlackApiStandin(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return standin;
+  static start(): Promise<SlackApiStandin> {
+    return LocalStandin.listening((server, url) => new SlackApiStandin(server, url));
   }
 
   /** Value for SLACK_API_URL. */
@@ -184,11 +164,6 @@ export class SlackApiStandin {
     for (const key of Object.keys(this.users)) delete this.users[key];
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
   // ---- internals ---------------------------------------------------------------------------
 
   private until<T>(find: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> {
@@ -214,6 +189,13 @@ export class SlackApiStandin {
 
   private notify(): void {
     for (const waiter of [...this.waiters]) if (waiter.check()) this.waiters.delete(waiter);
+  }
+
+  protected serve(req: IncomingMessage, res: ServerResponse): void {
+    this.handle(req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(error));
+    });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -347,15 +329,6 @@ export class SlackApiStandin {
 function send(res: ServerResponse, reply: StandinReply): void {
   res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
   res.end(JSON.stringify(reply.json ?? { ok: true }));
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed Slack arguments are arbitrary
