@@ -1,7 +1,13 @@
-import { ApiError, BotError } from '../../src/errors';
+import { BotError } from '../../src/errors';
 import { IntegrationClient, type IntegrationClientOptions } from '../../src/integration/client';
 import { FAKE, FAKE_SECRET_VALUES, fixture, memoryLogger } from '../support/fakes';
 import { IntegrationApiStandin, type Reply } from '../support/integration-api-standin';
+import {
+  carestackCreateMappingBody,
+  cloud9CreateGroupBody,
+  failure,
+  GROUP_SAMPLES,
+} from '../support/integration-calls';
 import { closedPort } from '../support/local-server';
 import { ManualClock } from '../support/manual-clock';
 
@@ -35,28 +41,10 @@ afterEach(async () => {
   expect(logged).not.toContain('?');
 });
 
-/** The error a promise rejects with (fails the test if it resolves). */
-async function failure(promise: Promise<unknown>): Promise<ApiError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
-}
-
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-cache' };
 
 describe('integration API endpoints', () => {
-  const cloud9CreateGroup = {
-    parentBusinessNumber: 150051042499080,
-    integrationSourceId: 34,
-    integrationGroupProperties: [
-      { propertyKey: 'ClientID', propertyValue: FAKE.clientId, isSecure: true },
-      { propertyKey: 'is.aws.hosted', propertyValue: 'false', isSecure: false },
-    ],
-    integrationGroupTriggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }],
-  };
+  const cloud9CreateGroup = cloud9CreateGroupBody(150051042499080);
 
   it('createGroup PUTs the exact body with the article headers and returns the (undocumented) answer', async () => {
     api.on('PUT', '/integration/add/businessintegrationgroup', { json: { groupId: 1595 } });
@@ -84,13 +72,11 @@ describe('integration API endpoints', () => {
     expect(api.requests).toHaveLength(0);
   });
 
-  it.each([
-    ['an object (CareCloud)', 'group-carecloud.json', [21000]],
-    ['an object (Carestack)', 'group-carestack.json', [23995]],
-    ['an object (Cliniko)', 'group-cliniko.json', [22253]],
-    ['an array (Cloud 9)', 'group-cloud9.json', [1595]],
-    ['an array (Nextech, no integrationType or actionIds)', 'group-nextech.json', [150]],
-  ])('getGroups reads a group sent as %s into a list', async (_shape, file, groupIds) => {
+  it.each(
+    GROUP_SAMPLES.map(
+      (g) => [`${g.sentAs} (${[g.crm, g.note].filter(Boolean).join(', ')})`, g.file, g.groupIds] as const,
+    ),
+  )('getGroups reads a group sent as %s into a list', async (_shape, file, groupIds) => {
     api.on('GET', '/integration/businessintegrationgroup/150051042499080', { json: fixture(file) });
     const groups = await client.getGroups(150051042499080);
     expect(groups.map((g) => g.groupId)).toEqual(groupIds);
@@ -142,17 +128,7 @@ describe('integration API endpoints', () => {
   });
 
   it('createMapping PUTs the exact body, test and beta included (Carestack)', async () => {
-    const body = {
-      businessNumber: 160283190794732,
-      integrationGroupId: 23995,
-      integrationProperties: [
-        { propertyKey: 'carestack.appointment.status', propertyValue: 'Arrived, Scheduled', isSecure: false },
-        { propertyKey: 'carestack.location.id', propertyValue: '1, 19031', isSecure: false },
-      ],
-      active: true,
-      test: false,
-      beta: false,
-    };
+    const body = carestackCreateMappingBody(160283190794732);
     api.on('PUT', '/integration/add/businessintegrationmapping', { text: '' });
     await expect(client.createMapping(body)).resolves.toBeUndefined();
     expect(api.requests[0]?.headers).toMatchObject(JSON_HEADERS);
@@ -524,20 +500,32 @@ describe.each([
     expectOneRequest();
   });
 
-  it('a timeout after sending is api_timeout, maybe applied', async () => {
-    await client.close();
-    client = makeClient({ timeoutMs: 150 });
-    answer({ hang: true });
+  // The write went out and no readable answer came back: it may have been applied.
+  it.each<{ title: string; reply: Reply; code: string; clientOptions?: Partial<IntegrationClientOptions> }>([
+    {
+      title: 'a timeout after sending is api_timeout, maybe applied',
+      reply: { hang: true },
+      code: 'api_timeout',
+      clientOptions: { timeoutMs: 150 },
+    },
+    {
+      title: 'a connection reset after the write is api_unreachable, maybe applied',
+      reply: { hangUp: true },
+      code: 'api_unreachable',
+    },
+    {
+      title: 'a 200 with malformed JSON is api_bad_response, maybe applied',
+      reply: { text: '{"groupId": ' },
+      code: 'api_bad_response',
+    },
+  ])('$title', async ({ reply, code, clientOptions }) => {
+    if (clientOptions) {
+      await client.close();
+      client = makeClient(clientOptions);
+    }
+    answer(reply);
     const err = await failure(call());
-    expect(err.code).toBe('api_timeout');
-    expect(err.details.maybeApplied).toBe(true);
-    expectOneRequest();
-  });
-
-  it('a connection reset after the write is api_unreachable, maybe applied', async () => {
-    answer({ hangUp: true });
-    const err = await failure(call());
-    expect(err.code).toBe('api_unreachable');
+    expect(err.code).toBe(code);
     expect(err.details.maybeApplied).toBe(true);
     expectOneRequest();
   });
@@ -548,14 +536,6 @@ describe.each([
     const err = await failure(call());
     expect(err.code).toBe('api_unreachable');
     expect(err.details).toMatchObject({ maybeApplied: false, attempts: 1 });
-  });
-
-  it('a 200 with malformed JSON is api_bad_response, maybe applied', async () => {
-    answer({ text: '{"groupId": ' });
-    const err = await failure(call());
-    expect(err.code).toBe('api_bad_response');
-    expect(err.details.maybeApplied).toBe(true);
-    expectOneRequest();
   });
 
   it('a 200 with an error body is api_rejected with the API message', async () => {

@@ -1,8 +1,14 @@
 import nock from 'nock';
 import type { Clock } from '../../src/clock';
-import { ApiError } from '../../src/errors';
+import type { ApiError } from '../../src/errors';
 import { IntegrationClient, type IntegrationClientOptions } from '../../src/integration/client';
 import { FAKE, FAKE_SECRET_VALUES, fixture, memoryLogger } from '../support/fakes';
+import {
+  carestackCreateMappingBody,
+  cloud9CreateGroupBody,
+  failure,
+  GROUP_SAMPLES,
+} from '../support/integration-calls';
 import { ManualClock } from '../support/manual-clock';
 
 /**
@@ -105,50 +111,47 @@ const CARESTACK_HEADERS = {
 const carestackCredentials = { domain: CARESTACK_DOMAIN, accountKey: FAKE.accountKey, accountId: FAKE.accountId };
 
 // Request bodies as the articles send them, with fake identifiers.
-const createGroupBody = {
-  parentBusinessNumber: BUSINESS_NUMBER,
-  integrationSourceId: 34,
-  integrationGroupProperties: [
-    { propertyKey: 'ClientID', propertyValue: FAKE.clientId, isSecure: true },
-    { propertyKey: 'is.aws.hosted', propertyValue: 'false', isSecure: false },
-  ],
-  integrationGroupTriggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }],
-};
+const createGroupBody = cloud9CreateGroupBody(BUSINESS_NUMBER);
 const updateTriggersBody = { groupId: 1595, integrationGroupTriggers: [{ triggerId: 57, triggerTypeId: 1 }] };
-const createMappingBody = {
-  businessNumber: BUSINESS_NUMBER,
-  integrationGroupId: 23995,
-  integrationProperties: [
-    { propertyKey: 'carestack.appointment.status', propertyValue: 'Arrived, Scheduled', isSecure: false },
-    { propertyKey: 'carestack.location.id', propertyValue: '1, 19031', isSecure: false },
-  ],
-  active: true,
-  test: false,
-  beta: false,
-};
+const createMappingBody = carestackCreateMappingBody(BUSINESS_NUMBER);
 
-const read = (fields: Omit<Endpoint, 'method' | 'origin' | 'reqheaders' | 'badheaders'>): Endpoint => ({
-  method: 'GET',
+type Specific = Omit<Endpoint, 'method' | 'origin' | 'reqheaders' | 'badheaders'>;
+/** An integration API endpoint: its headers, never the Carestack credentials. */
+const integrationApi = (method: Endpoint['method'], fields: Specific): Endpoint => ({
+  method,
   origin: API,
   reqheaders: API_HEADERS,
   badheaders: NO_CARESTACK_HEADERS,
   ...fields,
 });
+const read = (fields: Specific): Endpoint => integrationApi('GET', fields);
+/** A Carestack read: the customer's domain, with the vendor and account headers. */
+const carestackRead = (fields: Specific): Endpoint => ({
+  method: 'GET',
+  origin: CARESTACK,
+  reqheaders: CARESTACK_HEADERS,
+  badheaders: [],
+  ...fields,
+});
+
+/** The articles document no answer for these writes (the bot reads the group back): whatever comes is passed on. */
+const undocumentedPut = (name: string, path: string, body: nock.DataMatcherMap, call: Endpoint['call']): Endpoint =>
+  integrationApi('PUT', { name, path, body, sample: { status: 200 }, expected: undefined, call });
+/** The documented sample is a recorded answer (test/fixtures/responses), and the client gives it back as sent. */
+const keptAsSent = (file: string) => ({ sample: { status: 200, body: fixture(file) }, expected: fixture(file) });
 
 const ENDPOINTS: Endpoint[] = [
   read({
     name: 'getGroups',
     path: `/integration/businessintegrationgroup/${BUSINESS_NUMBER}`,
-    sample: { status: 200, body: fixture('group-cloud9.json') },
-    expected: fixture('group-cloud9.json'),
+    ...keptAsSent('group-cloud9.json'),
     notFound: [],
     call: (c) => c.getGroups(BUSINESS_NUMBER),
   }),
   read({
     name: 'listTriggers',
     path: '/integration/trigger/integrationtriggers/sourceid/34',
-    sample: { status: 200, body: fixture('triggers-cloud9.json') },
-    expected: fixture('triggers-cloud9.json'),
+    ...keptAsSent('triggers-cloud9.json'),
     call: (c) => c.listTriggers(34),
   }),
   read({
@@ -177,73 +180,40 @@ const ENDPOINTS: Endpoint[] = [
     name: 'cloud9Locations',
     path: '/commonservices/cloud9/locations',
     query: { clientId: FAKE.clientId, isAwsHosted: 'false' },
-    sample: { status: 200, body: fixture('cloud9-locations.json') },
-    expected: fixture('cloud9-locations.json'),
+    ...keptAsSent('cloud9-locations.json'),
     call: (c) => c.cloud9.locations(FAKE.clientId, false),
   }),
-  {
+  carestackRead({
     name: 'carestackLocations',
-    method: 'GET',
-    origin: CARESTACK,
     path: '/api/v1.0/locations',
-    reqheaders: CARESTACK_HEADERS,
-    badheaders: [],
-    sample: { status: 200, body: fixture('carestack-locations.json') },
     // Every field is kept as sent.
-    expected: fixture('carestack-locations.json'),
+    ...keptAsSent('carestack-locations.json'),
     call: (c) => c.carestack.locations(carestackCredentials),
-  },
-  {
+  }),
+  carestackRead({
     name: 'carestackAppointmentStatuses',
-    method: 'GET',
-    origin: CARESTACK,
     path: '/api/v1.0/appointment-status',
-    reqheaders: CARESTACK_HEADERS,
-    badheaders: [],
-    sample: { status: 200, body: fixture('carestack-appointment-statuses.json') },
-    expected: fixture('carestack-appointment-statuses.json'),
+    ...keptAsSent('carestack-appointment-statuses.json'),
     call: (c) => c.carestack.appointmentStatuses(carestackCredentials),
-  },
-  // The articles document no answer for writes (the bot reads the group back): whatever comes is passed on.
-  {
-    name: 'createGroup',
-    method: 'PUT',
-    origin: API,
-    path: '/integration/add/businessintegrationgroup',
-    body: createGroupBody,
-    reqheaders: API_HEADERS,
-    badheaders: NO_CARESTACK_HEADERS,
-    sample: { status: 200 },
-    expected: undefined,
-    call: (c) => c.createGroup(createGroupBody),
-  },
-  ...[true, false].map(
-    (replace): Endpoint => ({
-      name: `updateTriggers (replace ${replace})`,
-      method: 'POST',
-      origin: API,
-      path: '/integration/update/businessintegrationgroup',
-      query: { replaceTriggers: String(replace) },
-      body: updateTriggersBody,
-      reqheaders: API_HEADERS,
-      badheaders: NO_CARESTACK_HEADERS,
-      sample: { status: 200, body: { status: 'SUCCESS' } },
-      expected: { status: 'SUCCESS' },
-      call: (c) => c.updateTriggers(updateTriggersBody, replace),
-    }),
+  }),
+  undocumentedPut('createGroup', '/integration/add/businessintegrationgroup', createGroupBody, (c) =>
+    c.createGroup(createGroupBody),
   ),
-  {
-    name: 'createMapping',
-    method: 'PUT',
-    origin: API,
-    path: '/integration/add/businessintegrationmapping',
-    body: createMappingBody,
-    reqheaders: API_HEADERS,
-    badheaders: NO_CARESTACK_HEADERS,
-    sample: { status: 200 },
-    expected: undefined,
-    call: (c) => c.createMapping(createMappingBody),
-  },
+  ...[true, false].map(
+    (replace): Endpoint =>
+      integrationApi('POST', {
+        name: `updateTriggers (replace ${replace})`,
+        path: '/integration/update/businessintegrationgroup',
+        query: { replaceTriggers: String(replace) },
+        body: updateTriggersBody,
+        sample: { status: 200, body: { status: 'SUCCESS' } },
+        expected: { status: 'SUCCESS' },
+        call: (c) => c.updateTriggers(updateTriggersBody, replace),
+      }),
+  ),
+  undocumentedPut('createMapping', '/integration/add/businessintegrationmapping', createMappingBody, (c) =>
+    c.createMapping(createMappingBody),
+  ),
 ];
 
 const READS = ENDPOINTS.filter((e) => e.method === 'GET');
@@ -287,21 +257,27 @@ function expectRequest(scope: nock.Scope, e: Endpoint): nock.Interceptor {
   return e.query ? interceptor.query(e.query) : interceptor;
 }
 
-/** The ApiError a call rejects with (fails the test if it resolves). */
-async function failure(promise: Promise<unknown>): Promise<ApiError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
-}
-
 /** Asserts that exactly the `unused` interceptors were left, then removes them (afterEach expects none). */
 function expectUnused(scope: nock.Scope, unused: number): void {
   expect(scope.isDone()).toBe(false);
   expect(scope.pendingMocks()).toHaveLength(unused);
   nock.cleanAll();
+}
+
+/**
+ * Every attempt is answered `status`: the ApiError the call fails with, once exactly one request was
+ * sent (the second interceptor is left unused).
+ */
+async function failureOfOneRequest(
+  e: Endpoint,
+  status: number,
+  body: nock.Body,
+  headers?: Record<string, string>,
+): Promise<ApiError> {
+  const scope = expectRequest(scopeFor(e), e).times(2).reply(status, body, headers);
+  const err = await failure(e.call(client));
+  expectUnused(scope, 1);
+  return err;
 }
 
 const MALFORMED = '[{"id": 57, "displayName": ';
@@ -318,11 +294,9 @@ describe.each(ENDPOINTS)('$name', (e) => {
   });
 
   it('401 is api_unauthorized, sent once', async () => {
-    const scope = expectRequest(scopeFor(e), e).times(2).reply(401, { message: 'Unauthorized' });
-    const err = await failure(e.call(client));
+    const err = await failureOfOneRequest(e, 401, { message: 'Unauthorized' });
     expect(err.code).toBe('api_unauthorized');
     expect(err.details).toMatchObject({ status: 401, attempts: 1, ...maybeAppliedIfWrite(false) });
-    expectUnused(scope, 1);
   });
 
   if (e.notFound !== undefined) {
@@ -333,11 +307,9 @@ describe.each(ENDPOINTS)('$name', (e) => {
     });
   } else {
     it('404 is api_not_found, sent once', async () => {
-      const scope = expectRequest(scopeFor(e), e).times(2).reply(404, { message: 'Not Found' });
-      const err = await failure(e.call(client));
+      const err = await failureOfOneRequest(e, 404, { message: 'Not Found' });
       expect(err.code).toBe('api_not_found');
       expect(err.details).toMatchObject({ status: 404, attempts: 1, ...maybeAppliedIfWrite(false) });
-      expectUnused(scope, 1);
     });
   }
 
@@ -354,11 +326,9 @@ describe.each(ENDPOINTS)('$name', (e) => {
     });
 
     it('500 is api_server_error, sent once, maybe applied', async () => {
-      const scope = expectRequest(scopeFor(e), e).times(2).reply(500, { message: 'Internal Server Error' });
-      const err = await failure(e.call(client));
+      const err = await failureOfOneRequest(e, 500, { message: 'Internal Server Error' });
       expect(err.code).toBe('api_server_error');
       expect(err.details).toMatchObject({ status: 500, attempts: 1, maybeApplied: true });
-      expectUnused(scope, 1);
     });
   } else {
     it('429 with Retry-After: 1 is retried (delay capped by maxDelayMs) and the next answer wins', async () => {
@@ -410,22 +380,18 @@ describe.each(ENDPOINTS)('$name', (e) => {
   });
 
   it('malformed JSON is api_bad_response, sent once', async () => {
-    const scope = expectRequest(scopeFor(e), e).times(2).reply(200, MALFORMED, { 'Content-Type': 'application/json' });
-    const err = await failure(e.call(client));
+    const err = await failureOfOneRequest(e, 200, MALFORMED, { 'Content-Type': 'application/json' });
     expect(err.code).toBe('api_bad_response');
     // A 2xx write was most likely applied even though its answer is unreadable.
     expect(err.details).toMatchObject({ status: 200, attempts: 1, ...maybeAppliedIfWrite(true) });
     expect(err.message).not.toContain('57');
-    expectUnused(scope, 1);
   });
 
   it('200 with a FAILURE body is api_rejected with the API message', async () => {
-    const scope = expectRequest(scopeFor(e), e).times(2).reply(200, ERROR_BODY);
-    const err = await failure(e.call(client));
+    const err = await failureOfOneRequest(e, 200, ERROR_BODY);
     expect(err.code).toBe('api_rejected');
     expect(err.message).toBe(ERROR_BODY.message);
     expect(err.details).toMatchObject({ status: 200, attempts: 1, ...maybeAppliedIfWrite(false) });
-    expectUnused(scope, 1);
   });
 });
 
@@ -433,20 +399,17 @@ describe('documented response shapes', () => {
   const groups = READS.find((e) => e.name === 'getGroups') as Endpoint;
   const triggers = READS.find((e) => e.name === 'listTriggers') as Endpoint;
 
-  it.each([
-    ['an object (CareCloud)', 'group-carecloud.json', [21000]],
-    ['an object (Carestack)', 'group-carestack.json', [23995]],
-    ['an object (Cliniko)', 'group-cliniko.json', [22253]],
-    ['an array (Cloud 9)', 'group-cloud9.json', [1595]],
-    ['an array (Nextech)', 'group-nextech.json', [150]],
-  ])('find-group sent as %s is read as a list', async (_shape, file, groupIds) => {
-    const sample = fixture(file);
-    const scope = expectRequest(scopeFor(groups), groups).reply(200, sample as nock.Body);
-    const found = await client.getGroups(BUSINESS_NUMBER);
-    expect(found).toEqual(Array.isArray(sample) ? sample : [sample]);
-    expect(found.map((g) => g.groupId)).toEqual(groupIds);
-    expect(scope.isDone()).toBe(true);
-  });
+  it.each(GROUP_SAMPLES.map((g) => [`${g.sentAs} (${g.crm})`, g.file, g.groupIds] as const))(
+    'find-group sent as %s is read as a list',
+    async (_shape, file, groupIds) => {
+      const sample = fixture(file);
+      const scope = expectRequest(scopeFor(groups), groups).reply(200, sample as nock.Body);
+      const found = await client.getGroups(BUSINESS_NUMBER);
+      expect(found).toEqual(Array.isArray(sample) ? sample : [sample]);
+      expect(found.map((g) => g.groupId)).toEqual(groupIds);
+      expect(scope.isDone()).toBe(true);
+    },
+  );
 
   it.each([
     ['an object (CareCloud)', 'triggers-carecloud.json', 91],
