@@ -2,9 +2,10 @@ import { DIAGNOSE_MODAL, FIX_OPEN } from '../../src/flows/diagnose/ids';
 import { clearPermissionCache } from '../../src/operations/permissions';
 import { MemoryStore } from '../../src/store/memory';
 import { Canaries } from '../support/canary';
+import { mentionBot, troubleshootMessage } from '../support/diagnose-messages';
 import { LogStoreStandin, type SeededDocument } from '../support/log-store-standin';
 import { actionButtons as buttons, type Json } from '../support/payloads';
-import { startTestBot, TEST_CHANNEL, TEST_USER } from '../support/slack-harness';
+import { startTestBot, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
 import { useBot, useLogStore, withBot } from '../support/use-bot';
 
 const API_KEY = 'fake-log-api-key-0001';
@@ -88,6 +89,15 @@ const SORT = [{ '@timestamp': { order: 'desc', unmapped_type: 'date' } }];
 
 function text(blocks: Json[]): string {
   return JSON.stringify(blocks);
+}
+
+/** Where a mention in the test channel was posted (by the test user unless told). */
+const inTestChannel = (ts: string, user: string = TEST_USER) => ({ user, channel: TEST_CHANNEL, ts });
+
+/** `/crm contact jane.doe@example.com` (as `user`): the answer that replaces "Searching the logs…". */
+async function janeSearched(bot: TestBot, user?: string) {
+  const res = await bot.sendCommand('contact jane.doe@example.com', user ? { user } : {});
+  return res.nextResponse((r) => r.body.replace_original === true);
 }
 
 describe('contact search', () => {
@@ -369,13 +379,11 @@ describe('contact search', () => {
     });
 
     it('a mention: the full answer only to the asker, the thread gets a masked summary', async () => {
-      await bot.sendEvent({
-        type: 'app_mention',
-        user: TEST_USER,
-        channel: TEST_CHANNEL,
-        ts: '1700000000.000200',
-        text: "<@U_BOT> why didn't jane.doe@example.com get a review request?",
-      });
+      await mentionBot(
+        bot,
+        "why didn't jane.doe@example.com get a review request?",
+        inTestChannel('1700000000.000200'),
+      );
       const searching = await bot.slack.waitFor('chat.postEphemeral');
       expect(searching.body).toMatchObject({ channel: TEST_CHANNEL, user: TEST_USER, thread_ts: '1700000000.000200' });
       expect(searching.body.text).toBe(':mag: Searching the logs…');
@@ -394,13 +402,7 @@ describe('contact search', () => {
     });
 
     it('a mention naming a contact by name and business number masks the name to initials', async () => {
-      await bot.sendEvent({
-        type: 'app_mention',
-        user: TEST_USER,
-        channel: TEST_CHANNEL,
-        ts: '1700000000.000300',
-        text: `<@U_BOT> Why did Jane Doe at ${BUSINESS} not get a request?`,
-      });
+      await mentionBot(bot, `Why did Jane Doe at ${BUSINESS} not get a request?`, inTestChannel('1700000000.000300'));
       const summary = await bot.slack.waitFor('chat.postMessage');
       expect(summary.body.text).toContain('found for J. D.;');
       expect(JSON.stringify(summary.body)).not.toMatch(/Jane|Doe/);
@@ -408,15 +410,7 @@ describe('contact search', () => {
     });
 
     it('the message shortcut on a message that names a phone number searches and answers in a modal', async () => {
-      await bot.sendShortcut({
-        callback_id: 'troubleshoot_contact',
-        message: {
-          type: 'message',
-          user: 'U_OTHER',
-          ts: '1700000000.000400',
-          text: 'Patient at +1 (555) 123-4567 says no SMS',
-        },
-      });
+      await troubleshootMessage(bot, '1700000000.000400', 'Patient at +1 (555) 123-4567 says no SMS');
       const opened = await bot.slack.waitFor('views.open');
       expect(opened.body.view.blocks[0].text.text).toBe(':mag: Searching the logs…');
       const updated = await bot.slack.waitFor('views.update');
@@ -427,15 +421,11 @@ describe('contact search', () => {
     });
 
     it('the shortcut on a pasted record keeps the paste path (no search)', async () => {
-      await bot.sendShortcut({
-        callback_id: 'troubleshoot_contact',
-        message: {
-          type: 'message',
-          user: 'U_OTHER',
-          ts: '1700000000.000500',
-          text: 'Appointment status is not on the allowed list\n{"email":"jane.doe@example.com","pms_appointment_status":"No Show","businessNumber":"170000000000011"}',
-        },
-      });
+      await troubleshootMessage(
+        bot,
+        '1700000000.000500',
+        'Appointment status is not on the allowed list\n{"email":"jane.doe@example.com","pms_appointment_status":"No Show","businessNumber":"170000000000011"}',
+      );
       const opened = await bot.slack.waitFor('views.open');
       expect(opened.body.view.callback_id).toBe(DIAGNOSE_MODAL);
       expect(logs.requests).toHaveLength(0);
@@ -452,27 +442,23 @@ describe('contact search: permission, deadline and basic auth', () => {
     clearPermissionCache();
   });
 
+  /** A bot for one test that searches the stand-in, with these settings too. */
+  const withSearchingBot = <T>(env: Record<string, string>, run: (bot: TestBot) => Promise<T>) =>
+    withBot({ env: { LOG_SEARCH_URL: logs.url, ...env } }, run);
+
   it('only the listed users and user-group members may search; others are told clearly and nothing is searched', async () => {
-    await withBot(
-      {
-        env: {
-          LOG_SEARCH_URL: logs.url,
-          LOG_SEARCH_ALLOWED_USER_IDS: 'U_ALLOWED',
-          LOG_SEARCH_ALLOWED_USERGROUP_IDS: 'S_SUPPORT',
-        },
-      },
+    await withSearchingBot(
+      { LOG_SEARCH_ALLOWED_USER_IDS: 'U_ALLOWED', LOG_SEARCH_ALLOWED_USERGROUP_IDS: 'S_SUPPORT' },
       async (bot) => {
         bot.slack.usergroupMembers.S_SUPPORT = ['U_MEMBER'];
-        const refused = await bot.sendCommand('contact jane.doe@example.com', { user: 'U_STRANGER' });
-        const reply = await refused.nextResponse((r) => r.body.replace_original === true);
+        const reply = await janeSearched(bot, 'U_STRANGER');
         expect(reply.body.text).toBe(
           'Searching the logs for a contact shows patient data, so it is limited to <!subteam^S_SUPPORT>, <@U_ALLOWED>. Ask one of them to look it up, or paste the record into `/crm diagnose` yourself.',
         );
         expect(logs.requests).toHaveLength(0);
 
         for (const user of ['U_ALLOWED', 'U_MEMBER']) {
-          const res = await bot.sendCommand('contact jane.doe@example.com', { user });
-          const answer = await res.nextResponse((r) => r.body.replace_original === true);
+          const answer = await janeSearched(bot, user);
           expect(answer.body.blocks[0].text.text).toContain('*1 check-in*');
         }
         expect(logs.requests).toHaveLength(2);
@@ -481,14 +467,8 @@ describe('contact search: permission, deadline and basic auth', () => {
   });
 
   it('a refused mention gets the refusal privately; nothing is searched or posted in the thread', async () => {
-    await withBot({ env: { LOG_SEARCH_URL: logs.url, LOG_SEARCH_ALLOWED_USER_IDS: 'U_ALLOWED' } }, async (bot) => {
-      await bot.sendEvent({
-        type: 'app_mention',
-        user: 'U_STRANGER',
-        channel: TEST_CHANNEL,
-        ts: '1700000000.000700',
-        text: '<@U_BOT> why not jane.doe@example.com?',
-      });
+    await withSearchingBot({ LOG_SEARCH_ALLOWED_USER_IDS: 'U_ALLOWED' }, async (bot) => {
+      await mentionBot(bot, 'why not jane.doe@example.com?', inTestChannel('1700000000.000700', 'U_STRANGER'));
       const refusal = await bot.slack.waitFor(
         'chat.postEphemeral',
         (c) => typeof c.body.text === 'string' && c.body.text.startsWith('Searching the logs for a contact'),
@@ -500,10 +480,9 @@ describe('contact search: permission, deadline and basic auth', () => {
   });
 
   it('a log store slower than LOG_SEARCH_TIMEOUT_MS is stopped at its deadline', async () => {
-    await withBot({ env: { LOG_SEARCH_URL: logs.url, LOG_SEARCH_TIMEOUT_MS: '300' } }, async (bot) => {
+    await withSearchingBot({ LOG_SEARCH_TIMEOUT_MS: '300' }, async (bot) => {
       logs.fault({ kind: 'hang' });
-      const res = await bot.sendCommand('contact jane.doe@example.com');
-      const answer = await res.nextResponse((r) => r.body.replace_original === true);
+      const answer = await janeSearched(bot);
       expect(answer.body.text).toBe(
         'The log store did not answer within 0.3 s (LOG_SEARCH_TIMEOUT_MS), so the search was stopped.',
       );
@@ -517,8 +496,7 @@ describe('contact search: permission, deadline and basic auth', () => {
     url.password = 'fake-password-xyz';
     await withBot({ env: { LOG_SEARCH_URL: url.toString() } }, async (bot) => {
       logs.requiredAuthorization = `Basic ${Buffer.from('bot-reader:fake-password-xyz').toString('base64')}`;
-      const res = await bot.sendCommand('contact jane.doe@example.com');
-      const answer = await res.nextResponse((r) => r.body.replace_original === true);
+      const answer = await janeSearched(bot);
       expect(answer.body.blocks[0].text.text).toContain('*1 check-in*');
       expect(logs.requests[0]!.path).toBe('/bc-json-logs*/_search');
       expect(bot.logText()).not.toContain('fake-password-xyz');
@@ -531,25 +509,21 @@ describe('contact search: permission, deadline and basic auth', () => {
     const url = closed.url;
     await closed.close();
     await withBot({ env: { LOG_SEARCH_URL: url } }, async (bot) => {
-      const res = await bot.sendCommand('contact jane.doe@example.com');
-      const answer = await res.nextResponse((r) => r.body.replace_original === true);
+      const answer = await janeSearched(bot);
       expect(answer.body.text).toBe('The log store cannot be reached right now, so the bot could not search it.');
     });
   });
 
   it('other field names from LOG_SEARCH_FIELDS are searched and read', async () => {
-    await withBot(
+    await withSearchingBot(
       {
-        env: {
-          LOG_SEARCH_URL: logs.url,
-          LOG_SEARCH_CONTACT_INDEX: 'contacts-*',
-          LOG_SEARCH_DAYS: '7',
-          LOG_SEARCH_FIELDS: JSON.stringify({
-            timestamp: 'ts',
-            email: 'contact.emailAddress',
-            restrictionReason: 'reason',
-          }),
-        },
+        LOG_SEARCH_CONTACT_INDEX: 'contacts-*',
+        LOG_SEARCH_DAYS: '7',
+        LOG_SEARCH_FIELDS: JSON.stringify({
+          timestamp: 'ts',
+          email: 'contact.emailAddress',
+          restrictionReason: 'reason',
+        }),
       },
       async (bot) => {
         logs.seed({
@@ -562,8 +536,7 @@ describe('contact search: permission, deadline and basic auth', () => {
             beta: true,
           },
         });
-        const res = await bot.sendCommand('contact jane.doe@example.com');
-        const answer = await res.nextResponse((r) => r.body.replace_original === true);
+        const answer = await janeSearched(bot);
         expect(logs.requests[0]!.path).toBe('/contacts-*/_search');
         expect(logs.requests[0]!.body).toEqual({
           size: 20,
@@ -639,25 +612,15 @@ describe('contact search: secrets never leave', () => {
           additionalParams: { client_secret: clientSecret },
         },
       });
-      const { answer } = await (async () => {
-        const res = await bot.sendCommand('contact jane.doe@example.com');
-        return { answer: (await res.nextResponse((r) => r.body.replace_original === true)).body };
-      })();
+      const answer = (await janeSearched(bot)).body;
       expect(logs.requests[0]!.headers.authorization).toBe(`ApiKey ${apiKey}`);
       const fix = answer.blocks.flatMap((b: Json) => (b.type === 'actions' ? b.elements : []))[0];
       await bot.sendBlockAction({ actions: [{ action_id: FIX_OPEN, value: fix.value }] });
       await bot.slack.waitFor('views.open');
-      await bot.sendEvent({
-        type: 'app_mention',
-        user: TEST_USER,
-        channel: TEST_CHANNEL,
-        ts: '1700000000.000900',
-        text: '<@U_BOT> jane.doe@example.com?',
-      });
+      await mentionBot(bot, 'jane.doe@example.com?', inTestChannel('1700000000.000900'));
       await bot.slack.waitFor('chat.postMessage');
       logs.fault({ kind: 'status', status: 401, json: { error: `bad key ${apiKey}` } });
-      const refused = await bot.sendCommand('contact jane.doe@example.com');
-      await refused.nextResponse((r) => r.body.replace_original === true);
+      await janeSearched(bot);
 
       expect(await canaries.scan(bot)).toEqual([]);
       const stored = store.written.join('\n');

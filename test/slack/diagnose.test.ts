@@ -1,12 +1,6 @@
-import {
-  DIAGNOSE_ANSWER,
-  DIAGNOSE_BLOCKS,
-  DIAGNOSE_MODAL,
-  FIX_OPEN,
-  TROUBLESHOOT_CONTACT,
-} from '../../src/flows/diagnose/ids';
+import { DIAGNOSE_ANSWER, DIAGNOSE_BLOCKS, DIAGNOSE_MODAL, FIX_OPEN } from '../../src/flows/diagnose/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
-import { replyToMention } from '../support/diagnose-mention';
+import { replyToMention, troubleshootMessage } from '../support/diagnose-messages';
 import { type DiagnoseFields, diagnoseSubmission as submission } from '../support/diagnose-surfaces';
 import { fixture } from '../support/fakes';
 import { buttons, type Json } from '../support/payloads';
@@ -248,15 +242,11 @@ describe('diagnose', () => {
   });
 
   it('message shortcut opens the modal: log-looking lines go to the record, the rest to the reason', async () => {
-    const res = await bot.sendShortcut({
-      callback_id: TROUBLESHOOT_CONTACT,
-      message: {
-        type: 'message',
-        user: 'U_OTHER',
-        ts: '1700000007.000100',
-        text: 'Appointment status is not on the allowed list\npms_appointment_status=No Show\nbeta: false',
-      },
-    });
+    const res = await troubleshootMessage(
+      bot,
+      '1700000007.000100',
+      'Appointment status is not on the allowed list\npms_appointment_status=No Show\nbeta: false',
+    );
     expect(res.status).toBe(200);
     const call = await bot.slack.waitFor('views.open');
     const view = call.body.view;

@@ -11,7 +11,7 @@ import { SUBCOMMANDS } from '../../src/slack/register';
 import { parseCommandText, type Subcommand } from '../../src/slack/router';
 import { MemoryStore } from '../../src/store/memory';
 import { levenshtein } from '../../src/text';
-import { mentionBot, replyToMention } from '../support/diagnose-mention';
+import { mentionBot, replyToMention } from '../support/diagnose-messages';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { rawRequest, startTestBot, type TestBot } from '../support/slack-harness';
 
