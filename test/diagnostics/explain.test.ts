@@ -1,5 +1,11 @@
 import { loadCatalog } from '../../src/catalog';
-import { type Explanation, explain, NO_CURRENT_VALUE_WHY } from '../../src/diagnostics/explain';
+import {
+  type ExplainInput,
+  type Explanation,
+  explain,
+  type FixProposal,
+  NO_CURRENT_VALUE_WHY,
+} from '../../src/diagnostics/explain';
 import { contactFacts, lookup, parseLogRecord } from '../../src/diagnostics/log-record';
 
 const catalog = loadCatalog();
@@ -117,11 +123,132 @@ describe('contactFacts', () => {
   });
 });
 
-describe('explain: allowed-list reasons', () => {
-  const noShow = '2026-11-20T10:01:02Z INFO contact=12345 pms_appointment_status="No Show" source=kibana';
+/**
+ * An explanation of one input, and what it must say. A string in `firstFinding` is contained in the
+ * first finding, a RegExp matches it.
+ */
+type ExplainCase = {
+  title: string;
+  input: ExplainInput;
+  firstFinding?: Array<string | RegExp>;
+  /** The first finding, exactly. */
+  firstFindingIs?: string;
+  /** All findings, exactly. */
+  findings?: string[];
+  /** One of the findings, exactly. */
+  findingsInclude?: string;
+  /** Contained in the findings joined with spaces. */
+  findingsMention?: string;
+  /** The fix has these fields. */
+  fix?: Record<string, unknown>;
+  /** The fix, exactly. */
+  fixIs?: FixProposal;
+  /** The fix proposes no value. */
+  noProposal?: true;
+  /** Contained in the fix's text. */
+  fixText?: string;
+  /** Shown nowhere in the explanation. */
+  hides?: string;
+};
 
+function expectExplained(c: ExplainCase): void {
+  const result = explain(catalog, c.input);
+  for (const expected of c.firstFinding ?? []) {
+    if (typeof expected === 'string') expect(result.findings[0]).toContain(expected);
+    else expect(result.findings[0]).toMatch(expected);
+  }
+  if (c.firstFindingIs !== undefined) expect(result.findings[0]).toBe(c.firstFindingIs);
+  if (c.findings) expect(result.findings).toEqual(c.findings);
+  if (c.findingsInclude !== undefined) expect(result.findings).toContain(c.findingsInclude);
+  if (c.findingsMention !== undefined) expect(result.findings.join(' ')).toContain(c.findingsMention);
+  if (c.fix) expect(result.fix).toMatchObject(c.fix);
+  if (c.fixIs) expect(result.fix).toEqual(c.fixIs);
+  if (c.noProposal) expect(result.fix.kind === 'oneClick' && result.fix.proposedValue).toBeUndefined();
+  if (c.fixText !== undefined) expect(result.fix.text).toContain(c.fixText);
+  if (c.hides !== undefined) expect(allText(result)).not.toContain(c.hides);
+}
+
+const NO_SHOW = '2026-11-20T10:01:02Z INFO contact=12345 pms_appointment_status="No Show" source=kibana';
+
+const ALLOWED_LIST: ExplainCase[] = [
+  {
+    title: 'uses the configured list and proposes it plus the contact’s value, joined as the catalog says',
+    input: {
+      crm: 'carecloud',
+      reason: 'carecloud.status-not-allowed',
+      record: NO_SHOW,
+      currentValues: { 'location:appointment_status': 'Checked-Out,Billed, Arrived' },
+    },
+    firstFinding: [
+      "appointment status 'No Show' is not in 'Checked-Out, Billed, Arrived' (this business's configured Appointment status)",
+    ],
+    fix: {
+      kind: 'oneClick',
+      action: 'addToList',
+      proposedValue: 'Checked-Out, Billed, Arrived, No Show',
+      needsCurrentValue: false,
+    },
+  },
+  {
+    title: 'uses Nextech’s comma join without spaces, reading a nested JSON record',
+    input: {
+      crm: 'nextech',
+      reason: 'nextech.status-not-allowed',
+      record: '{"additionalParams":{"appointment":{"status":"completed"}}}',
+      currentValues: { 'group:appointment.status': 'fulfilled' },
+    },
+    firstFinding: ["appointment status 'completed' is not in 'fulfilled'"],
+    fix: { proposedValue: 'fulfilled,completed', level: 'group' },
+  },
+  {
+    title: 'uses the pipe join for Nextech appointment types, from flat dotted keys',
+    input: {
+      crm: 'nextech',
+      reason: 'nextech.type-not-allowed',
+      record: '{"additionalParams.appointment.types":"Consult"}',
+      currentValues: { 'group:appointment.types': 'procedure|Surgery' },
+    },
+    firstFinding: ["appointment types 'Consult' is not in 'procedure, Surgery'"],
+    fix: { proposedValue: 'procedure|Surgery|Consult', needsCurrentValue: false },
+  },
+  {
+    title: 'says honestly when the contact’s value IS allowed',
+    input: { crm: 'carecloud', reason: 'carecloud.status-not-allowed', record: 'pms_appointment_status=Billed' },
+    firstFinding: ["appointment status 'Billed' IS among the allowed 'Checked-Out, Billed'", /stale/],
+  },
+  {
+    title: 'says when the configured list already has the value, and proposes no change',
+    input: {
+      crm: 'carestack',
+      reason: 'carestack.status-not-configured',
+      record: 'pms_appointment_status: Arrived',
+      currentValues: { 'location:carestack.appointment.status': 'Arrived, Scheduled' },
+    },
+    firstFinding: ['IS among'],
+    noProposal: true,
+    fixText: 'already',
+  },
+  {
+    title: 'sends the clinic to the CRM when no setting can fix it (Cloud 9: only Dismissed)',
+    input: {
+      crm: 'cloud9-ortho',
+      reason: 'cloud9-ortho.status-not-allowed',
+      record: 'pms_appointment_status=Scheduled',
+    },
+    firstFinding: ["appointment status 'Scheduled' is not in 'Dismissed'"],
+    fixIs: { kind: 'clinic', text: expect.stringContaining('Dismiss') },
+  },
+  {
+    title: 'says what to look up when no record is given',
+    input: { crm: 'nextech', reason: 'nextech.status-not-allowed' },
+    findingsMention: 'additionalParams.appointment.status',
+    fix: { action: 'addToList', needsCurrentValue: true },
+  },
+];
+
+describe('explain: allowed-list reasons', () => {
   it('compares against the default when the bot has no record, and asks for the current value', () => {
-    const result = explain(catalog, { crm: 'carecloud', reason: 'carecloud.status-not-allowed', record: noShow });
+    const result = explain(catalog, { crm: 'carecloud', reason: 'carecloud.status-not-allowed', record: NO_SHOW });
     expect(result.meaning).toMatch(/status/);
     expect(result.logKeys).toEqual(['pms_appointment_status']);
     expect(result.controlledBy).toEqual({
@@ -142,172 +269,80 @@ describe('explain: allowed-list reasons', () => {
     expect(result.fix.text).toContain(NO_CURRENT_VALUE_WHY);
   });
 
-  it('uses the configured list and proposes it plus the contact’s value, joined as the catalog says', () => {
-    const result = explain(catalog, {
-      crm: 'carecloud',
-      reason: 'carecloud.status-not-allowed',
-      record: noShow,
-      currentValues: { 'location:appointment_status': 'Checked-Out,Billed, Arrived' },
-    });
-    expect(result.findings[0]).toContain(
-      "appointment status 'No Show' is not in 'Checked-Out, Billed, Arrived' (this business's configured Appointment status)",
-    );
-    expect(result.fix).toMatchObject({
-      kind: 'oneClick',
-      action: 'addToList',
-      proposedValue: 'Checked-Out, Billed, Arrived, No Show',
-      needsCurrentValue: false,
-    });
-  });
-
-  it('uses Nextech’s comma join without spaces, reading a nested JSON record', () => {
-    const result = explain(catalog, {
-      crm: 'nextech',
-      reason: 'nextech.status-not-allowed',
-      record: '{"additionalParams":{"appointment":{"status":"completed"}}}',
-      currentValues: { 'group:appointment.status': 'fulfilled' },
-    });
-    expect(result.findings[0]).toContain("appointment status 'completed' is not in 'fulfilled'");
-    expect(result.fix).toMatchObject({ proposedValue: 'fulfilled,completed', level: 'group' });
-  });
-
-  it('uses the pipe join for Nextech appointment types, from flat dotted keys', () => {
-    const result = explain(catalog, {
-      crm: 'nextech',
-      reason: 'nextech.type-not-allowed',
-      record: '{"additionalParams.appointment.types":"Consult"}',
-      currentValues: { 'group:appointment.types': 'procedure|Surgery' },
-    });
-    expect(result.findings[0]).toContain("appointment types 'Consult' is not in 'procedure, Surgery'");
-    expect(result.fix).toMatchObject({ proposedValue: 'procedure|Surgery|Consult', needsCurrentValue: false });
-  });
-
-  it('says honestly when the contact’s value IS allowed', () => {
-    const result = explain(catalog, {
-      crm: 'carecloud',
-      reason: 'carecloud.status-not-allowed',
-      record: 'pms_appointment_status=Billed',
-    });
-    expect(result.findings[0]).toContain("appointment status 'Billed' IS among the allowed 'Checked-Out, Billed'");
-    expect(result.findings[0]).toMatch(/stale/);
-  });
-
-  it('says when the configured list already has the value, and proposes no change', () => {
-    const result = explain(catalog, {
-      crm: 'carestack',
-      reason: 'carestack.status-not-configured',
-      record: 'pms_appointment_status: Arrived',
-      currentValues: { 'location:carestack.appointment.status': 'Arrived, Scheduled' },
-    });
-    expect(result.findings[0]).toContain('IS among');
-    expect(result.fix.kind === 'oneClick' && result.fix.proposedValue).toBeUndefined();
-    expect(result.fix.text).toContain('already');
-  });
-
-  it('sends the clinic to the CRM when no setting can fix it (Cloud 9: only Dismissed)', () => {
-    const result = explain(catalog, {
-      crm: 'cloud9-ortho',
-      reason: 'cloud9-ortho.status-not-allowed',
-      record: 'pms_appointment_status=Scheduled',
-    });
-    expect(result.findings[0]).toContain("appointment status 'Scheduled' is not in 'Dismissed'");
-    expect(result.fix).toEqual({ kind: 'clinic', text: expect.stringContaining('Dismiss') });
-  });
-
-  it('says what to look up when no record is given', () => {
-    const result = explain(catalog, { crm: 'nextech', reason: 'nextech.status-not-allowed' });
-    expect(result.findings.join(' ')).toContain('additionalParams.appointment.status');
-    expect(result.fix).toMatchObject({ action: 'addToList', needsCurrentValue: true });
-  });
+  it.each(ALLOWED_LIST)('$title', expectExplained);
 });
 
-describe('explain: flags, presence and other fixes', () => {
-  it('reports beta is true and proposes setBetaFalse', () => {
-    const result = explain(catalog, {
-      crm: 'cliniko',
-      reason: 'cliniko.integration-beta',
-      record: 'INFO {"beta":true,"contactId":1} done',
-    });
-    expect(result.findings).toEqual(['beta is true.']);
-    expect(result.fix).toMatchObject({
-      kind: 'oneClick',
-      action: 'setBetaFalse',
-      level: 'location',
-      needsCurrentValue: false,
-    });
-  });
-
-  it('says honestly when the flag does not show the reason', () => {
-    const result = explain(catalog, { crm: 'cliniko', reason: 'cliniko.integration-beta', record: 'beta=false' });
-    expect(result.findings[0]).toMatch(/beta is false .*stale/);
-  });
-
-  it('reports an inactive customer and sends the clinic to the CRM', () => {
-    const result = explain(catalog, {
-      crm: 'carestack',
-      reason: 'carestack.customer-inactive',
-      record: 'active: false',
-    });
-    expect(result.findings).toEqual(['active is false.']);
-    expect(result.fix).toEqual({ kind: 'clinic', text: expect.stringContaining('active in Carestack') });
-  });
-
-  it('reports a contact with no email and no phone', () => {
-    const result = explain(catalog, {
-      crm: 'carestack',
-      reason: 'carestack.no-contact',
-      record: '{"email":null,"phone":""}',
-    });
-    expect(result.findings).toEqual(['The contact has no email and no phone.']);
-    expect(result.fix.kind).toBe('clinic');
-  });
-
-  it('does not repeat the contact’s email when it is present', () => {
-    const result = explain(catalog, {
-      crm: 'carestack',
-      reason: 'carestack.no-contact',
-      record: 'email=jane@example.com phone=null',
-    });
-    expect(allText(result)).not.toContain('jane@example.com');
-    expect(result.findings[0]).toContain('has email');
-  });
-
-  it('proposes setProperty without a value (the bot asks)', () => {
-    const result = explain(catalog, {
+const FLAGS_AND_OTHER_FIXES: ExplainCase[] = [
+  {
+    title: 'reports beta is true and proposes setBetaFalse',
+    input: { crm: 'cliniko', reason: 'cliniko.integration-beta', record: 'INFO {"beta":true,"contactId":1} done' },
+    findings: ['beta is true.'],
+    fix: { kind: 'oneClick', action: 'setBetaFalse', level: 'location', needsCurrentValue: false },
+  },
+  {
+    title: 'says honestly when the flag does not show the reason',
+    input: { crm: 'cliniko', reason: 'cliniko.integration-beta', record: 'beta=false' },
+    firstFinding: [/beta is false .*stale/],
+  },
+  {
+    title: 'reports an inactive customer and sends the clinic to the CRM',
+    input: { crm: 'carestack', reason: 'carestack.customer-inactive', record: 'active: false' },
+    findings: ['active is false.'],
+    fixIs: { kind: 'clinic', text: expect.stringContaining('active in Carestack') },
+  },
+  {
+    title: 'reports a contact with no email and no phone',
+    input: { crm: 'carestack', reason: 'carestack.no-contact', record: '{"email":null,"phone":""}' },
+    findings: ['The contact has no email and no phone.'],
+    fix: { kind: 'clinic' },
+  },
+  {
+    title: 'does not repeat the contact’s email when it is present',
+    input: { crm: 'carestack', reason: 'carestack.no-contact', record: 'email=jane@example.com phone=null' },
+    hides: 'jane@example.com',
+    firstFinding: ['has email'],
+  },
+  {
+    title: 'proposes setProperty without a value (the bot asks)',
+    input: {
       crm: 'carecloud',
       reason: 'carecloud.provider-not-allowed',
       record: '{"pms_appointment_provider_name":"Mary Cathy"}',
       currentValues: { 'location:provider_name': 'John Smith' },
-    });
-    expect(result.findings[0]).toContain("appointment provider name 'Mary Cathy' is not in 'John Smith'");
-    expect(result.fix).toMatchObject({
+    },
+    firstFinding: ["appointment provider name 'Mary Cathy' is not in 'John Smith'"],
+    fix: {
       kind: 'oneClick',
       action: 'setProperty',
       property: 'provider_name',
       label: 'Provider name',
       needsCurrentValue: false,
-    });
-    expect(result.fix.kind === 'oneClick' && result.fix.proposedValue).toBeUndefined();
-  });
-
-  it('reports the observed values for a reason without a check', () => {
-    const result = explain(catalog, {
+    },
+    noProposal: true,
+  },
+  {
+    title: 'reports the observed values for a reason without a check',
+    input: {
       crm: 'nextech',
       reason: 'nextech.locations-not-found',
       record: 'crm_locations: Dermatology|Oncology',
       currentValues: { 'location:location.name': 'Derm' },
-    });
-    expect(result.findings).toEqual([
+    },
+    findings: [
       "crm_locations is 'Dermatology|Oncology'.",
       "This business's configured Nextech location names is 'Derm'.",
-    ]);
-    expect(result.fix).toMatchObject({ action: 'setProperty', property: 'location.name', level: 'location' });
-  });
+    ],
+    fix: { action: 'setProperty', property: 'location.name', level: 'location' },
+  },
+  {
+    title: 'gives manual instructions where the API offers no way',
+    input: { crm: 'nextech', reason: 'nextech.custom-status-not-allowed' },
+    fixIs: { kind: 'manual', text: expect.stringContaining('Custom Appointment Status') },
+  },
+];
 
-  it('gives manual instructions where the API offers no way', () => {
-    const result = explain(catalog, { crm: 'nextech', reason: 'nextech.custom-status-not-allowed' });
-    expect(result.fix).toEqual({ kind: 'manual', text: expect.stringContaining('Custom Appointment Status') });
-  });
+describe('explain: flags, presence and other fixes', () => {
+  it.each(FLAGS_AND_OTHER_FIXES)('$title', expectExplained);
 
   it('accepts catalog objects as well as ids', () => {
     const crm = catalog.get('cliniko');
@@ -363,51 +398,53 @@ describe('explain: secrets never appear', () => {
   });
 });
 
-describe('explain: facts from the record', () => {
-  it('CareCloud provider "Smith, John": the setting must be written "John Smith", and the fix proposes it', () => {
-    const result = explain(catalog, {
+const FACTS_FROM_THE_RECORD: ExplainCase[] = [
+  {
+    title: 'CareCloud provider "Smith, John": the setting must be written "John Smith", and the fix proposes it',
+    input: {
       reason: 'carecloud.provider-not-allowed',
       crm: 'carecloud',
       record: '{"pms_appointment_provider_name":"Smith, John"}',
-    });
-    expect(result.findings).toContain(
+    },
+    findingsInclude:
       "CareCloud writes the provider 'Smith, John' (Last, First); the Provider name setting must be written 'John Smith' (First Last) for this provider's appointments to get review requests.",
-    );
-    expect(result.fix).toMatchObject({ kind: 'oneClick', action: 'setProperty', proposedValue: 'John Smith' });
-  });
-
-  it('CareCloud provider configured as "John Smith" and logged "Smith, John" is the same person', () => {
-    const result = explain(catalog, {
+    fix: { kind: 'oneClick', action: 'setProperty', proposedValue: 'John Smith' },
+  },
+  {
+    title: 'CareCloud provider configured as "John Smith" and logged "Smith, John" is the same person',
+    input: {
       reason: 'carecloud.provider-not-allowed',
       crm: 'carecloud',
       record: 'pms_appointment_provider_name="Smith, John"',
       currentValues: { 'location:provider_name': 'John Smith' },
-    });
-    expect(result.findings[0]).toContain("'Smith, John' IS among the allowed 'John Smith'");
-  });
-
-  it('CareCloud provider configured as "Smith, John": says it must be "John Smith"', () => {
-    const result = explain(catalog, {
+    },
+    firstFinding: ["'Smith, John' IS among the allowed 'John Smith'"],
+  },
+  {
+    title: 'CareCloud provider configured as "Smith, John": says it must be "John Smith"',
+    input: {
       reason: 'carecloud.provider-not-allowed',
       crm: 'carecloud',
       record: 'pms_appointment_provider_name="Jones, Ann"',
       currentValues: { 'location:provider_name': 'Smith, John' },
-    });
-    expect(result.findings).toContain(
+    },
+    findingsInclude:
       "This business's Provider name is set to 'Smith, John' (Last, First), but CareCloud needs it written First Last: it must be 'John Smith'.",
-    );
-    expect(result.fix).toMatchObject({ proposedValue: 'John Smith' });
-  });
-
-  it("a status is compared with the configured list: 'No Show' is not in 'Checked-Out, Billed'", () => {
-    const result = explain(catalog, {
+    fix: { proposedValue: 'John Smith' },
+  },
+  {
+    title: "a status is compared with the configured list: 'No Show' is not in 'Checked-Out, Billed'",
+    input: {
       reason: 'carecloud.status-not-allowed',
       crm: 'carecloud',
       record: { pms_appointment_status: 'No Show' },
       currentValues: { 'location:appointment_status': 'Checked-Out, Billed' },
-    });
-    expect(result.findings[0]).toBe(
+    },
+    firstFindingIs:
       "appointment status 'No Show' is not in 'Checked-Out, Billed' (this business's configured Appointment status).",
-    );
-  });
+  },
+];
+
+describe('explain: facts from the record', () => {
+  it.each(FACTS_FROM_THE_RECORD)('$title', expectExplained);
 });
