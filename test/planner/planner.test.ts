@@ -1,4 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import { loadCatalog, type PropertyDef } from '../../src/catalog';
 import { CreateGroupBody, CreateMappingBody } from '../../src/integration/schemas';
 import {
@@ -108,84 +112,38 @@ const property = (crmId: string, level: 'group' | 'location', key: string) => {
   return def;
 };
 
+/**
+ * What normalizeProperty makes of typed values, per test title (test/fixtures/planner-normalisation.yaml):
+ * `is` the whole result, `has` a part of it.
+ */
+const NormalisationCheck = z
+  .strictObject({
+    property: z.string().regex(/^\S+ (group|location) \S+$/, '<crm id> <group|location> <key>'),
+    typed: z.string(),
+    is: z
+      .union([
+        z.strictObject({ ok: z.literal(true), value: z.string().optional(), warning: z.string().optional() }),
+        z.strictObject({ ok: z.literal(false), message: z.string() }),
+      ])
+      .optional(),
+    has: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((check) => (check.is === undefined) !== (check.has === undefined), 'a check has either is or has');
+const NORMALISATION = z
+  .record(z.string(), z.array(NormalisationCheck))
+  .parse(parseYaml(readFileSync(path.join(__dirname, '..', 'fixtures', 'planner-normalisation.yaml'), 'utf8')));
+
 describe('normalisation', () => {
   const normalize = (crmId: string, level: 'group' | 'location', key: string, typed: string) =>
     normalizeProperty(property(crmId, level, key), typed, crm(crmId).displayName);
 
-  it('list: Carestack "Arrived, Scheduled" (joined with ", ") stays as typed, without a warning', () => {
-    expect(normalize('carestack', 'location', 'carestack.appointment.status', 'Arrived, Scheduled')).toEqual({
-      ok: true,
-      value: 'Arrived, Scheduled',
-    });
-  });
-
-  it('list: items are trimmed, empties dropped and joined the way the article sends them', () => {
-    expect(normalize('carestack', 'location', 'carestack.appointment.status', 'Arrived,Scheduled, ,')).toEqual({
-      ok: true,
-      value: 'Arrived, Scheduled',
-      warning:
-        "Appointment statuses: changed 'Arrived,Scheduled, ,' to 'Arrived, Scheduled' (Carestack wants the items separated by a comma and a space)",
-    });
-  });
-
-  it('list: Nextech "procedure | Surgery" becomes "procedure|Surgery" with a warning', () => {
-    expect(normalize('nextech', 'group', 'appointment.types', 'procedure | Surgery')).toEqual({
-      ok: true,
-      value: 'procedure|Surgery',
-      warning:
-        "Appointment types: changed 'procedure | Surgery' to 'procedure|Surgery' (Nextech wants the items separated by \"|\" without spaces)",
-    });
-    expect(normalize('nextech', 'group', 'appointment.status', 'fulfilled, completed')).toMatchObject({
-      ok: true,
-      value: 'fulfilled,completed',
-    });
-  });
-
-  it('list of integers: every item must be a whole number', () => {
-    expect(normalize('carestack', 'location', 'carestack.location.id', '1,19031')).toMatchObject({
-      ok: true,
-      value: '1, 19031',
-    });
-    expect(normalize('carestack', 'location', 'carestack.location.id', '1, abc')).toEqual({
-      ok: false,
-      message: "Carestack location IDs must be whole numbers separated by commas; 'abc' is not one",
-    });
-    expect(normalize('nextech', 'location', 'practitioner.id', '417445 | 70x')).toEqual({
-      ok: false,
-      message: 'Practitioner IDs must be whole numbers separated by "|"; \'70x\' is not one',
-    });
-  });
-
-  it('personName: "Cathy, Mary" (as the portal shows it) becomes "Mary Cathy"', () => {
-    expect(normalize('carecloud', 'location', 'provider_name', 'Cathy, Mary')).toEqual({
-      ok: true,
-      value: 'Mary Cathy',
-      warning: "Provider name: changed 'Cathy, Mary' to 'Mary Cathy' (CareCloud wants First Last)",
-    });
-    expect(normalize('carecloud', 'location', 'provider_name', 'Mary Cathy')).toEqual({
-      ok: true,
-      value: 'Mary Cathy',
-    });
-    expect(normalize('carecloud', 'location', 'provider_name', 'Cathy, Mary, Ann')).toMatchObject({ ok: false });
-  });
-
-  it('customerDomain: a pasted URL becomes the part before .carestack.com; a bare domain stays', () => {
-    expect(
-      normalize('carestack', 'group', 'carestack.customer.domain', 'https://partners.sb.carestack.com/login'),
-    ).toEqual({
-      ok: true,
-      value: 'partners.sb',
-      warning:
-        "Customer domain: changed 'https://partners.sb.carestack.com/login' to 'partners.sb' (Carestack wants only the part before .carestack.com)",
-    });
-    expect(normalize('carestack', 'group', 'carestack.customer.domain', 'partners.sb')).toEqual({
-      ok: true,
-      value: 'partners.sb',
-    });
-    expect(normalize('carestack', 'group', 'carestack.customer.domain', 'partners.sb.carestack.com')).toMatchObject({
-      ok: true,
-      value: 'partners.sb',
-    });
+  it.each(Object.entries(NORMALISATION))('%s', (_title, checks) => {
+    for (const check of checks) {
+      const [crmId, level, key] = check.property.split(' ') as [string, 'group' | 'location', string];
+      const result = normalize(crmId, level, key, check.typed);
+      if (check.is) expect(result).toEqual(check.is);
+      else expect(result).toMatchObject(check.has ?? {});
+    }
   });
 
   it.each(['https://example.com/login', 'example.com', 'https://carestack.com', 'https://partners.sb.example.org'])(
@@ -199,58 +157,6 @@ describe('normalisation', () => {
       }
     },
   );
-
-  it('uuid: either case is accepted as typed; a malformed one is rejected with an example', () => {
-    expect(normalize('nextech', 'group', 'practice.id', 'abcdef00-0000-4000-8000-000000000001')).toEqual({
-      ok: true,
-      value: 'abcdef00-0000-4000-8000-000000000001',
-    });
-    expect(normalize('nextech', 'group', 'practice.id', 'ABCDEF00-0000-4000-8000-000000000001')).toMatchObject({
-      ok: true,
-    });
-    expect(normalize('nextech', 'group', 'practice.id', 'not-a-uuid')).toEqual({
-      ok: false,
-      message: 'Practice ID must be a UUID like 00000000-0000-4000-8000-000000000000',
-    });
-  });
-
-  it('integer, days and boolean', () => {
-    expect(normalize('cloud9-ortho', 'location', 'location.code', '4')).toEqual({ ok: true, value: '4' });
-    expect(normalize('cloud9-ortho', 'location', 'location.code', '4a')).toEqual({
-      ok: false,
-      message: 'Cloud9 location code must be a whole number (digits only)',
-    });
-    expect(normalize('cliniko', 'group', 'customer.fetch.delay', '07')).toEqual({
-      ok: true,
-      value: '7',
-      warning: "Customer fetch delay (days): changed '07' to '7' (a whole number of days)",
-    });
-    expect(normalize('cliniko', 'group', 'customer.fetch.delay', '-1')).toEqual({
-      ok: false,
-      message: 'Customer fetch delay (days) must be a whole number of days, 0 or more',
-    });
-    expect(normalize('cloud9-ortho', 'group', 'is.aws.hosted', 'Yes')).toEqual({
-      ok: true,
-      value: 'true',
-      warning: "Client is AWS hosted: changed 'Yes' to 'true' (sent as true or false)",
-    });
-    expect(normalize('cloud9-ortho', 'group', 'is.aws.hosted', 'no')).toMatchObject({ ok: true, value: 'false' });
-    expect(normalize('cloud9-ortho', 'group', 'is.aws.hosted', 'false')).toEqual({ ok: true, value: 'false' });
-    expect(normalize('cloud9-ortho', 'group', 'is.aws.hosted', 'maybe')).toEqual({
-      ok: false,
-      message: 'Client is AWS hosted must be true or false (yes or no)',
-    });
-  });
-
-  it('text: trimmed, and the change is reported', () => {
-    expect(normalize('carecloud', 'location', 'location_name', '  Mike Dental Centre ')).toEqual({
-      ok: true,
-      value: 'Mike Dental Centre',
-      warning:
-        "Location name: changed '  Mike Dental Centre ' to 'Mike Dental Centre' (removed spaces at the start or end)",
-    });
-    expect(normalize('carecloud', 'location', 'location_name', '   ')).toEqual({ ok: true, value: undefined });
-  });
 
   it('warnings from a whole setup name the field and reach the plan', () => {
     const input = validInput('carecloud', 'enterprise');
