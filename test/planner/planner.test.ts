@@ -13,6 +13,7 @@ import {
   type FieldError,
   GROUP_ID_PENDING,
   MASK,
+  type MappingUpdate,
   maskProperties,
   maskRequest,
   normalizeProperty,
@@ -105,6 +106,31 @@ function errorAt(result: PlanResult, field: string): string[] {
     .map((e) => e.message);
 }
 
+/** A CareCloud enterprise setup whose location has these properties, in this order. */
+function careCloudEnterprise(properties: Record<string, string>): PlanInput {
+  const input = validInput('carecloud', 'enterprise');
+  input.locations[0]!.properties = properties;
+  return input;
+}
+
+/** planMappingUpdate of an update that must plan: its request and warnings. */
+function plannedUpdate(
+  crmId: string,
+  accountType: 'smb' | 'enterprise',
+  update: MappingUpdate,
+): Extract<ReturnType<typeof planMappingUpdate>, { ok: true }> {
+  const result = planMappingUpdate(catalog, crmId, accountType, update);
+  if (!result.ok) throw new Error(`expected a request, got ${JSON.stringify(result.errors)}`);
+  return result;
+}
+
+const trigger = (triggerId: number, triggerTypeId: number) => ({ triggerId, triggerTypeId });
+
+/** The errors of each of these fields, exactly (a field with [] has none). */
+function expectErrorsAt(result: PlanResult, expected: Record<string, string[]>): void {
+  for (const [field, messages] of Object.entries(expected)) expect(errorAt(result, field)).toEqual(messages);
+}
+
 const crm = (id: string) => catalog.get(id);
 const property = (crmId: string, level: 'group' | 'location', key: string) => {
   const def = catalog.property(crm(crmId), level, key);
@@ -133,6 +159,31 @@ const NORMALISATION = z
   .record(z.string(), z.array(NormalisationCheck))
   .parse(parseYaml(readFileSync(path.join(__dirname, '..', 'fixtures', 'planner-normalisation.yaml'), 'utf8')));
 
+/** One-click fixes as planMappingUpdate plans them, per test title (test/fixtures/planner-mapping-updates.yaml). */
+const MappingUpdateCase = z.strictObject({
+  crm: z.string(),
+  accountType: z.enum(['smb', 'enterprise']),
+  update: z.strictObject({
+    businessNumber: z.string(),
+    groupId: z.number(),
+    currentProperties: z.record(z.string(), z.string()),
+    changes: z.record(z.string(), z.string().nullable()),
+    beta: z.literal(false).optional(),
+  }),
+  /** The request body, exactly. */
+  body: z.record(z.string(), z.unknown()).optional(),
+  /** Fields the request body has. */
+  bodyHas: z.record(z.string(), z.unknown()).optional(),
+  /** integrationProperties, exactly. */
+  properties: z.array(z.record(z.string(), z.unknown())).optional(),
+  /** The keys of integrationProperties, in order. */
+  propertyKeys: z.array(z.string()).optional(),
+  warnings: z.array(z.string()),
+});
+const MAPPING_UPDATES = z
+  .record(z.string(), MappingUpdateCase)
+  .parse(parseYaml(readFileSync(path.join(__dirname, '..', 'fixtures', 'planner-mapping-updates.yaml'), 'utf8')));
+
 describe('normalisation', () => {
   const normalize = (crmId: string, level: 'group' | 'location', key: string, typed: string) =>
     normalizeProperty(property(crmId, level, key), typed, crm(crmId).displayName);
@@ -159,8 +210,7 @@ describe('normalisation', () => {
   );
 
   it('warnings from a whole setup name the field and reach the plan', () => {
-    const input = validInput('carecloud', 'enterprise');
-    input.locations[0]!.properties = { location_name: 'Mike Dental Centre', provider_name: 'Cathy, Mary' };
+    const input = careCloudEnterprise({ location_name: 'Mike Dental Centre', provider_name: 'Cathy, Mary' });
     const plan = planned(planSetup(catalog, input));
     expect(plan.warnings).toContain(
       "Provider name: changed 'Cathy, Mary' to 'Mary Cathy' (CareCloud wants First Last)",
@@ -252,12 +302,11 @@ describe('planSetup: what it sends', () => {
   });
 
   it('keeps the order the properties were typed in', () => {
-    const input = validInput('carecloud', 'enterprise');
-    input.locations[0]!.properties = {
+    const input = careCloudEnterprise({
       appointment_status: 'Billed',
       provider_name: 'Mary Cathy',
       location_name: 'Mike Dental Centre',
-    };
+    });
     const keys = planned(planSetup(catalog, input)).mappings[0]!.request.body.integrationProperties?.map(
       (p) => p.propertyKey,
     );
@@ -365,15 +414,13 @@ describe('planSetup: rejections (field path and message)', () => {
       { businessNumber: ENTERPRISE_NUMBER, properties: { location_name: 'E' } },
     ];
     const result = planSetup(catalog, input);
-    expect(errorAt(result, 'locations.0.businessNumber')).toEqual([BUSINESS_ID_MESSAGE]);
-    expect(errorAt(result, 'locations.1.businessNumber')).toEqual([BUSINESS_ID_MESSAGE]);
-    expect(errorAt(result, 'locations.2.businessNumber')).toEqual([]);
-    expect(errorAt(result, 'locations.3.businessNumber')).toEqual([
-      `Business ID ${LOCATION_A} is already used by location 3`,
-    ]);
-    expect(errorAt(result, 'locations.4.businessNumber')).toEqual([
-      "This is the Enterprise ID; give the location's own Business ID",
-    ]);
+    expectErrorsAt(result, {
+      'locations.0.businessNumber': [BUSINESS_ID_MESSAGE],
+      'locations.1.businessNumber': [BUSINESS_ID_MESSAGE],
+      'locations.2.businessNumber': [],
+      'locations.3.businessNumber': [`Business ID ${LOCATION_A} is already used by location 3`],
+      'locations.4.businessNumber': ["This is the Enterprise ID; give the location's own Business ID"],
+    });
   });
 
   it('SMB: exactly one location', () => {
@@ -388,10 +435,12 @@ describe('planSetup: rejections (field path and message)', () => {
   it('adding to an existing group needs at least one location and cannot change group properties', () => {
     const input = { ...validInput('nextech', 'enterprise'), existingGroupId: 31, locations: [] };
     const result = planSetup(catalog, input);
-    expect(errorAt(result, 'locations')).toEqual(['Add at least one location']);
-    expect(errorAt(result, 'group.practice.id')).toEqual([
-      'Group properties cannot be changed when locations are added to an existing group; leave Practice ID empty',
-    ]);
+    expectErrorsAt(result, {
+      locations: ['Add at least one location'],
+      'group.practice.id': [
+        'Group properties cannot be changed when locations are added to an existing group; leave Practice ID empty',
+      ],
+    });
   });
 
   it('required properties missing', () => {
@@ -399,17 +448,12 @@ describe('planSetup: rejections (field path and message)', () => {
     carestack.groupProperties = { 'carestack.customer.domain': 'partners.sb', 'carestack.account.key': '  ' };
     carestack.locations[0]!.properties = {};
     const result = planSetup(catalog, carestack);
-    expect(errorAt(result, 'group.carestack.account.key')).toEqual([
-      'Account key is required for enterprise Carestack setups',
-    ]);
-    expect(errorAt(result, 'group.carestack.account.id')).toEqual([
-      'Account ID is required for enterprise Carestack setups',
-    ]);
-    expect(errorAt(result, 'locations.0.carestack.location.id')).toEqual([
-      'Carestack location IDs is required for enterprise Carestack setups',
-    ]);
-    const careCloud = validInput('carecloud', 'enterprise');
-    careCloud.locations[0]!.properties = {};
+    expectErrorsAt(result, {
+      'group.carestack.account.key': ['Account key is required for enterprise Carestack setups'],
+      'group.carestack.account.id': ['Account ID is required for enterprise Carestack setups'],
+      'locations.0.carestack.location.id': ['Carestack location IDs is required for enterprise Carestack setups'],
+    });
+    const careCloud = careCloudEnterprise({});
     expect(errorAt(planSetup(catalog, careCloud), 'locations.0.location_name')).toEqual([
       'Location name is required for enterprise CareCloud setups',
     ]);
@@ -428,10 +472,10 @@ describe('planSetup: rejections (field path and message)', () => {
     input.groupProperties = { 'customer.fetch.delay': '2' };
     input.locations[0]!.properties = { location_nam: 'typo' };
     const result = planSetup(catalog, input);
-    expect(errorAt(result, 'group.customer.fetch.delay')).toEqual([
-      'customer.fetch.delay is not a CareCloud group property',
-    ]);
-    expect(errorAt(result, 'locations.0.location_nam')).toEqual(['location_nam is not a CareCloud location property']);
+    expectErrorsAt(result, {
+      'group.customer.fetch.delay': ['customer.fetch.delay is not a CareCloud group property'],
+      'locations.0.location_nam': ['location_nam is not a CareCloud location property'],
+    });
   });
 
   it('invalid values carry the field path of their level', () => {
@@ -439,12 +483,10 @@ describe('planSetup: rejections (field path and message)', () => {
     input.groupProperties = { 'practice.id': 'nope' };
     input.locations[0]!.properties = { 'location.name': 'A', 'practice.id': 'also-nope' };
     const result = planSetup(catalog, input);
-    expect(errorAt(result, 'group.practice.id')).toEqual([
-      'Practice ID must be a UUID like 00000000-0000-4000-8000-000000000000',
-    ]);
-    expect(errorAt(result, 'locations.0.practice.id')).toEqual([
-      'Practice ID override must be a UUID like 00000000-0000-4000-8000-000000000000',
-    ]);
+    expectErrorsAt(result, {
+      'group.practice.id': ['Practice ID must be a UUID like 00000000-0000-4000-8000-000000000000'],
+      'locations.0.practice.id': ['Practice ID override must be a UUID like 00000000-0000-4000-8000-000000000000'],
+    });
   });
 
   it('triggers: at least one, documented or read from the triggers endpoint, of this CRM, right type, once', () => {
@@ -452,12 +494,7 @@ describe('planSetup: rejections (field path and message)', () => {
       'Choose at least one trigger',
     ]);
     const wrong = validInput('carecloud');
-    wrong.triggers = [
-      { triggerId: 91, triggerTypeId: 2 },
-      { triggerId: 15, triggerTypeId: 1 },
-      { triggerId: 139, triggerTypeId: 1 },
-      { triggerId: 16, triggerTypeId: 1, resolvedFromApi: true },
-    ];
+    wrong.triggers = [trigger(91, 2), trigger(15, 1), trigger(139, 1), { ...trigger(16, 1), resolvedFromApi: true }];
     expect(errorAt(planSetup(catalog, wrong), 'triggers')).toEqual([
       'Trigger 91 (CareCloud Appointment) has trigger type 1, not 2',
       'Trigger 15 is not a CareCloud trigger (CareCloud has 91)',
@@ -465,11 +502,7 @@ describe('planSetup: rejections (field path and message)', () => {
       'Trigger 16 is not a CareCloud trigger (CareCloud has 91)',
     ]);
     const nextech = validInput('nextech');
-    nextech.triggers = [
-      { triggerId: 24, triggerTypeId: 1 },
-      { triggerId: 24, triggerTypeId: 1 },
-      { triggerId: 301, triggerTypeId: 1 },
-    ];
+    nextech.triggers = [trigger(24, 1), trigger(24, 1), trigger(301, 1)];
     expect(errorAt(planSetup(catalog, nextech), 'triggers')).toEqual([
       'Trigger 24 is chosen twice',
       'Trigger 301 is not a documented Nextech trigger (24) and was not read from the Nextech triggers list',
@@ -614,12 +647,11 @@ describe('secrets never leak', () => {
 
 describe('describePlan', () => {
   it('says what each request does, in plain English', () => {
-    const input = validInput('carecloud', 'enterprise');
-    input.locations[0]!.properties = {
+    const input = careCloudEnterprise({
       location_name: 'Mike Dental Centre',
       provider_name: 'Mary Cathy',
       appointment_status: 'Checked-Out, Billed',
-    };
+    });
     input.locations[0]!.nextRunTime = '06:00';
     expect(describePlan(planned(planSetup(catalog, input)), catalog)).toEqual([
       'Create a CareCloud integration group for enterprise 159894373919788 with trigger 91 (CareCloud Appointment)',
@@ -670,8 +702,7 @@ describe('curl rendering', () => {
   });
 
   it('the body in the command is the request body, masked, and survives the shell', () => {
-    const input = validInput('carecloud', 'enterprise');
-    input.locations[0]!.properties = { location_name: "Mike's Dental 'Centre'" };
+    const input = careCloudEnterprise({ location_name: "Mike's Dental 'Centre'" });
     const request = planned(planSetup(catalog, input)).mappings[0]!.request;
     const curl = toCurl(request, BASE_URL, new Set());
     const quotedBody = curl.slice(curl.indexOf('--data-raw ') + '--data-raw '.length);
@@ -768,92 +799,13 @@ describe('planMappingUpdate (one-click fixes)', () => {
     expect(appendToList(nextech, 'fulfilled', 'completed')).toBe('fulfilled,completed');
   });
 
-  it('beta:false where the article mapping has test/beta keys: no warning', () => {
-    const result = planMappingUpdate(catalog, 'carestack', 'smb', {
-      businessNumber: SMB_NUMBER,
-      groupId: 23995,
-      currentProperties: { 'carestack.appointment.status': 'Arrived' },
-      changes: {},
-      beta: false,
-    });
-    if (!result.ok) throw new Error('expected a request');
-    expect(result.request.body).toMatchObject({ test: false, beta: false, active: true });
-    expect(result.warnings).toEqual([]);
-  });
-
-  it('beta:false where the article mapping has no beta key: still sent, with a warning', () => {
-    const result = planMappingUpdate(catalog, 'cloud9-ortho', 'smb', {
-      businessNumber: SMB_NUMBER,
-      groupId: 1595,
-      currentProperties: {},
-      changes: {},
-      beta: false,
-    });
-    if (!result.ok) throw new Error('expected a request');
-    expect(result.request.body).toEqual({
-      businessNumber: Number(SMB_NUMBER),
-      integrationGroupId: 1595,
-      active: true,
-      beta: false,
-    });
-    expect(result.warnings).toEqual([
-      'The Cloud 9 Ortho article\'s mapping body carries no beta key; "beta": false is sent anyway because it is the fix',
-    ]);
-  });
-
-  it('set a property: normalised like at setup, in place, with a warning', () => {
-    const result = planMappingUpdate(catalog, 'nextech', 'enterprise', {
-      businessNumber: LOCATION_A,
-      groupId: 31,
-      currentProperties: { 'location.name': 'Dermatology', 'practitioner.id': '417445' },
-      changes: { 'location.name': 'Dermatology | Oncology' },
-    });
-    if (!result.ok) throw new Error('expected a request');
-    expect(result.request.body.integrationProperties).toEqual([
-      { propertyKey: 'location.name', propertyValue: 'Dermatology|Oncology' },
-      { propertyKey: 'practitioner.id', propertyValue: '417445' },
-    ]);
-    expect(result.warnings).toEqual([
-      "Nextech location names: changed 'Dermatology | Oncology' to 'Dermatology|Oncology' (Nextech wants the items separated by \"|\" without spaces)",
-    ]);
-  });
-
-  it('credential override: the new key goes on the location with isSecure, and its value in no warning', () => {
-    const result = planMappingUpdate(catalog, 'cliniko', 'smb', {
-      businessNumber: SMB_NUMBER,
-      groupId: 22253,
-      currentProperties: { 'cliniko.location.name': 'New York', 'customer.fetch.delay': '0' },
-      changes: { 'cliniko.api.key': ' fake-new-key ' },
-    });
-    if (!result.ok) throw new Error('expected a request');
-    expect(result.request.body.integrationProperties).toEqual([
-      { propertyKey: 'cliniko.location.name', propertyValue: 'New York', isSecure: false },
-      { propertyKey: 'customer.fetch.delay', propertyValue: '0', isSecure: false },
-      { propertyKey: 'cliniko.api.key', propertyValue: 'fake-new-key', isSecure: true },
-    ]);
-    expect(result.request.body).toMatchObject({ test: false, beta: false });
-    expect(result.warnings).toEqual([
-      'API key override: changed the value (secret, not shown) (removed spaces at the start or end)',
-    ]);
-  });
-
-  it('keeps properties the catalog does not know, and adds missing defaults, saying so', () => {
-    const result = planMappingUpdate(catalog, 'cliniko', 'smb', {
-      businessNumber: SMB_NUMBER,
-      groupId: 22253,
-      currentProperties: { 'cliniko.location.name': 'New York', 'dashboard.only': 'x' },
-      changes: {},
-    });
-    if (!result.ok) throw new Error('expected a request');
-    expect(result.request.body.integrationProperties?.map((p) => p.propertyKey)).toEqual([
-      'cliniko.location.name',
-      'dashboard.only',
-      'customer.fetch.delay',
-    ]);
-    expect(result.warnings).toEqual([
-      'dashboard.only is not in the Cliniko catalog; it is re-sent unchanged',
-      'Customer fetch delay (days): not set on the mapping, so the default 0 is sent',
-    ]);
+  it.each(Object.entries(MAPPING_UPDATES))('%s', (_title, c) => {
+    const { request, warnings } = plannedUpdate(c.crm, c.accountType, c.update);
+    if (c.body) expect(request.body).toEqual(c.body);
+    if (c.bodyHas) expect(request.body).toMatchObject(c.bodyHas);
+    if (c.properties) expect(request.body.integrationProperties).toEqual(c.properties);
+    if (c.propertyKeys) expect(request.body.integrationProperties?.map((p) => p.propertyKey)).toEqual(c.propertyKeys);
+    expect(warnings).toEqual(c.warnings);
   });
 
   it('rejects by the setup rules: group-only keys, unknown keys, removing a required one, absent ones, bad values', () => {
