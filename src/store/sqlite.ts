@@ -44,14 +44,17 @@ CREATE TABLE IF NOT EXISTS entries (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (expires_at);
 -- Append-only logs (the audit trail): rows are only ever inserted, and deleted once past their retention.
+-- Each index is one more page every commit writes, so there are as few as will do: the id is the rowid
+-- (a new row always gets a larger one than any row there; AUTOINCREMENT would write its counter's page
+-- too, and files made before keep theirs), and expiry is found in id order (purgeExpired) instead of an index.
 CREATE TABLE IF NOT EXISTS log_entries (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   log_key TEXT NOT NULL,
   value TEXT NOT NULL,
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS log_entries_by_log ON log_entries (log_key, id);
-CREATE INDEX IF NOT EXISTS log_entries_by_expiry ON log_entries (expires_at);
+DROP INDEX IF EXISTS log_entries_by_expiry;
 `;
 
 type Row = { kind: 'value' | 'list'; value: string };
@@ -236,7 +239,11 @@ export class SqliteStore implements Store {
     const now = this.now();
     return this.run('purge', () => {
       const entries = this.statements.purge.run(now);
-      const logs = this.statements.purgeLogs.run(now);
+      // Entries expire in the order they were appended (one retention for all), so the expired ones are the
+      // rows before the oldest live one. After AUDIT_RETENTION_DAYS is lowered, rows behind an older live one
+      // wait for it: readers never see them (readLog skips expired rows), only their space comes back later.
+      const live = this.statements.oldestLiveLog.get(now) as { id: number } | undefined;
+      const logs = this.statements.purgeLogsBefore.run(live ? live.id : Number.MAX_SAFE_INTEGER);
       return Number(entries.changes) + Number(logs.changes);
     });
   }
@@ -388,7 +395,8 @@ function prepare(db: DatabaseSync) {
       `DELETE FROM entries WHERE key = ? AND kind = 'value' AND value = ? AND expires_at > ?`,
     ),
     purge: db.prepare('DELETE FROM entries WHERE expires_at <= ?'),
-    purgeLogs: db.prepare('DELETE FROM log_entries WHERE expires_at <= ?'),
+    oldestLiveLog: db.prepare('SELECT id FROM log_entries WHERE expires_at > ? ORDER BY id LIMIT 1'),
+    purgeLogsBefore: db.prepare('DELETE FROM log_entries WHERE id < ?'),
     appendLog: db.prepare('INSERT INTO log_entries (log_key, value, expires_at) VALUES (?, ?, ?)'),
     readLog: db.prepare(
       'SELECT id, value FROM log_entries WHERE log_key = ? AND id < ? AND expires_at > ? ORDER BY id DESC LIMIT ?',
