@@ -1,17 +1,17 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BULK_ACTIONS, BULK_BLOCKS, BULK_MODAL } from '../src/flows/bulk/ids';
 import { SqliteStore } from '../src/store';
 import type { RecordedCall } from '../test/support/slack-api-standin';
 import { startTestBot } from '../test/support/slack-harness';
+import { BULK_FILE_ID } from './bulk-api';
 
 /**
  * One bulk run through the Slack path, in a process of its own (bulk.bench.ts starts one per size, so
  * each peak RSS is that size's alone): a signed `/crm bulk`, the modal with a CSV file, the dry run,
- * Confirm, every mapping PUT to a local API answering after LATENCY_MS, progress as chat.update to the
+ * Confirm, every mapping PUT to a local API (its own process: bulk-api.ts) answering after LATENCY_MS, progress as chat.update to the
  * Slack stand-in, until the "Finished" update. The store is SQLite in a temp dir (the default).
  * Prints one JSON line: BulkRunFigures.
  */
@@ -33,41 +33,28 @@ export interface BulkRunFigures {
 export const LATENCY_MS = 50;
 export const CONCURRENCY = 8;
 const ENTERPRISE = '150051042499080';
-const FILE_ID = 'F0BENCHCSV';
 const WAIT_MS = 600_000;
 
-/** The integration API and Slack's file host in one local server: groups, mapping PUTs, the CSV download. */
-async function startApi(csv: string): Promise<{ url: string; puts: () => number; close(): Promise<void> }> {
-  let puts = 0;
-  const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    req.resume();
-    req.on('end', () => {
-      if (req.method === 'GET' && path.startsWith('/integration/businessintegrationgroup/')) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify([{ groupId: 1595, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } }]));
-        return;
-      }
-      if (req.method === 'GET' && path === `/files/${FILE_ID}/locations.csv`) {
-        res.writeHead(200, { 'content-type': 'text/csv' });
-        res.end(csv);
-        return;
-      }
-      puts++;
-      setTimeout(() => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{}');
-      }, LATENCY_MS);
-    });
+/** The integration API in its own process (bulk-api.ts), fed the CSV; resolves once it listens. */
+async function startApi(csv: string): Promise<{ url: string; puts: () => Promise<number>; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'bulk-api.ts'), String(LATENCY_MS)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  child.stdin.end(csv);
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the API process exited with code ${code}`)));
+    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+  });
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    puts: () => puts,
+    url,
+    puts: async () => ((await (await fetch(`${url}/__puts`)).json()) as { puts: number }).puts,
     close: () =>
       new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        child.kill();
       }),
   };
 }
@@ -94,12 +81,12 @@ async function runOnce(rows: number): Promise<BulkRunFigures> {
       json: {
         ok: true,
         file: {
-          id: FILE_ID,
+          id: BULK_FILE_ID,
           name: 'locations.csv',
           filetype: 'csv',
           size: Buffer.byteLength(csv),
-          url_private: `${api.url}/files/${FILE_ID}/locations.csv`,
-          url_private_download: `${api.url}/files/${FILE_ID}/locations.csv`,
+          url_private: `${api.url}/files/${BULK_FILE_ID}/locations.csv`,
+          url_private_download: `${api.url}/files/${BULK_FILE_ID}/locations.csv`,
         },
       },
     }));
@@ -121,7 +108,7 @@ async function runOnce(rows: number): Promise<BulkRunFigures> {
             [BULK_BLOCKS.file]: {
               [BULK_ACTIONS.value]: {
                 type: 'file_input',
-                files: [{ id: FILE_ID, name: 'locations.csv', filetype: 'csv' }],
+                files: [{ id: BULK_FILE_ID, name: 'locations.csv', filetype: 'csv' }],
               },
             },
           },
@@ -158,7 +145,7 @@ async function runOnce(rows: number): Promise<BulkRunFigures> {
       latencyMs: LATENCY_MS,
       dryRunMs,
       runMs,
-      puts: api.puts(),
+      puts: await api.puts(),
       updateTimes,
       // The process's high-water mark (kB on Linux), start-up included: the same for every size.
       peakRssBytes: process.resourceUsage().maxRSS * 1024,

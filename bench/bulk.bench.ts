@@ -2,13 +2,14 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { BulkRunFigures } from './bulk-run';
 import type { BenchResult } from './run';
+import { median } from './stats';
 
 /**
  * Bulk onboarding end to end through the Slack path (bulk-run.ts: signed `/crm bulk`, CSV file, dry run,
  * Confirm, mapping PUTs answering in 50 ms, progress chat.updates to the Slack stand-in) at 200 and 2,000
- * rows, concurrency 8, each size in a fresh process so their peak RSS compare. Against, in the same run:
- * the ideal wall time rows × latency / concurrency, Slack's budget of chat.update per message, and the
- * 200-row process's peak RSS.
+ * rows, concurrency 8, each run in a fresh process so their peak RSS compare, three runs of each size,
+ * interleaved, judged on the median. Against, in the same run: the ideal wall time rows × latency /
+ * concurrency, Slack's budget of chat.update per message, and the 200-row processes' peak RSS.
  */
 
 const SIZES = [200, 2000] as const;
@@ -43,37 +44,56 @@ function updateRates(times: readonly number[]): { maxIn60s: number; perMinute: n
   return { maxIn60s, perMinute: span > 0 ? ((times.length - 1) / span) * MINUTE_MS : 0 };
 }
 
+/** Runs of each size, interleaved; odd, so each figure judged is one run's (the median). */
+const ROUNDS = 3;
+
+/** The run whose wall time is the median of its size's runs. */
+function medianRun(runs: readonly BulkRunFigures[]): BulkRunFigures {
+  return [...runs].sort((a, b) => a.runMs - b.runMs)[Math.floor(runs.length / 2)]!;
+}
+
 export async function benchBulkThroughSlack(): Promise<BenchResult> {
-  const runs: BulkRunFigures[] = [];
-  for (const rows of SIZES) runs.push(await runChild(rows));
+  const runsBySize = new Map<number, BulkRunFigures[]>(SIZES.map((rows) => [rows, []]));
+  // Interleaved, so a burst of load from another process lands on both sizes alike.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const rows of SIZES) runsBySize.get(rows)!.push(await runChild(rows));
+  }
   const figures: Record<string, string | number> = {};
   let pass = true;
-  for (const run of runs) {
+  const peakRss = new Map<number, number>();
+  for (const [rows, sized] of runsBySize) {
+    const run = medianRun(sized);
     const idealMs = (run.rows * run.latencyMs) / run.concurrency;
     const ratio = run.runMs / idealMs;
-    const rates = updateRates(run.updateTimes);
+    // Slack's budget and the exact count of PUTs hold in every run, not only the median one.
+    const rates = sized.map((r) => updateRates(r.updateTimes));
+    const maxIn60s = Math.max(...rates.map((r) => r.maxIn60s));
+    const perMinute = Math.max(...rates.map((r) => r.perMinute));
     pass &&=
       ratio <= TARGET_WALL_RATIO &&
-      run.puts === run.rows &&
-      rates.maxIn60s <= MAX_UPDATES_PER_MINUTE &&
-      rates.perMinute <= MAX_UPDATES_PER_MINUTE;
-    const at = `${run.rows.toLocaleString('en-US')} rows`;
-    figures[`${at}: wall ms, Confirm → Finished`] = Math.round(run.runMs);
+      sized.every((r) => r.puts === r.rows) &&
+      maxIn60s <= MAX_UPDATES_PER_MINUTE &&
+      perMinute <= MAX_UPDATES_PER_MINUTE;
+    // Peak RSS moves by tens of MB with V8's young-generation sizing from one run to the next: the median.
+    peakRss.set(rows, median(sized.map((r) => r.peakRssBytes)));
+    const at = `${rows.toLocaleString('en-US')} rows`;
+    figures[`${at}: wall ms, Confirm → Finished (median of ${ROUNDS})`] = Math.round(run.runMs);
+    figures[`${at}: wall ms of each run`] = sized.map((r) => Math.round(r.runMs)).join(', ');
     figures[`${at}: baseline ms (rows × ${run.latencyMs} ms / ${run.concurrency})`] = idealMs;
     figures[`${at}: wall / baseline`] = Number(ratio.toFixed(2));
     figures[`${at}: dry run ms (command → summary)`] = Math.round(run.dryRunMs);
-    figures[`${at}: mapping PUTs`] = run.puts;
+    figures[`${at}: mapping PUTs (every run)`] = sized.map((r) => r.puts).join(', ');
     figures[`${at}: chat.update on the progress message`] = run.updateTimes.length;
-    figures[`${at}: most chat.update in a 60 s window`] = rates.maxIn60s;
-    figures[`${at}: chat.update per minute (first → last)`] = Number(rates.perMinute.toFixed(1));
-    figures[`${at}: peak RSS MB`] = Number((run.peakRssBytes / 1048576).toFixed(1));
+    figures[`${at}: most chat.update in a 60 s window (any run)`] = maxIn60s;
+    figures[`${at}: chat.update per minute, first → last (any run)`] = Number(perMinute.toFixed(1));
+    figures[`${at}: peak RSS MB (median of ${ROUNDS})`] = Number((peakRss.get(rows)! / 1048576).toFixed(1));
+    figures[`${at}: peak RSS MB of each run`] = sized.map((r) => (r.peakRssBytes / 1048576).toFixed(0)).join(', ');
   }
-  const [small, large] = runs as [BulkRunFigures, BulkRunFigures];
-  const rssRatio = large.peakRssBytes / small.peakRssBytes;
+  const rssRatio = peakRss.get(SIZES[1])! / peakRss.get(SIZES[0])!;
   pass &&= rssRatio <= TARGET_RSS_RATIO;
   figures['peak RSS 2,000 / 200 rows'] = Number(rssRatio.toFixed(2));
   return {
-    name: `bulk through Slack: signed /crm bulk → dry run → Confirm → mapping PUTs (50 ms) → progress, concurrency 8`,
+    name: `bulk through Slack: signed /crm bulk → dry run → Confirm → mapping PUTs (50 ms, API in its own process) → progress, concurrency 8, ${ROUNDS} runs of each size`,
     target: `wall ≤ ${TARGET_WALL_RATIO} × baseline, ≤ ${MAX_UPDATES_PER_MINUTE} chat.update/min per message, peak RSS 2,000 ≤ ${TARGET_RSS_RATIO} × 200 rows`,
     figures,
     pass,
