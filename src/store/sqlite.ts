@@ -44,9 +44,9 @@ CREATE TABLE IF NOT EXISTS entries (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (expires_at);
 -- Append-only logs (the audit trail): rows are only ever inserted, and deleted once past their retention.
--- Each index is one more page every commit writes, so there are as few as will do: the id is the rowid
--- (a new row always gets a larger one than any row there; AUTOINCREMENT would write its counter's page
--- too, and files made before keep theirs), and expiry is found in id order (purgeExpired) instead of an index.
+-- Each index is one more page every commit writes, so there are as few as will do: the id is the rowid,
+-- given by the store (nextLogId; AUTOINCREMENT would write its counter's page too, files made before keep
+-- theirs), and expiry is found in id order (purgeExpired) instead of an index.
 CREATE TABLE IF NOT EXISTS log_entries (
   id INTEGER PRIMARY KEY,
   log_key TEXT NOT NULL,
@@ -73,6 +73,7 @@ export class SqliteStore implements Store {
   private readonly owner: DatabaseSync | undefined;
   private readonly checkpointer: Checkpointer | undefined;
   private commitsSinceCheckpoint = 0;
+  private lastLogId: number;
   private readonly k: (key: string) => string;
   private readonly purgeTimer: NodeJS.Timeout;
   private readonly statements: ReturnType<typeof prepare>;
@@ -107,6 +108,7 @@ export class SqliteStore implements Store {
             },
           });
     this.statements = prepare(this.db);
+    this.lastLogId = Number((this.statements.lastLogId.get() as { id: number | null }).id ?? 0);
     this.locks = new MemoryStore({
       ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
       ...(options.now ? { now: options.now } : {}),
@@ -171,10 +173,11 @@ export class SqliteStore implements Store {
 
   async appendLog(logKey: string, value: unknown, retentionMs: number): Promise<string> {
     const { text, ttl: retention } = checkExpiring(value, retentionMs);
-    const result = await this.write('appendLog', () =>
-      this.statements.appendLog.run(this.k(logKey), text, this.now() + retention),
+    const id = this.nextLogId();
+    await this.write('appendLog', () =>
+      this.statements.appendLog.run(id, this.k(logKey), text, this.now() + retention),
     );
-    return String(result.lastInsertRowid);
+    return String(id);
   }
 
   async readLog<T = unknown>(logKey: string, options: ReadLogOptions): Promise<LogEntry<T>[]> {
@@ -356,6 +359,16 @@ export class SqliteStore implements Store {
     for (const call of group) call.resolve();
   }
 
+  /**
+   * A log entry's id: larger than every id this file ever gave, with no counter to write (AUTOINCREMENT's
+   * would cost a page each commit). The larger of the last id + 1 and the clock in ms × 1024, so even after
+   * a purge emptied the table and a restart, a new id is above all earlier ones (they were given earlier).
+   */
+  private nextLogId(): number {
+    this.lastLogId = Math.max(this.lastLogId + 1, Date.now() * 1024);
+    return this.lastLogId;
+  }
+
   private requestCheckpoint(): void {
     this.commitsSinceCheckpoint = 0;
     this.checkpointer?.request();
@@ -397,7 +410,8 @@ function prepare(db: DatabaseSync) {
     purge: db.prepare('DELETE FROM entries WHERE expires_at <= ?'),
     oldestLiveLog: db.prepare('SELECT id FROM log_entries WHERE expires_at > ? ORDER BY id LIMIT 1'),
     purgeLogsBefore: db.prepare('DELETE FROM log_entries WHERE id < ?'),
-    appendLog: db.prepare('INSERT INTO log_entries (log_key, value, expires_at) VALUES (?, ?, ?)'),
+    appendLog: db.prepare('INSERT INTO log_entries (id, log_key, value, expires_at) VALUES (?, ?, ?, ?)'),
+    lastLogId: db.prepare('SELECT max(id) AS id FROM log_entries'),
     readLog: db.prepare(
       'SELECT id, value FROM log_entries WHERE log_key = ? AND id < ? AND expires_at > ? ORDER BY id DESC LIMIT ?',
     ),

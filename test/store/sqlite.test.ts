@@ -197,6 +197,25 @@ describe('SqliteStore specifics', () => {
     expect(await store.get('keep')).toBe(1);
   });
 
+  it('purges log entries in the order they were appended; ids keep increasing after a purge', async () => {
+    let now = 1_000_000;
+    const store = track(new SqliteStore({ path: freshFile(), now: () => now }));
+    const first = await store.appendLog('audit:p', { n: 1 }, 1_000);
+    await store.appendLog('audit:p', { n: 2 }, 1_000);
+    // Appended with a longer retention, then one with a shorter one (AUDIT_RETENTION_DAYS lowered).
+    await store.appendLog('audit:p', { n: 3 }, 10_000);
+    await store.appendLog('audit:p', { n: 4 }, 1_000);
+    now += 2_000;
+    // The two oldest go; the fourth waits behind the live third, and no reader ever sees it.
+    expect(store.purgeExpired()).toBe(2);
+    expect((await store.readLog('audit:p', { limit: 10 })).map((e) => e.value)).toEqual([{ n: 3 }]);
+    now += 10_000;
+    expect(store.purgeExpired()).toBe(2);
+    const next = await store.appendLog('audit:p', { n: 5 }, 1_000);
+    expect(Number(next)).toBeGreaterThan(Number(first));
+    expect((await store.readLog('audit:p', { limit: 10 })).map((e) => e.value)).toEqual([{ n: 5 }]);
+  });
+
   it('treats a key of the other kind as an error, like Redis WRONGTYPE', async () => {
     const store = track(new SqliteStore({ path: ':memory:' }));
     await store.set('v', 1, 10_000);
