@@ -365,7 +365,7 @@ export class SqliteStore implements Store {
    * a purge emptied the table and a restart, a new id is above all earlier ones (they were given earlier).
    */
   private nextLogId(): number {
-    this.lastLogId = Math.max(this.lastLogId + 1, Date.now() * 1024);
+    this.lastLogId = Math.max(this.lastLogId + 1, this.now() * 1024);
     return this.lastLogId;
   }
 
