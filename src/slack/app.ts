@@ -18,6 +18,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Services } from '../services';
 import { type ConnectionOptions, SlackConnection } from './connection';
+import { ListenerTable } from './listener-table';
 import {
   describeRequest,
   logWhenAcked,
@@ -162,7 +163,8 @@ export function createBot(services: Services, opts: BotOptions = {}): Bot {
   app.error(async ({ error, body }: ExtendedErrorArgs) => {
     log.error({ err: describeError(error), request: describeRequest(body) }, 'Slack request failed');
   });
-  registerListeners(app, services);
+  // Flows register by id in a table behind one Bolt listener per kind (see ListenerTable for why).
+  registerListeners(new ListenerTable(app), services);
 
   let server: Server | undefined;
   let stopped: Promise<void> | undefined;

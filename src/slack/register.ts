@@ -11,6 +11,7 @@ import { registerSetup, setup } from '../flows/setup/listeners';
 import { status } from '../flows/status/listeners';
 import { triggers } from '../flows/triggers/listeners';
 import type { Services } from '../services';
+import type { ListenerRegistry } from './listener-table';
 import { registerCrmCommand, type Subcommand } from './router';
 
 /** Diagnose answers a contact it finds in its input with the contact flow's answers. */
@@ -37,7 +38,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
  * The one place that wires every flow's listeners (src/flows/<flow>/listeners.ts) into the Bolt app.
  * Commands, shortcuts and events must also be in manifest.yml (test/slack/manifest.test.ts checks both ways).
  */
-export function registerListeners(app: App, services: Services): void {
+export function registerListeners(app: ListenerRegistry, services: Services): void {
   registerCrmCommand(app, services, SUBCOMMANDS);
   registerLookup(app, services);
   registerHome(app, services, SUBCOMMANDS);

@@ -1,9 +1,10 @@
-import type { AllMiddlewareArgs, App, RespondArguments, RespondFn, SlashCommand } from '@slack/bolt';
+import type { AllMiddlewareArgs, RespondArguments, RespondFn, SlashCommand } from '@slack/bolt';
 import { helpInput } from '../flows/help/service';
 import { buildDidYouMean, buildHelpMessage } from '../flows/help/views';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
 import { levenshtein } from '../text';
+import type { ListenerRegistry } from './listener-table';
 
 /**
  * The `/crm` subcommand registry: the one extension point for new subcommands.
@@ -65,7 +66,11 @@ export const CRM_COMMAND = '/crm';
 const MAX_SUGGESTION_DISTANCE = 2;
 
 /** The /crm router: ack at once, then parse and dispatch to the registry (SUBCOMMANDS in register.ts). */
-export function registerCrmCommand(app: App, services: Services, registry: Readonly<Record<string, Subcommand>>): void {
+export function registerCrmCommand(
+  app: ListenerRegistry,
+  services: Services,
+  registry: Readonly<Record<string, Subcommand>>,
+): void {
   app.command(CRM_COMMAND, async ({ command, ack, respond, client }) => {
     // Slack gives us 3 s; subcommands may call slow APIs, so ack before anything else.
     await ack();

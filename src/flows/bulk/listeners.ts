@@ -8,6 +8,7 @@ import { assertCanWrite } from '../../operations/permissions';
 import { auditRefusal } from '../../operations/write';
 import { parseBusinessNumber } from '../../planner';
 import type { Services } from '../../services';
+import type { ListenerRegistry } from '../../slack/listener-table';
 import type { Subcommand } from '../../slack/router';
 import { BULK_ACTIONS, BULK_BLOCKS, BULK_MODAL } from './ids';
 import {
@@ -201,7 +202,7 @@ async function auditRunRefusal(
 }
 
 /** The bulk modal (cheap checks in the ack, then group lookup, file download and the dry run) and the run's buttons. */
-export function registerBulk(app: App, services: Services): void {
+export function registerBulk(app: ListenerRegistry, services: Services): void {
   app.view(BULK_MODAL, async ({ ack, view, body, client }) => {
     const form = readForm(view.state.values);
     const metadata = JSON.parse(view.private_metadata || '{}') as BulkModalMetadata;

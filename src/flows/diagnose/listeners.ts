@@ -3,6 +3,7 @@ import { ForbiddenError, userMessage } from '../../errors';
 import type { ContactQuery } from '../../logsearch/identity';
 import type { Services } from '../../services';
 import { section, viewValues } from '../../slack/blocks';
+import type { ListenerRegistry } from '../../slack/listener-table';
 import { postOutcome } from '../../slack/post';
 import type { Subcommand } from '../../slack/router';
 import { contactInText } from '../contact/service';
@@ -192,7 +193,7 @@ function blocksText(blocks: unknown): string {
 const PICK = new RegExp(`^${DIAGNOSE_PICK}`);
 
 /** Diagnose (modal, mention, message shortcut, status button, candidate picks) and its one-click fixes. */
-export function registerDiagnose(app: App, services: Services, contactSurfaces: ContactSurfaces): void {
+export function registerDiagnose(app: ListenerRegistry, services: Services, contactSurfaces: ContactSurfaces): void {
   /** /crm status's Diagnose button: the diagnose modal with the business and CRM filled in. */
   app.action<BlockAction<ButtonAction>>(STATUS_ACTIONS.diagnose, async ({ ack, action, body, client }) => {
     await ack();

@@ -1,6 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { userMessage } from '../../errors';
 import type { Services } from '../../services';
+import type { ListenerRegistry } from '../../slack/listener-table';
 import type { Subcommand } from '../../slack/router';
 import { HISTORY_ACTIONS } from './ids';
 import {
@@ -60,7 +61,7 @@ async function uploadHistoryCsv(
 }
 
 /** "Older" replaces the page with the next one; "CSV" uploads the whole trail. */
-export function registerHistory(app: App, services: Services): void {
+export function registerHistory(app: ListenerRegistry, services: Services): void {
   app.action<BlockAction<ButtonAction>>(HISTORY_ACTIONS.older, async ({ ack, action, respond }) => {
     await ack();
     const cursor = parseCursor(action.value);

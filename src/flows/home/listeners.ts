@@ -1,6 +1,7 @@
-import type { App, BlockAction, ButtonAction, types } from '@slack/bolt';
+import type { BlockAction, ButtonAction, types } from '@slack/bolt';
 import { userMessage } from '../../errors';
 import type { Services } from '../../services';
+import type { ListenerRegistry } from '../../slack/listener-table';
 import type { Subcommand, SubcommandContext } from '../../slack/router';
 import { getStatus, requireBusinessNumber } from '../status/service';
 import { HOME_ACTIONS, HOME_STATUS_BLOCK, HOME_STATUS_INPUT, HOME_STATUS_MODAL } from './ids';
@@ -17,7 +18,11 @@ import {
  * App Home: the tab (published on every open), its quick actions and the "Status" modal.
  * `subcommands` is the live /crm registry: "Set up" runs whatever `/crm setup` runs at click time.
  */
-export function registerHome(app: App, services: Services, subcommands: Readonly<Record<string, Subcommand>>): void {
+export function registerHome(
+  app: ListenerRegistry,
+  services: Services,
+  subcommands: Readonly<Record<string, Subcommand>>,
+): void {
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     const data = await getHomeData(services, event.user);

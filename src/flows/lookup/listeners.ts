@@ -1,6 +1,7 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { BotError } from '../../errors';
 import type { Services } from '../../services';
+import type { ListenerRegistry } from '../../slack/listener-table';
 import type { Subcommand } from '../../slack/router';
 import { INPUT_ACTION_ID, inputBlockId, LOOKUP_AGAIN, LOOKUP_MODAL } from './ids';
 import {
@@ -50,7 +51,7 @@ export const lookup: Subcommand = {
 };
 
 /** The lookup form: inline validation in the ack, then the lookup runs and the modal shows the results. */
-export function registerLookup(app: App, services: Services): void {
+export function registerLookup(app: ListenerRegistry, services: Services): void {
   app.view(LOOKUP_MODAL, async ({ ack, body, view, client }) => {
     const meta = parseLookupMetadata(view.private_metadata);
     const spec = meta && findLookupSpec(services.catalog, meta.lookup, meta.crm);

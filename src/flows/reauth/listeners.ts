@@ -1,7 +1,8 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { userMessage } from '../../errors';
 import type { Services } from '../../services';
 import { viewValues } from '../../slack/blocks';
+import type { ListenerRegistry } from '../../slack/listener-table';
 import { postOutcome } from '../../slack/post';
 import type { Subcommand } from '../../slack/router';
 import { buildFixResultModal, buildWorkingModal } from '../diagnose/views';
@@ -32,7 +33,7 @@ export const reauth: Subcommand = {
 };
 
 /** Re-authorization: the steps (from a status button or a diagnosis) and the new-credential form. */
-export function registerReauth(app: App, services: Services): void {
+export function registerReauth(app: ListenerRegistry, services: Services): void {
   app.action<BlockAction<ButtonAction>>(STATUS_ACTIONS.reauth, async ({ ack, action, body, client, respond }) => {
     await ack();
     const origin = {

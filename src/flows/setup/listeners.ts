@@ -1,6 +1,7 @@
 import type { App, BlockAction } from '@slack/bolt';
 import { userMessage } from '../../errors';
 import type { Services } from '../../services';
+import type { ListenerRegistry } from '../../slack/listener-table';
 import type { Subcommand } from '../../slack/router';
 import { STATUS_ACTIONS } from '../status/ids';
 import { SETUP_ACTION, SETUP_CALLBACK } from './ids';
@@ -203,7 +204,7 @@ const SUBMISSIONS: Array<[string, Submission]> = [
 ];
 
 /** The setup, add-location and trigger-update modals: submissions, buttons, lookups, and the result's Retry. */
-export function registerSetup(app: App, services: Services): void {
+export function registerSetup(app: ListenerRegistry, services: Services): void {
   // Submissions: parse, validate, ack (errors or the next step), then any slow work.
   for (const [callbackId, submit] of SUBMISSIONS) {
     app.view(callbackId, async ({ ack, body, view, client }) => {
