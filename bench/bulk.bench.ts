@@ -6,10 +6,10 @@ import { median } from './stats';
 
 /**
  * Bulk onboarding end to end through the Slack path (bulk-run.ts: signed `/crm bulk`, CSV file, dry run,
- * Confirm, mapping PUTs answering in 50 ms, progress chat.updates to the Slack stand-in) at 200 and 2,000
- * rows, concurrency 8, each run in a fresh process so their peak RSS compare, three runs of each size,
- * interleaved, judged on the median. Against, in the same run: the ideal wall time rows × latency /
- * concurrency, Slack's budget of chat.update per message, and the 200-row processes' peak RSS.
+ * Confirm, mapping PUTs answering in 50 ms as a bare client sees them, progress chat.updates to the Slack
+ * stand-in) at 200 and 2,000 rows, concurrency 8, each run in a fresh process so their peak RSS compare,
+ * three runs of each size, interleaved, judged on the median. Against, in the same run: the ideal wall time
+ * rows × latency / concurrency, Slack's budget of chat.update per message, and the 200-row processes' peak RSS.
  */
 
 const SIZES = [200, 2000] as const;
@@ -47,9 +47,18 @@ function updateRates(times: readonly number[]): { maxIn60s: number; perMinute: n
 /** Runs of each size, interleaved; odd, so each figure judged is one run's (the median). */
 const ROUNDS = 3;
 
-/** The run whose wall time is the median of its size's runs. */
+/**
+ * rows × latency / concurrency, with latency the 50 ms asked for, or what a bare client saw per write at the
+ * calibrated hold when that was less: the calibration (bulk-run.ts) is a few tenths of a ms off either way,
+ * and may only ever make the baseline stricter.
+ */
+function baselineMs(run: BulkRunFigures): number {
+  return (run.rows * Math.min(run.latencyMs, run.bareClientMeanMs)) / run.concurrency;
+}
+
+/** The run whose wall / baseline is the median of its size's runs. */
 function medianRun(runs: readonly BulkRunFigures[]): BulkRunFigures {
-  return [...runs].sort((a, b) => a.runMs - b.runMs)[Math.floor(runs.length / 2)]!;
+  return [...runs].sort((a, b) => a.runMs / baselineMs(a) - b.runMs / baselineMs(b))[Math.floor(runs.length / 2)]!;
 }
 
 export async function benchBulkThroughSlack(): Promise<BenchResult> {
@@ -63,7 +72,7 @@ export async function benchBulkThroughSlack(): Promise<BenchResult> {
   const peakRss = new Map<number, number>();
   for (const [rows, sized] of runsBySize) {
     const run = medianRun(sized);
-    const idealMs = (run.rows * run.latencyMs) / run.concurrency;
+    const idealMs = baselineMs(run);
     const ratio = run.runMs / idealMs;
     // Slack's budget and the exact count of PUTs hold in every run, not only the median one.
     const rates = sized.map((r) => updateRates(r.updateTimes));
@@ -77,10 +86,18 @@ export async function benchBulkThroughSlack(): Promise<BenchResult> {
     // Peak RSS moves by tens of MB with V8's young-generation sizing from one run to the next: the median.
     peakRss.set(rows, median(sized.map((r) => r.peakRssBytes)));
     const at = `${rows.toLocaleString('en-US')} rows`;
-    figures[`${at}: wall ms, Confirm → Finished (median of ${ROUNDS})`] = Math.round(run.runMs);
+    figures[`${at}: wall ms, Confirm → Finished (the median run)`] = Math.round(run.runMs);
     figures[`${at}: wall ms of each run`] = sized.map((r) => Math.round(r.runMs)).join(', ');
-    figures[`${at}: baseline ms (rows × ${run.latencyMs} ms / ${run.concurrency})`] = idealMs;
-    figures[`${at}: wall / baseline`] = Number(ratio.toFixed(2));
+    figures[`${at}: baseline ms (rows × min(${run.latencyMs} ms, bare client's ms) / ${run.concurrency})`] =
+      Math.round(idealMs);
+    figures[`${at}: wall / baseline (median of ${ROUNDS})`] = Number(ratio.toFixed(3));
+    figures[`${at}: wall / baseline of each run`] = sized.map((r) => (r.runMs / baselineMs(r)).toFixed(3)).join(', ');
+    figures[`${at}: API hold ms per write, calibrated (each run)`] = sized
+      .map((r) => r.apiHoldMs.toFixed(1))
+      .join(', ');
+    figures[`${at}: ms per write a bare undici client saw at that hold (each run, mean)`] = sized
+      .map((r) => r.bareClientMeanMs.toFixed(2))
+      .join(', ');
     figures[`${at}: dry run ms (command → summary)`] = Math.round(run.dryRunMs);
     figures[`${at}: mapping PUTs (every run)`] = sized.map((r) => r.puts).join(', ');
     figures[`${at}: chat.update on the progress message`] = run.updateTimes.length;
@@ -93,7 +110,7 @@ export async function benchBulkThroughSlack(): Promise<BenchResult> {
   pass &&= rssRatio <= TARGET_RSS_RATIO;
   figures['peak RSS 2,000 / 200 rows'] = Number(rssRatio.toFixed(2));
   return {
-    name: `bulk through Slack: signed /crm bulk → dry run → Confirm → mapping PUTs (50 ms, API in its own process) → progress, concurrency 8, ${ROUNDS} runs of each size`,
+    name: `bulk through Slack: signed /crm bulk → dry run → Confirm → mapping PUTs (50 ms as a bare client sees them, API in its own process) → progress, concurrency 8, ${ROUNDS} runs of each size`,
     target: `wall ≤ ${TARGET_WALL_RATIO} × baseline, ≤ ${MAX_UPDATES_PER_MINUTE} chat.update/min per message, peak RSS 2,000 ≤ ${TARGET_RSS_RATIO} × 200 rows`,
     figures,
     pass,
