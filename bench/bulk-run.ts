@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { BULK_ACTIONS, BULK_BLOCKS, BULK_MODAL } from '../src/flows/bulk/ids';
+import { BULK_ACTIONS, BULK_MODAL } from '../src/flows/bulk/ids';
 import { SqliteStore } from '../src/store';
+import { bulkModalValues, csvFileInfo } from '../test/support/flow-forms';
 import type { RecordedCall } from '../test/support/slack-api-standin';
 import type { TestBot } from '../test/support/slack-harness';
 import { startTestBot } from '../test/support/slack-harness';
@@ -126,18 +127,9 @@ async function bulkThroughSlack(
   // Only this run's calls: waitFor finds the first match, and the warm-up made the same calls before.
   bot.slack.reset();
   const csv = CSV_FILES[fileId]!(rows);
+  const url = `${apiUrl}/files/${fileId}/locations.csv`;
   bot.slack.program('files.info', () => ({
-    json: {
-      ok: true,
-      file: {
-        id: fileId,
-        name: 'locations.csv',
-        filetype: 'csv',
-        size: Buffer.byteLength(csv),
-        url_private: `${apiUrl}/files/${fileId}/locations.csv`,
-        url_private_download: `${apiUrl}/files/${fileId}/locations.csv`,
-      },
-    },
+    json: { ok: true, file: csvFileInfo(fileId, { view: url, download: url }, { size: Buffer.byteLength(csv) }) },
   }));
   const commandAt = performance.now();
   await bot.sendCommand(`bulk ${ENTERPRISE}`);
@@ -147,21 +139,7 @@ async function bulkThroughSlack(
     view: {
       callback_id: BULK_MODAL,
       private_metadata: opened.body.view.private_metadata,
-      state: {
-        values: {
-          [BULK_BLOCKS.crm]: {
-            [BULK_ACTIONS.value]: { type: 'static_select', selected_option: { value: 'carecloud' } },
-          },
-          [BULK_BLOCKS.group]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: '' } },
-          [BULK_BLOCKS.table]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: null } },
-          [BULK_BLOCKS.file]: {
-            [BULK_ACTIONS.value]: {
-              type: 'file_input',
-              files: [{ id: fileId, name: 'locations.csv', filetype: 'csv' }],
-            },
-          },
-        },
-      },
+      state: { values: bulkModalValues({ crmId: 'carecloud', fileId }) },
     },
   });
   const summary = await bot.slack.waitFor(

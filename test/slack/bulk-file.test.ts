@@ -2,6 +2,7 @@ import { loadRun } from '../../src/bulk/run-record';
 import { BULK_ACTIONS, BULK_BLOCKS, BULK_LAYOUT_BLOCKS, BULK_MODAL } from '../../src/flows/bulk/ids';
 import { bulkTiming } from '../../src/flows/bulk/service';
 import { PASTE_MAX_CHARS } from '../../src/flows/bulk/views';
+import { bulkModalValues, csvFileInfo } from '../support/flow-forms';
 import { API_PATHS, IntegrationApiStandin, type Reply } from '../support/integration-api-standin';
 import { pollUntil } from '../support/poll';
 import { TEST_BOT_TOKEN, TEST_CHANNEL, TEST_USER, type TestBot } from '../support/slack-harness';
@@ -75,21 +76,7 @@ function submitFile(bot: TestBot, privateMetadata: string, fileId: string) {
     view: {
       callback_id: BULK_MODAL,
       private_metadata: privateMetadata,
-      state: {
-        values: {
-          [BULK_BLOCKS.crm]: {
-            [BULK_ACTIONS.value]: { type: 'static_select', selected_option: { value: 'carestack' } },
-          },
-          [BULK_BLOCKS.group]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: '' } },
-          [BULK_BLOCKS.table]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: null } },
-          [BULK_BLOCKS.file]: {
-            [BULK_ACTIONS.value]: {
-              type: 'file_input',
-              files: [{ id: fileId, name: 'locations.csv', filetype: 'csv' }],
-            },
-          },
-        },
-      },
+      state: { values: bulkModalValues({ crmId: 'carestack', fileId }) },
     },
   });
 }
@@ -101,15 +88,14 @@ function programFile(bot: TestBot, host: IntegrationApiStandin, fileId: string, 
       ? {
           json: {
             ok: true,
-            file: {
-              id: fileId,
-              name: 'locations.csv',
-              filetype: 'csv',
-              mimetype: 'text/csv',
-              url_private: `${host.url}/files-pri/T_TEST-${fileId}/locations.csv`,
-              url_private_download: `${host.url}/files-pri/T_TEST-${fileId}/download/locations.csv`,
-              ...file,
-            },
+            file: csvFileInfo(
+              fileId,
+              {
+                view: `${host.url}/files-pri/T_TEST-${fileId}/locations.csv`,
+                download: `${host.url}/files-pri/T_TEST-${fileId}/download/locations.csv`,
+              },
+              file,
+            ),
           },
         }
       : undefined,

@@ -48,14 +48,31 @@ function setupCrmStepValues(input: SetupCrmStep): Json {
   };
 }
 
-/** `state.values` of the bulk modal with a pasted table (group ID empty: the bot finds the CRM's group). */
-export function bulkModalValues(input: { crmId: string; table: string; groupId?: string }): Json {
+/**
+ * `state.values` of the bulk modal with a pasted table or an uploaded CSV file (its id; then nothing is
+ * pasted, as Slack sends an empty text input: null). Group ID empty: the bot finds the CRM's group.
+ */
+export function bulkModalValues(input: { crmId: string; table?: string; fileId?: string; groupId?: string }): Json {
+  const files = input.fileId ? [{ id: input.fileId, name: 'locations.csv', filetype: 'csv' }] : [];
   return {
     [BULK_BLOCKS.crm]: {
       [BULK_ACTIONS.value]: { type: 'static_select', selected_option: { value: input.crmId } },
     },
     [BULK_BLOCKS.group]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: input.groupId ?? '' } },
-    [BULK_BLOCKS.table]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: input.table } },
-    [BULK_BLOCKS.file]: { [BULK_ACTIONS.value]: { type: 'file_input', files: [] } },
+    [BULK_BLOCKS.table]: { [BULK_ACTIONS.value]: { type: 'plain_text_input', value: input.table ?? null } },
+    [BULK_BLOCKS.file]: { [BULK_ACTIONS.value]: { type: 'file_input', files } },
+  };
+}
+
+/** files.info's `file` for an uploaded locations.csv: where Slack serves it (view and download URLs). */
+export function csvFileInfo(fileId: string, urls: { view: string; download: string }, extra: Json = {}): Json {
+  return {
+    id: fileId,
+    name: 'locations.csv',
+    filetype: 'csv',
+    mimetype: 'text/csv',
+    url_private: urls.view,
+    url_private_download: urls.download,
+    ...extra,
   };
 }
