@@ -1,6 +1,7 @@
 import { type BulkRun, loadRun } from '../../src/bulk/run-record';
 import { BULK_ACTIONS, BULK_MODAL } from '../../src/flows/bulk/ids';
 import { bulkTiming, stopLocalRuns } from '../../src/flows/bulk/service';
+import { saveCreateIntent } from '../../src/operations/create-intents';
 import { resumeInterruptedWork } from '../../src/slack/register';
 import { MemoryStore } from '../../src/store/memory';
 import type { Store } from '../../src/store/types';
@@ -103,7 +104,8 @@ jest.setTimeout(120_000);
 
 const waitUntil = <T>(check: Check<T>) => pollUntil(check, 90_000);
 
-async function dryRun(bot: TestBot, table: string): Promise<{ runId: string; text: string }> {
+/** `/crm bulk`, then the modal submitted with `table` (and a typed group ID, if any), as Slack sends it. */
+async function submitBulk(bot: TestBot, table: string, groupId?: string): Promise<void> {
   const command = await bot.sendCommand(`bulk ${ENTERPRISE}`);
   expect(command.status).toBe(200);
   const opened = await bot.slack.waitFor('views.open');
@@ -114,10 +116,14 @@ async function dryRun(bot: TestBot, table: string): Promise<{ runId: string; tex
     view: {
       callback_id: BULK_MODAL,
       private_metadata: opened.body.view.private_metadata,
-      state: { values: bulkModalValues({ crmId: 'carecloud', table }) },
+      state: { values: bulkModalValues({ crmId: 'carecloud', table, ...(groupId ? { groupId } : {}) }) },
     },
   });
   expect(res.status).toBe(200);
+}
+
+async function dryRun(bot: TestBot, table: string, groupId?: string): Promise<{ runId: string; text: string }> {
+  await submitBulk(bot, table, groupId);
   const summary = await bot.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Dry run'), 5000);
   const confirm = summary.body.blocks
     .flatMap((b: { elements?: Array<{ action_id: string; value: string }> }) => b.elements ?? [])
@@ -147,6 +153,42 @@ describe('/crm bulk end to end over signed Slack requests', () => {
   afterEach(async () => {
     Object.assign(bulkTiming, saved);
     await api.stop();
+  });
+
+  it('an unresolved create-group for the enterprise: no group is picked for it (nothing sent); a typed ID, or the create landing, goes ahead', async () => {
+    const bot = await startTestBot({ integrationBaseUrl: api.url });
+    try {
+      const intent = {
+        businessNumber: ENTERPRISE,
+        crmId: 'carecloud',
+        at: Date.now(),
+        userId: 'U_EARLIER',
+        idempotencyKey: 'V_EARLIER:createGroup',
+      };
+      // 1595 was there before the create: the create's own group may still appear next to it.
+      await saveCreateIntent(bot.services.store, { ...intent, groupIdsBefore: [1595] });
+      await submitBulk(bot, csv(3));
+      const refusal = await bot.slack.waitFor('chat.postEphemeral', () => true, 5000);
+      expect(refusal.body.text).toContain('Bulk onboarding: Nothing was sent.');
+      expect(refusal.body.text).toContain(`sent for business ${ENTERPRISE}`);
+      expect(refusal.body.text).toContain('whether it created a CareCloud group is *unknown*');
+      expect(refusal.body.text).toContain('To add the rows to group 1595 anyway, type its ID in the form.');
+      expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
+
+      // Typed, the group is the user's choice: the dry run goes ahead.
+      const typed = await dryRun(bot, csv(3), '1595');
+      expect(typed.text).toContain('3 rows valid, 0 invalid. Nothing has been sent.');
+
+      // The create landed (1595 is new since it was sent): that is the group, no ID needed.
+      bot.slack.reset();
+      await saveCreateIntent(bot.services.store, { ...intent, groupIdsBefore: [] });
+      const landed = await dryRun(bot, csv(3));
+      expect(landed.text).toContain('3 rows valid, 0 invalid. Nothing has been sent.');
+      expect(bot.slack.callsTo('chat.postEphemeral')).toHaveLength(0);
+      expect(api.puts).toHaveLength(0);
+    } finally {
+      await bot.stop();
+    }
   });
 
   it('210 rows: invalid rows reported and never sent, 500s retried by the button, a 429 pauses and is retried, exact bodies', async () => {

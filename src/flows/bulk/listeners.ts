@@ -224,9 +224,7 @@ export function registerBulk(app: ListenerRegistry, services: Services): void {
     const userId = body.user.id;
     const channel = metadata.channel;
     try {
-      const groupId = form.groupId
-        ? Number(form.groupId)
-        : await groupOfCrm(services, metadata.enterpriseId, crm.integrationSourceId, crm.displayName);
+      const groupId = form.groupId ? Number(form.groupId) : await groupOfCrm(services, metadata.enterpriseId, crm);
       const text = form.table ?? (await downloadFile(services, client, form.fileId!));
       await prepareDryRun(services, slackBulkIO(client), {
         userId,

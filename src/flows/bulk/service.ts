@@ -14,7 +14,10 @@ import {
 } from '../../bulk/run-record';
 import { type Classified, type RunnerProgress, runRows } from '../../bulk/runner';
 import { type BulkTarget, planRow, validateTable } from '../../bulk/validate';
+import type { CrmDefinition } from '../../catalog';
+import { systemClock } from '../../clock';
 import { ApiError, BotError, userMessage } from '../../errors';
+import { checkIntent, loadCreateIntent } from '../../operations/create-intents';
 import { idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
 import { maskRequest, toCurl } from '../../planner';
 import type { Services } from '../../services';
@@ -582,24 +585,47 @@ class ProgressPublisher {
 
 // ------------------------------------------------------------------ groups
 
-/** The group bulk adds to when none is typed: the enterprise's only group of the CRM. */
+/**
+ * The group bulk adds to when none is typed: the enterprise's only group of the CRM. While an earlier
+ * create-group for the enterprise and CRM got no answer and may still land (issue 11), its group may be
+ * about to appear next to the one there now: bulk refuses to pick, as setup refuses to create again.
+ */
 export async function groupOfCrm(
   services: Services,
   enterpriseId: string,
-  sourceId: number,
-  crmName: string,
+  crm: Pick<CrmDefinition, 'id' | 'integrationSourceId' | 'displayName'>,
 ): Promise<number> {
-  const groups = (await services.api.getGroups(enterpriseId)).filter((g) => g.integrationSourceType.id === sourceId);
+  const groups = (await services.api.getGroups(enterpriseId)).filter(
+    (g) => g.integrationSourceType.id === crm.integrationSourceId,
+  );
+  const intent = await loadCreateIntent(services.store, enterpriseId, crm.id);
+  if (intent) {
+    const recheckMs = services.config.CREATE_GROUP_RECHECK_MINUTES * 60_000;
+    const check = checkIntent(
+      intent,
+      groups.map((g) => g.groupId),
+      (services.clock ?? systemClock).now(),
+      recheckMs,
+    );
+    if (check.kind === 'pending') {
+      const anyway =
+        groups.length === 1 ? ` To add the rows to group ${groups[0]!.groupId} anyway, type its ID in the form.` : '';
+      throw new BotError(
+        'create_unresolved',
+        `Nothing was sent. The create-group request <@${intent.userId}> sent for business ${enterpriseId} on ${new Date(intent.at).toISOString().slice(0, 16).replace('T', ' ')} UTC got no answer in time, so whether it created a ${crm.displayName} group is *unknown*, and no new group shows yet: it may still land. Run bulk again in ${check.minutesLeft} minute${check.minutesLeft === 1 ? '' : 's'}, once it is settled (\`/crm status ${enterpriseId}\` shows the groups).${anyway}`,
+      );
+    }
+  }
   if (groups.length === 1) return groups[0]!.groupId;
   if (groups.length === 0) {
     throw new BotError(
       'validation_failed',
-      `Enterprise ${enterpriseId} has no ${crmName} integration group. Bulk only adds locations to an existing group: create the group with the setup flow first, then run bulk again.`,
+      `Enterprise ${enterpriseId} has no ${crm.displayName} integration group. Bulk only adds locations to an existing group: create the group with the setup flow first, then run bulk again.`,
     );
   }
   throw new BotError(
     'validation_failed',
-    `Enterprise ${enterpriseId} has ${groups.length} ${crmName} groups (${groups.map((g) => g.groupId).join(', ')}); run bulk again and type the group ID.`,
+    `Enterprise ${enterpriseId} has ${groups.length} ${crm.displayName} groups (${groups.map((g) => g.groupId).join(', ')}); run bulk again and type the group ID.`,
   );
 }
 
