@@ -265,6 +265,48 @@ describe('/crm bulk end to end over signed Slack requests', () => {
     }
   });
 
+  it('a user who submits before the slow group read lands is told nothing false: the closed modal is not an error', async () => {
+    const bot = await startTestBot({ integrationBaseUrl: api.url });
+    try {
+      // The form's group read (the first one) is held; the submission's own read is answered at once.
+      let releaseGroups = () => {};
+      const groupsHeld = new Promise<void>((resolve) => {
+        releaseGroups = resolve;
+      });
+      api.standin.on('GET', /^\/integration\/businessintegrationgroup\//, {
+        json: [{ groupId: 1595, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } }],
+        until: groupsHeld,
+      });
+      const command = await bot.sendCommand(`bulk ${ENTERPRISE}`);
+      expect(command.status).toBe(200);
+      const opened = await bot.slack.waitFor('views.open');
+      await api.standin.waitForRequests(1);
+      const res = await bot.sendViewSubmission({
+        view: {
+          callback_id: BULK_MODAL,
+          private_metadata: opened.body.view.private_metadata,
+          state: { values: bulkModalValues({ crmId: 'carecloud', table: csv(3) }) },
+        },
+      });
+      expect(res.status).toBe(200);
+      await bot.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Dry run'));
+      // The submitted modal is closed: Slack answers the update of the form with not_found.
+      bot.slack.program('views.update', SlackApiStandin.error('not_found'), { times: 1 });
+      releaseGroups();
+      await bot.slack.waitFor('views.update');
+      // Stopping waits for the command's listener to finish, whatever it still posts.
+      await bot.stop();
+      expect(command.responses()).toEqual([]);
+      expect(bot.slack.responsesFor()).toEqual([]);
+      expect(bot.slack.callsTo('chat.postEphemeral')).toEqual([]);
+      const dryRuns = bot.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith('Dry run'));
+      expect(dryRuns).toHaveLength(1);
+      expect(bot.logs.some((l) => l.msg === 'Slack listener failed')).toBe(false);
+    } finally {
+      await bot.stop();
+    }
+  });
+
   it('the rows do not wait for the progress message: one Slack refuses still writes every row', async () => {
     const bot = await startTestBot({ integrationBaseUrl: api.url, config: { BULK_CONCURRENCY: 4 } });
     try {
