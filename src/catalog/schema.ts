@@ -137,6 +137,11 @@ export const RestrictionReason = z.object({
   controlledBy: z.object({ property: z.string(), level: Level }).optional(),
   check: ReasonCheck.optional(),
   fix: FixDef,
+  /**
+   * Re-authorizing the business clears this reason (a rejected, wrong or expired credential, a 401): only then
+   * does the diagnosis offer Re-authorize. Reasons about the patient, the appointment or a setting leave it false.
+   */
+  reauthorizes: z.boolean().default(false),
 });
 export type RestrictionReason = z.infer<typeof RestrictionReason>;
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { CrmDefinition, DEFAULT_CATALOG_DIR, loadCatalog } from '../../src/catalog';
 import { LOOKUP_IDS } from '../../src/integration/lookups';
+import { CREDENTIAL_REASON, catalogWithReason } from '../support/catalogs';
 
 const catalog = loadCatalog();
 
@@ -82,6 +83,20 @@ describe('CRM catalog', () => {
         expect([...lookup.needs, lookup.fills].filter((k) => !exists(k))).toEqual([]);
       }
     }
+  });
+
+  it('says per reason whether re-authorizing clears it: false unless the file says so', () => {
+    // The five articles' reasons are about patients, appointments, settings and beta, never a credential.
+    const articles = ['carecloud', 'carestack', 'cliniko', 'cloud9-ortho', 'nextech'];
+    const reasons = articles.flatMap((id) => catalog.get(id).reasons);
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.filter((r) => r.reauthorizes).map((r) => r.id)).toEqual([]);
+    const added = catalogWithReason('cliniko', CREDENTIAL_REASON).get('cliniko').reasons;
+    expect(added.find((r) => r.id === CREDENTIAL_REASON.id)?.reauthorizes).toBe(true);
+    const bad = catalogWith('carestack.yaml', (crm) => {
+      (crm.reasons as Array<Record<string, unknown>>)[0]!.reauthorizes = 'yes';
+    });
+    expect(() => loadCatalog(bad)).toThrow(/catalog\/carestack\.yaml: reasons\.0\.reauthorizes/);
   });
 
   it('names only lookups the integration client implements', () => {

@@ -1,5 +1,6 @@
 import { DIAGNOSE_ANSWER, DIAGNOSE_BLOCKS, DIAGNOSE_MODAL, FIX_OPEN } from '../../src/flows/diagnose/ids';
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
+import { CREDENTIAL_REASON, catalogWithReason } from '../support/catalogs';
 import { replyToMention, troubleshootMessage } from '../support/diagnose-messages';
 import { type DiagnoseFields, diagnoseSubmission as submission } from '../support/diagnose-surfaces';
 import { fixture } from '../support/fakes';
@@ -39,8 +40,8 @@ const ANSWERS: Answer[] = [
       'Appointment status (`appointment_status`, location level)',
       "appointment status 'No Show' is not in 'Checked-Out, Billed' (the default: the bot has no record of a configured Appointment status).",
     ],
-    buttons: [FIX_OPEN, STATUS_ACTIONS.reauth],
-    reauthValue: { crmId: 'carecloud' },
+    // A setting, not a credential: re-authorizing cannot help, so no Re-authorize.
+    buttons: [FIX_OPEN],
     maxBlocks: 100,
   },
   {
@@ -55,7 +56,7 @@ const ANSWERS: Answer[] = [
       "the integration API documents no call that changes a group's properties",
       "add 'completed' to Appointment statuses",
     ],
-    buttons: [STATUS_ACTIONS.reauth],
+    buttons: [],
   },
   {
     title: 'Cliniko: an inactive patient is for the clinic to fix, with the flag finding',
@@ -66,7 +67,7 @@ const ANSWERS: Answer[] = [
       "Fix (in the clinic's Cliniko)",
       'Reactivate the patient in Cliniko',
     ],
-    buttons: [STATUS_ACTIONS.reauth],
+    buttons: [],
   },
   {
     title: 'Carestack: no contact details, matched without choosing the CRM',
@@ -75,11 +76,13 @@ const ANSWERS: Answer[] = [
       record: '{"email": null, "phone": null}',
     },
     says: ['*Carestack*', 'The contact has no email and no phone.', 'Add a valid email address or mobile phone number'],
+    buttons: [],
   },
   {
     title: 'Cloud 9 Ortho: beta is fixed by a button',
     fields: { crm: 'cloud9-ortho', reason: 'Integration is beta', record: 'beta=true' },
     says: ['*Cloud 9 Ortho*: Integration is beta', '• beta is true.'],
+    buttons: [FIX_OPEN],
     fixLabel: 'Turn beta off',
   },
 ];
@@ -153,8 +156,8 @@ describe('diagnose', () => {
     expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       `GET /integration/businessintegrationgroup/${BUSINESS}`,
     ]);
-    const reauth = buttons(view.blocks).find((b) => b.action_id === STATUS_ACTIONS.reauth);
-    expect(JSON.parse(reauth!.value)).toEqual({ businessNumber: BUSINESS, crmId: 'cliniko', groupId: 22253 });
+    // Beta is a setting: the fix button, no Re-authorize (the group's target is asserted with a credential reason).
+    expect(buttons(view.blocks).map((b) => b.action_id)).toEqual([FIX_OPEN]);
   });
 
   it('by business ID without a group: says so', async () => {
@@ -255,5 +258,63 @@ describe('diagnose', () => {
     expect(block(DIAGNOSE_BLOCKS.reason).element.initial_value).toBe('Appointment status is not on the allowed list');
     expect(block(DIAGNOSE_BLOCKS.record).element.initial_value).toBe('pms_appointment_status=No Show\nbeta: false');
     expect(JSON.parse(view.private_metadata)).toEqual({ c: TEST_CHANNEL, t: '1700000007.000100' });
+  });
+});
+
+describe('diagnose: Re-authorize only under a reason re-authorizing clears (the catalog says which)', () => {
+  const { bot, api } = useBot({ catalog: catalogWithReason('cliniko', CREDENTIAL_REASON) });
+
+  async function diagnoseModal(values: DiagnoseFields) {
+    const res = await bot.sendViewSubmission(
+      submission(values, { id: 'V_DIAG', private_metadata: JSON.stringify({ c: TEST_CHANNEL }) }),
+    );
+    expect(res.status).toBe(200);
+    const call = await bot.slack.waitFor('views.update', (c) => c.body.view.callback_id === DIAGNOSE_ANSWER);
+    return call.body.view as Json;
+  }
+  const reauthOf = (view: Json) => buttons(view.blocks).find((b) => b.action_id === STATUS_ACTIONS.reauth);
+
+  it('Carestack "phone or email should be valid": the clinic fixes it, no Re-authorize', async () => {
+    const view = await diagnoseModal({
+      crm: 'carestack',
+      reason: 'Phone or Email should be valid for creating a customer Email: null, Phone: null.',
+    });
+    expect(JSON.stringify(view.blocks)).toContain('*Carestack*: Phone or Email should be valid');
+    expect(buttons(view.blocks)).toEqual([]);
+    // No empty actions block either: Slack refuses one.
+    expect(view.blocks.filter((b: Json) => b.type === 'actions')).toEqual([]);
+  });
+
+  it('a rejected credential offers Re-authorize, carrying the CRM', async () => {
+    const view = await diagnoseModal({ crm: 'cliniko', reason: CREDENTIAL_REASON.text });
+    expect(JSON.stringify(view.blocks)).toContain(`*Cliniko*: ${CREDENTIAL_REASON.text}`);
+    expect(buttons(view.blocks).map((b) => b.action_id)).toEqual([STATUS_ACTIONS.reauth]);
+    expect(JSON.parse(reauthOf(view)!.value)).toEqual({ crmId: 'cliniko' });
+  });
+
+  it('by business ID, Re-authorize carries the business and the group read', async () => {
+    api.on('GET', `/integration/businessintegrationgroup/${BUSINESS}`, { json: fixture('group-cliniko.json') });
+    const view = await diagnoseModal({ business: BUSINESS, reason: CREDENTIAL_REASON.text });
+    expect(JSON.stringify(view.blocks)).toContain(`*Cliniko*: ${CREDENTIAL_REASON.text}`);
+    expect(JSON.parse(reauthOf(view)!.value)).toEqual({ businessNumber: BUSINESS, crmId: 'cliniko', groupId: 22253 });
+  });
+
+  it('an ambiguous answer with one CRM offers Re-authorize only when re-authorizing clears its reasons', async () => {
+    // Cliniko chosen, Carestack's wording pasted: one candidate, about the patient's contact details.
+    const contact = await diagnoseModal({
+      crm: 'cliniko',
+      reason: 'Phone or Email should be valid for creating a customer Email: null, Phone: null.',
+    });
+    expect(JSON.stringify(contact.blocks)).toContain('more than one known reason');
+    expect(buttons(contact.blocks).map((b) => b.action_id)).toEqual(['diagnose_pick_carestack.no-contact']);
+
+    bot.slack.reset();
+    // Carestack chosen, the Cliniko credential reason pasted: one candidate, which re-authorizing clears.
+    const credential = await diagnoseModal({ crm: 'carestack', reason: CREDENTIAL_REASON.text });
+    expect(buttons(credential.blocks).map((b) => b.action_id)).toEqual([
+      `diagnose_pick_${CREDENTIAL_REASON.id}`,
+      STATUS_ACTIONS.reauth,
+    ]);
+    expect(JSON.parse(reauthOf(credential)!.value)).toEqual({ crmId: 'cliniko' });
   });
 });

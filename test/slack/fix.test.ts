@@ -7,7 +7,6 @@ import {
   FIX_OPEN,
   VALUE,
 } from '../../src/flows/diagnose/ids';
-import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { readAudit } from '../../src/operations/audit';
 import { readConfigRecord } from '../../src/operations/config-records';
 import { givenSetUpBusiness, mappingBody, type SetUp, sentMapping, serveGroup } from '../support/diagnose-fixes';
@@ -250,7 +249,8 @@ describe('one-click fixes', () => {
     expect(text).toContain(
       "Appointment statuses is a group property, and the integration API documents no call that changes a group's properties (only its triggers), so the bot sends nothing for this. Change it by hand: in the integration dashboard, open the Nextech integration group (group 150), Manage Properties, and add 'completed' to Appointment statuses.",
     );
-    expect(buttons(answer.blocks).map((b) => b.action_id)).toEqual([STATUS_ACTIONS.reauth]);
+    // A list of statuses, not a credential: no Re-authorize either.
+    expect(buttons(answer.blocks).map((b) => b.action_id)).toEqual([]);
     expect(writes()).toHaveLength(0);
   });
 

@@ -71,7 +71,8 @@ export type Diagnosis =
       explanation: Explanation;
       fix: FixView;
       businessNumber?: string;
-      reauth: ReauthTarget;
+      /** Only where re-authorizing can clear the reason (the catalog's `reauthorizes`). */
+      reauth?: ReauthTarget;
       /** True when the bot has a configuration record of the business. */
       hasConfigRecord: boolean;
       /** How the CRM was decided ("the text says “c9” (Cloud 9 Ortho)"); absent after a pick. */
@@ -83,6 +84,7 @@ export type Diagnosis =
       /** Why the bot asks: which sources disagreed, or that nothing names the CRM and what would. */
       why: string;
       businessNumber?: string;
+      /** One CRM, and re-authorizing clears every candidate reason: it helps whichever is picked. */
       reauth?: ReauthTarget;
     } & ReadingNotes)
   | { kind: 'none'; crm?: CrmDefinition; knownReasons: Array<{ crm: CrmDefinition; reason: RestrictionReason }> }
@@ -333,6 +335,7 @@ async function answer(
     case 'ambiguous': {
       const stateId = await saveState(services, state);
       const owners = [...new Set(result.candidates.map((c) => c.crm))];
+      const reauthorizes = owners.length === 1 && result.candidates.every((c) => c.reason.reauthorizes);
       return {
         kind: 'ambiguous',
         candidates: result.candidates.map(({ crm: owner, reason }) => ({
@@ -342,7 +345,7 @@ async function answer(
         })),
         why: result.why,
         ...(businessNumber ? { businessNumber } : {}),
-        ...(owners.length === 1 ? { reauth: reauthTarget(state, owners[0]!) } : {}),
+        ...(reauthorizes ? { reauth: reauthTarget(state, owners[0]!) } : {}),
         ...readingNotes,
       };
     }
@@ -409,7 +412,7 @@ async function explainReason(
     explanation,
     fix: fixView(services.catalog, explanation, state, stateId),
     ...(state.businessNumber ? { businessNumber: state.businessNumber } : {}),
-    reauth: reauthTarget(state, crm),
+    ...(explanation.reason.reauthorizes ? { reauth: reauthTarget(state, crm) } : {}),
     hasConfigRecord: configRecord !== undefined,
     notes: [],
   };

@@ -259,8 +259,9 @@ function matchBlocks(diagnosis: Extract<Diagnosis, { kind: 'match' }>): KnownBlo
       blocks.push(section(`*Fix (in the clinic's ${escapeMrkdwn(e.crm.displayName)})*\n${escapeMrkdwn(fix.text)}`));
       break;
   }
-  elements.push(reauthButton(diagnosis.reauth));
-  blocks.push({ type: 'actions', elements });
+  if (diagnosis.reauth) elements.push(reauthButton(diagnosis.reauth));
+  // Slack refuses an actions block without elements.
+  if (elements.length > 0) blocks.push({ type: 'actions', elements });
   return blocks;
 }
 
