@@ -13,6 +13,8 @@ type Fields = Array<string | { selected: string }>;
 
 interface Case {
   name: string;
+  /** The lookup as typed after `/crm lookup` (default: the name). */
+  lookup?: string;
   /** A good and a bad filling; `badAt`: index of the input the bad one must flag, `badMessage`: words of the message. */
   form: { good: Fields; bad: Fields; badAt: number; badMessage: string };
   /** The vendor call the good filling makes. */
@@ -84,6 +86,19 @@ const CASES: Case[] = [
     answer: { fixture: 'carestack-appointment-statuses.json', shows: ['`Scheduled`', '`Checked Out`', '`No Show`'] },
     secrets: [CANARY_KEY, CANARY_ACCOUNT_ID],
   },
+  {
+    name: 'carestack-statuses with a pasted URL',
+    lookup: 'carestack-statuses',
+    form: {
+      good: ['https://partners.sb.carestack.com/some/path', CANARY_KEY, CANARY_ACCOUNT_ID],
+      bad: ['https://partners.sb.example.org/some/path', CANARY_KEY, CANARY_ACCOUNT_ID],
+      badAt: 0,
+      badMessage: 'before .carestack.com',
+    },
+    request: { path: '/carestack/partners.sb/api/v1.0/appointment-status', headers: CARESTACK_HEADERS },
+    answer: { fixture: 'carestack-appointment-statuses.json', shows: ['`Scheduled`', '`Checked Out`', '`No Show`'] },
+    secrets: [CANARY_KEY, CANARY_ACCOUNT_ID],
+  },
 ];
 
 function stateFor(modal: Json, fields: Fields): Json {
@@ -120,7 +135,7 @@ describe('/crm lookup', () => {
   }
 
   it.each(CASES)('$name: form right after ack, inline error, then the exact request and the results', async (c) => {
-    const open = await openForm(c.name);
+    const open = await openForm(c.lookup ?? c.name);
     // The form is the first Web API call the command makes (trigger_id lasts 3 s).
     expect(bot.slack.calls.filter((call) => call.method !== 'auth.test')[0]?.method).toBe('views.open');
     const modal = open.view;

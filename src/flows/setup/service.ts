@@ -15,6 +15,7 @@ import {
 } from '../../operations/create-intents';
 import { assertMayWrite, auditDecision, idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
 import { describePlan, maskRequest, toCurl } from '../../planner/curl';
+import { normalizeProperty } from '../../planner/normalize';
 import { planSetup, planTriggerUpdate, withGroupId } from '../../planner/plan';
 import { CreateMappingRequest, type Plan } from '../../planner/types';
 import type { Services } from '../../services';
@@ -317,12 +318,17 @@ function groupScreen(services: Services, session: SetupSession): SetupScreen {
   };
 }
 
-/** Group values a lookup may use: what was typed, else the documented default. */
+/**
+ * Group values a lookup may use: what was typed, normalised as the group body sends it (a pasted
+ * Carestack URL is its customer domain, "yes" is true), else the documented default. A value the
+ * normaliser refuses stays as typed: the group step has already said what is wrong with it.
+ */
 function groupInputs(crm: CrmDefinition, session: SetupSession): Record<string, string> {
   const inputs: Record<string, string> = {};
   for (const def of crm.groupProperties) {
-    const typed = session.groupProperties[def.key]?.trim();
-    const value = typed || def.default;
+    const typed = session.groupProperties[def.key]?.trim() ?? '';
+    const normalized = normalizeProperty(def, typed, crm.displayName);
+    const value = (normalized.ok ? normalized.value : typed) || def.default;
     if (value) inputs[def.key] = value;
   }
   return inputs;
