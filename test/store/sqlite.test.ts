@@ -51,7 +51,9 @@ describe('SqliteStore specifics', () => {
 
   it('group commit: calls made in one turn each get their own answer, and all of them are in the file once answered', async () => {
     const path = freshFile();
-    const first = new SqliteStore({ path });
+    // A clock that stands still: log ids follow the clock (ms × 1024) when it moves between two appends.
+    const now = Date.now();
+    const first = new SqliteStore({ path, now: () => now });
     // One turn, as recordAudit's three appends and concurrent requests make them.
     const [a, b, c, claimed, lost] = await Promise.all([
       first.appendLog('audit:one', { n: 1 }, 60_000),
