@@ -50,7 +50,8 @@ export const BulkRun = z.object({
 });
 export type BulkRun = z.infer<typeof BulkRun>;
 
-const runKey = (id: string) => `bulk:run:${id}`;
+/** The store key of a run's record. */
+export const runKey = (id: string) => `bulk:run:${id}`;
 const leaseKey = (id: string) => `bulk:lease:${id}`;
 
 export function newRunId(): string {

@@ -1,89 +1,31 @@
-import { type BulkRun, loadRun } from '../../src/bulk/run-record';
+import { loadRun } from '../../src/bulk/run-record';
 import { BULK_ACTIONS, BULK_MODAL } from '../../src/flows/bulk/ids';
 import { bulkTiming, stopLocalRuns } from '../../src/flows/bulk/service';
 import { saveCreateIntent } from '../../src/operations/create-intents';
 import { resumeInterruptedWork } from '../../src/slack/register';
 import { MemoryStore } from '../../src/store/memory';
 import type { Store } from '../../src/store/types';
+import {
+  BULK_ENTERPRISE,
+  bulkBn as bn,
+  click,
+  rowsIn as count,
+  bulkCsv as csv,
+  dryRun,
+  mappingApiPerTest,
+  settledRun,
+  submitBulk,
+  waitUntil,
+} from '../support/bulk-driver';
 import { bulkModalValues } from '../support/flow-forms';
-import { API_PATHS, IntegrationApiStandin } from '../support/integration-api-standin';
-import { type Check, pollUntil } from '../support/poll';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { startTestBot, type TestBot } from '../support/slack-harness';
-
-type Behaviour = (businessNumber: number, seen: number) => { status: number; headers?: Record<string, string> };
-/** The integration API stand-in scripted as one CareCloud group, with every mapping PUT recorded per business. */
-class MappingApi {
-  readonly standin = new IntegrationApiStandin();
-  // biome-ignore lint/suspicious/noExplicitAny: recorded JSON bodies
-  readonly puts: Array<{ body: any; status: number }> = [];
-  behaviour: Behaviour = () => ({ status: 200 });
-  latencyMs = 0;
-  /** Puts past this many are recorded but held unanswered until releaseHeld() (rows frozen in flight). */
-  holdAfter = Number.POSITIVE_INFINITY;
-  private release = () => {};
-  private held = this.nextHold();
-
-  get url(): string {
-    return this.standin.url;
-  }
-
-  async start(): Promise<void> {
-    await this.standin.start();
-    this.standin.always('GET', /^\/integration\/businessintegrationgroup\//, {
-      json: [{ groupId: 1595, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } }],
-    });
-    this.standin.always('PUT', API_PATHS.mapping, (req) => {
-      const body = req.json();
-      const reply = this.behaviour(body.businessNumber, this.putsFor(body.businessNumber).length);
-      this.puts.push({ body, status: reply.status });
-      const timing = this.puts.length > this.holdAfter ? { until: this.held } : { delayMs: this.latencyMs };
-      return { ...reply, text: '{}', ...timing };
-    });
-  }
-  stop(): Promise<void> {
-    return this.standin.stop();
-  }
-  /** Answers the held puts and stops holding. */
-  releaseHeld(): void {
-    this.holdAfter = Number.POSITIVE_INFINITY;
-    this.release();
-    this.held = this.nextHold();
-  }
-  putsFor(bn: number) {
-    return this.puts.filter((p) => p.body.businessNumber === bn);
-  }
-  applied(bn: number) {
-    return this.putsFor(bn).filter((p) => p.status === 200).length;
-  }
-  private nextHold(): Promise<void> {
-    return new Promise((resolve) => {
-      this.release = resolve;
-    });
-  }
-}
-
-const ENTERPRISE = '150051042499080';
-const bn = (i: number) => 150051042500000 + i;
 
 /** A store the harness cannot close, so a second bot can use it after the first "restarts". */
 function sharedStore(inner: MemoryStore): Store {
   const view = Object.create(inner) as Store;
   view.close = async () => {};
   return view;
-}
-
-function csv(
-  count: number,
-  invalid: { badId?: number[]; noName?: number[]; duplicateOf?: Record<number, number> } = {},
-) {
-  const lines = ['business id,Location Name,appointment_status'];
-  for (let i = 1; i <= count; i++) {
-    const id = invalid.badId?.includes(i) ? '12345' : String(bn(invalid.duplicateOf?.[i] ?? i));
-    const name = invalid.noName?.includes(i) ? '' : `"Clinic ${i}, Suite ""${i}"""`;
-    lines.push(`${id},${name},"Checked-Out,Billed"`);
-  }
-  return lines.join('\n');
 }
 
 function expectedBody(i: number) {
@@ -102,64 +44,14 @@ function expectedBody(i: number) {
 // end as soon as the run settles, so only a failing test ever uses these budgets.
 jest.setTimeout(120_000);
 
-const waitUntil = <T>(check: Check<T>) => pollUntil(check, 90_000);
-
-/** `/crm bulk`, then the modal submitted with `table` (and a typed group ID, if any), as Slack sends it. */
-async function submitBulk(bot: TestBot, table: string, groupId?: string): Promise<void> {
-  const command = await bot.sendCommand(`bulk ${ENTERPRISE}`);
-  expect(command.status).toBe(200);
-  const opened = await bot.slack.waitFor('views.open');
-  expect(opened.body.view.callback_id).toBe(BULK_MODAL);
-  const updated = await bot.slack.waitFor('views.update');
-  expect(JSON.stringify(updated.body.view)).toContain('1595 (CareCloud)');
-  const res = await bot.sendViewSubmission({
-    view: {
-      callback_id: BULK_MODAL,
-      private_metadata: opened.body.view.private_metadata,
-      state: { values: bulkModalValues({ crmId: 'carecloud', table, ...(groupId ? { groupId } : {}) }) },
-    },
-  });
-  expect(res.status).toBe(200);
-}
-
-async function dryRun(bot: TestBot, table: string, groupId?: string): Promise<{ runId: string; text: string }> {
-  await submitBulk(bot, table, groupId);
-  const summary = await bot.slack.waitFor('chat.postMessage', (c) => String(c.body.text).startsWith('Dry run'), 5000);
-  const confirm = summary.body.blocks
-    .flatMap((b: { elements?: Array<{ action_id: string; value: string }> }) => b.elements ?? [])
-    .find((e: { action_id: string }) => e.action_id === BULK_ACTIONS.confirm);
-  return { runId: confirm.value, text: JSON.stringify(summary.body) };
-}
-
-const click = (bot: TestBot, action_id: string, runId: string) =>
-  bot.sendBlockAction({ actions: [{ action_id, value: runId }] });
-
-const settledRun = (bot: TestBot, runId: string) =>
-  waitUntil(async () => {
-    const run = await loadRun(bot.services.store, runId);
-    return run && (run.status === 'finished' || run.status === 'cancelled') ? run : undefined;
-  });
-
-const count = (run: BulkRun, state: string) => run.rows.filter((r) => r.state === state).length;
-
 describe('/crm bulk end to end over signed Slack requests', () => {
-  let api: MappingApi;
-  const saved = { ...bulkTiming };
-  beforeEach(async () => {
-    api = new MappingApi();
-    await api.start();
-    Object.assign(bulkTiming, { progressIntervalMs: 50, heartbeatMs: 50, leaseMs: 400, defaultRetryAfterMs: 50 });
-  });
-  afterEach(async () => {
-    Object.assign(bulkTiming, saved);
-    await api.stop();
-  });
+  const api = mappingApiPerTest({ progressIntervalMs: 50, heartbeatMs: 50, leaseMs: 400, defaultRetryAfterMs: 50 });
 
   it('an unresolved create-group for the enterprise: no group is picked for it (nothing sent); a typed ID, or the create landing, goes ahead', async () => {
-    const bot = await startTestBot({ integrationBaseUrl: api.url });
+    const bot = await startTestBot({ integrationBaseUrl: api().url });
     try {
       const intent = {
-        businessNumber: ENTERPRISE,
+        businessNumber: BULK_ENTERPRISE,
         crmId: 'carecloud',
         at: Date.now(),
         userId: 'U_EARLIER',
@@ -170,7 +62,7 @@ describe('/crm bulk end to end over signed Slack requests', () => {
       await submitBulk(bot, csv(3));
       const refusal = await bot.slack.waitFor('chat.postEphemeral', () => true, 5000);
       expect(refusal.body.text).toContain('Bulk onboarding: Nothing was sent.');
-      expect(refusal.body.text).toContain(`sent for business ${ENTERPRISE}`);
+      expect(refusal.body.text).toContain(`sent for business ${BULK_ENTERPRISE}`);
       expect(refusal.body.text).toContain('whether it created a CareCloud group is *unknown*');
       expect(refusal.body.text).toContain('To add the rows to group 1595 anyway, type its ID in the form.');
       expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
@@ -185,18 +77,18 @@ describe('/crm bulk end to end over signed Slack requests', () => {
       const landed = await dryRun(bot, csv(3));
       expect(landed.text).toContain('3 rows valid, 0 invalid. Nothing has been sent.');
       expect(bot.slack.callsTo('chat.postEphemeral')).toHaveLength(0);
-      expect(api.puts).toHaveLength(0);
+      expect(api().puts).toHaveLength(0);
     } finally {
       await bot.stop();
     }
   });
 
   it('210 rows: invalid rows reported and never sent, 500s retried by the button, a 429 pauses and is retried, exact bodies', async () => {
-    const bot = await startTestBot({ integrationBaseUrl: api.url, config: { BULK_CONCURRENCY: 4 } });
+    const bot = await startTestBot({ integrationBaseUrl: api().url, config: { BULK_CONCURRENCY: 4 } });
     try {
       const failing = new Set([bn(5), bn(6), bn(7)]);
       let firstRun = true;
-      api.behaviour = (businessNumber, seen) => {
+      api().behaviour = (businessNumber, seen) => {
         if (businessNumber === bn(10) && seen === 0) return { status: 429, headers: { 'retry-after': '1' } };
         if (firstRun && failing.has(businessNumber)) return { status: 500 };
         return { status: 200 };
@@ -210,7 +102,7 @@ describe('/crm bulk end to end over signed Slack requests', () => {
       expect(text).toContain('curl --location --request PUT');
       const errorsCsv = await waitUntil(() => bot.slack.uploads.find((u) => u.content.startsWith('line,column')));
       expect(errorsCsv.content.split('\r\n').filter(Boolean)).toHaveLength(5);
-      expect(api.puts).toHaveLength(0); // nothing before confirm
+      expect(api().puts).toHaveLength(0); // nothing before confirm
 
       const started = Date.now();
       await click(bot, BULK_ACTIONS.confirm, runId);
@@ -225,12 +117,16 @@ describe('/crm bulk end to end over signed Slack requests', () => {
       const valid = [...Array(210).keys()].map((i) => i + 1).filter((i) => ![20, 30, 31, 41].includes(i));
       for (const i of valid) {
         const expected = failing.has(bn(i)) ? 0 : 1;
-        expect(api.applied(bn(i))).toBe(expected);
-        for (const put of api.putsFor(bn(i))) expect(put.body).toEqual(expectedBody(i));
+        expect(api().applied(bn(i))).toBe(expected);
+        for (const put of api().putsFor(bn(i))) expect(put.body).toEqual(expectedBody(i));
       }
-      expect(api.putsFor(bn(10)).map((p) => p.status)).toEqual([429, 200]);
-      for (const i of [30, 31]) expect(api.putsFor(bn(i))).toHaveLength(0);
-      expect(api.puts.some((p) => p.body.businessNumber === 12345)).toBe(false);
+      expect(
+        api()
+          .putsFor(bn(10))
+          .map((p) => p.status),
+      ).toEqual([429, 200]);
+      for (const i of [30, 31]) expect(api().putsFor(bn(i))).toHaveLength(0);
+      expect(api().puts.some((p) => p.body.businessNumber === 12345)).toBe(false);
 
       const final = await waitUntil(() =>
         bot.slack.callsTo('chat.update').find((c) => String(c.body.text).startsWith('Finished')),
@@ -240,22 +136,22 @@ describe('/crm bulk end to end over signed Slack requests', () => {
       expect(results.content).toContain(`${bn(5)},failed,`);
 
       firstRun = false;
-      const before = api.puts.length;
+      const before = api().puts.length;
       await click(bot, BULK_ACTIONS.retryFailed, runId);
       const retried = await waitUntil(async () => {
         const r = await loadRun(bot.services.store, runId);
         return r?.status === 'finished' && count(r, 'done') === 206 ? r : undefined;
       });
       expect(
-        api.puts
-          .slice(before)
+        api()
+          .puts.slice(before)
           .map((p) => p.body.businessNumber)
           .sort(),
       ).toEqual([bn(5), bn(6), bn(7)]);
       expect(retried.rows.filter((r) => failing.has(Number(r.businessNumber))).map((r) => r.attempt)).toEqual([
         2, 2, 2,
       ]);
-      for (const i of valid) expect(api.applied(bn(i))).toBe(1);
+      for (const i of valid) expect(api().applied(bn(i))).toBe(1);
       // Progress updates are throttled: at most one per interval (plus the final ones), however long the run
       // took on this machine; unthrottled it would be one per row.
       const intervals = Math.ceil((Date.now() - started) / bulkTiming.progressIntervalMs);
@@ -266,21 +162,21 @@ describe('/crm bulk end to end over signed Slack requests', () => {
   });
 
   it('a user who submits before the slow group read lands is told nothing false: the closed modal is not an error', async () => {
-    const bot = await startTestBot({ integrationBaseUrl: api.url });
+    const bot = await startTestBot({ integrationBaseUrl: api().url });
     try {
       // The form's group read (the first one) is held; the submission's own read is answered at once.
       let releaseGroups = () => {};
       const groupsHeld = new Promise<void>((resolve) => {
         releaseGroups = resolve;
       });
-      api.standin.on('GET', /^\/integration\/businessintegrationgroup\//, {
+      api().standin.on('GET', /^\/integration\/businessintegrationgroup\//, {
         json: [{ groupId: 1595, integrationSourceType: { id: 67, integrationSource: 'CARECLOUD' } }],
         until: groupsHeld,
       });
-      const command = await bot.sendCommand(`bulk ${ENTERPRISE}`);
+      const command = await bot.sendCommand(`bulk ${BULK_ENTERPRISE}`);
       expect(command.status).toBe(200);
       const opened = await bot.slack.waitFor('views.open');
-      await api.standin.waitForRequests(1);
+      await api().standin.waitForRequests(1);
       const res = await bot.sendViewSubmission({
         view: {
           callback_id: BULK_MODAL,
@@ -308,7 +204,7 @@ describe('/crm bulk end to end over signed Slack requests', () => {
   });
 
   it('the rows do not wait for the progress message: one Slack refuses still writes every row', async () => {
-    const bot = await startTestBot({ integrationBaseUrl: api.url, config: { BULK_CONCURRENCY: 4 } });
+    const bot = await startTestBot({ integrationBaseUrl: api().url, config: { BULK_CONCURRENCY: 4 } });
     try {
       const { runId } = await dryRun(bot, csv(12));
       // The next post is the run's progress message.
@@ -317,7 +213,7 @@ describe('/crm bulk end to end over signed Slack requests', () => {
       const run = await settledRun(bot, runId);
       expect(run.status).toBe('finished');
       expect(count(run, 'done')).toBe(12);
-      expect(api.puts).toHaveLength(12);
+      expect(api().puts).toHaveLength(12);
       expect(run.progressTs).toBeUndefined();
       // No update is sent for a message that was never posted.
       expect(bot.slack.callsTo('chat.update')).toHaveLength(0);
@@ -327,19 +223,19 @@ describe('/crm bulk end to end over signed Slack requests', () => {
   });
 
   it('Cancel stops after the rows in flight; counts match what the API received', async () => {
-    const bot = await startTestBot({ integrationBaseUrl: api.url, config: { BULK_CONCURRENCY: 2 } });
+    const bot = await startTestBot({ integrationBaseUrl: api().url, config: { BULK_CONCURRENCY: 2 } });
     try {
-      api.latencyMs = 15;
+      api().latencyMs = 15;
       const { runId } = await dryRun(bot, csv(80));
       await click(bot, BULK_ACTIONS.confirm, runId);
-      await waitUntil(() => api.puts.length >= 10);
+      await waitUntil(() => api().puts.length >= 10);
       await click(bot, BULK_ACTIONS.cancel, runId);
       const run = await settledRun(bot, runId);
       expect(run.status).toBe('cancelled');
       const done = count(run, 'done');
       expect(done).toBeGreaterThanOrEqual(10);
       expect(count(run, 'pending')).toBe(80 - done);
-      expect(api.puts).toHaveLength(done);
+      expect(api().puts).toHaveLength(done);
       const final = await waitUntil(() =>
         bot.slack.callsTo('chat.update').find((c) => String(c.body.text).startsWith('Cancelled')),
       );
@@ -356,35 +252,35 @@ describe('/crm bulk end to end over signed Slack requests', () => {
     const memory = new MemoryStore({ now: () => now });
     const slack = await SlackApiStandin.start();
     const first = await startTestBot({
-      integrationBaseUrl: api.url,
+      integrationBaseUrl: api().url,
       store: sharedStore(memory),
       slack,
       config: { BULK_CONCURRENCY: 3 },
     });
     let second: TestBot | undefined;
     try {
-      api.latencyMs = 10;
+      api().latencyMs = 10;
       // From the 21st put on, the API holds its answers: the crash happens with rows in flight, at a known point.
-      api.holdAfter = 20;
+      api().holdAfter = 20;
       const { runId } = await dryRun(first, csv(90, { noName: [3] }));
       await click(first, BULK_ACTIONS.confirm, runId);
-      await waitUntil(() => api.puts.length >= 20);
+      await waitUntil(() => api().puts.length >= 20);
       // The first instance dies: no new rows, its lease is not released (only expires). The rows in flight
       // get their answers after it stopped taking new ones.
       const stopped = stopLocalRuns({ releaseLeases: false });
-      api.releaseHeld();
+      api().releaseHeld();
       await stopped;
       // Its heartbeat (the lease) is still fresh, so nobody may take the run over yet.
       expect(await resumeInterruptedWork(first.services, first.app.client)).toEqual([]);
       await first.stop();
-      const atCrash = api.puts.length;
+      const atCrash = api().puts.length;
       // At most the 20 answered rows plus the 3 in flight.
       expect(atCrash).toBeGreaterThanOrEqual(20);
       expect(atCrash).toBeLessThanOrEqual(23);
       expect((await loadRun(memory, runId))?.status).toBe('running');
 
       second = await startTestBot({
-        integrationBaseUrl: api.url,
+        integrationBaseUrl: api().url,
         store: sharedStore(memory),
         slack,
         config: { BULK_CONCURRENCY: 3 },
@@ -396,8 +292,8 @@ describe('/crm bulk end to end over signed Slack requests', () => {
       const run = await settledRun(second, runId);
       expect(run.status).toBe('finished');
       expect(count(run, 'done')).toBe(89);
-      for (let i = 1; i <= 90; i++) expect(api.putsFor(bn(i))).toHaveLength(i === 3 ? 0 : 1);
-      expect(api.puts.length).toBeGreaterThan(atCrash);
+      for (let i = 1; i <= 90; i++) expect(api().putsFor(bn(i))).toHaveLength(i === 3 ? 0 : 1);
+      expect(api().puts.length).toBeGreaterThan(atCrash);
     } finally {
       await second?.stop();
       await slack.close();

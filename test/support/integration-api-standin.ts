@@ -63,6 +63,8 @@ export class IntegrationApiStandin {
   private readonly arrivals = new EventEmitter();
   private server?: Server;
   url = '';
+  /** TCP connections the stand-in accepted: a client that keeps connections alive opens few, however many calls. */
+  connections = 0;
 
   /** @param unexpected the answer to a request no route expects */
   constructor(private readonly unexpected: Reply = UNEXPECTED) {
@@ -153,6 +155,10 @@ export class IntegrationApiStandin {
         else delayed();
       });
     });
+    server.on('connection', () => this.connections++);
+    // Idle connections stay open while a test runs (Node closes them after 5 s), so `connections` counts what the
+    // client opened, not what the stand-in's idle timeout closed under it on a slow machine.
+    server.keepAliveTimeout = 60_000;
     this.server = server;
     this.url = url;
     return this;

@@ -73,6 +73,11 @@ export class RecordingStore implements Store {
     return this.inner.close();
   }
 
+  /** How many times `key` was written. */
+  writesTo(key: string): number {
+    return this.written.filter((w) => w.key === key).length;
+  }
+
   /** Every key and value written, as `key value` lines. */
   writtenTexts(): string[] {
     return this.written.map((w) => `${w.key} ${w.text}`);

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { toCsv } from '../../bulk/csv';
 import {
@@ -15,7 +16,7 @@ import {
 import { type Classified, type RunnerProgress, runRows } from '../../bulk/runner';
 import { type BulkTarget, planRow, validateTable } from '../../bulk/validate';
 import type { CrmDefinition } from '../../catalog';
-import { systemClock } from '../../clock';
+import { type Clock, systemClock } from '../../clock';
 import { ApiError, BotError, userMessage } from '../../errors';
 import { checkIntent, loadCreateIntent } from '../../operations/create-intents';
 import { idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
@@ -347,7 +348,7 @@ async function execute(
 
   const pending = run.rows.filter((r) => r.state === 'pending');
   const missingSecrets = pending.filter((r) => r.secretKeys.length > 0 && !memorySecrets?.has(r.businessNumber));
-  const publisher = new ProgressPublisher(io, run, logger);
+  const publisher = new ProgressPublisher(io, run, logger, services.clock ?? systemClock);
   // The rows do not wait for Slack: the progress message is posted while the first rows go out, and its ts is
   // in the run's next save (a resumed run then updates the same message). Every final update waits for it.
   const posted = publisher
@@ -521,11 +522,14 @@ function viewFromProgress(run: BulkRun, p: RunnerProgress, status: ProgressView[
 
 // --------------------------------------------------------------- progress
 
-/** One progress message per run: posted once in the thread, then updated at most once per interval. */
+/**
+ * One progress message per run: posted once in the thread, then updated at most once per interval. The interval
+ * runs on the services' clock, so a test can count the updates a minute of it allows.
+ */
 class ProgressPublisher {
   private latest: ProgressView | undefined;
   private sent: ProgressView | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly ticking = new AbortController();
   private pausedUntil = 0;
   private sending: Promise<void> = Promise.resolve();
 
@@ -533,6 +537,7 @@ class ProgressPublisher {
     private readonly io: BulkIO,
     private readonly run: BulkRun,
     private readonly logger: Services['logger'],
+    private readonly clock: Clock,
   ) {}
 
   async ensurePosted(view: ProgressView): Promise<void> {
@@ -549,18 +554,26 @@ class ProgressPublisher {
     this.latest = view;
   }
 
+  /** Ticks once per interval until stopTicking (the system clock's timeout signals keep no process alive). */
   startTicking(): void {
-    this.timer = setInterval(() => this.tick(), bulkTiming.progressIntervalMs);
-    this.timer.unref();
+    const stopped = this.ticking.signal;
+    void (async () => {
+      while (!stopped.aborted) {
+        const interval = this.clock.timeoutSignal(bulkTiming.progressIntervalMs);
+        // Rejects (and the loop ends) when stopTicking aborts the wait.
+        await once(interval, 'abort', { signal: stopped });
+        if (!stopped.aborted) this.tick();
+      }
+    })().catch(() => {});
   }
 
   stopTicking(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.ticking.abort();
   }
 
   private tick(): void {
     const view = this.latest;
-    if (!view || view === this.sent || Date.now() < this.pausedUntil) return;
+    if (!view || view === this.sent || this.clock.now() < this.pausedUntil) return;
     this.sent = view;
     this.sending = this.sending.then(() => this.send(view, false));
   }
@@ -576,7 +589,9 @@ class ProgressPublisher {
     if (!ts) return;
     try {
       const sent = await this.io.updateProgress(this.run.channel, ts, view, mustArrive);
-      if (sent.rateLimitedForSeconds !== undefined) this.pausedUntil = Date.now() + sent.rateLimitedForSeconds * 1000;
+      if (sent.rateLimitedForSeconds !== undefined) {
+        this.pausedUntil = this.clock.now() + sent.rateLimitedForSeconds * 1000;
+      }
     } catch (err) {
       this.logger.warn({ runId: this.run.id, err: String(err) }, 'Could not update the bulk progress message');
     }
