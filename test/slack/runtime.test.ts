@@ -1,7 +1,8 @@
-import { SocketModeReceiver } from '@slack/bolt';
+import { HTTPResponseAck, SocketModeReceiver } from '@slack/bolt';
 import { loadCatalog } from '../../src/catalog';
 import { loadConfig } from '../../src/config';
 import { BotError } from '../../src/errors';
+import { BULK_ACTIONS, BULK_MODAL } from '../../src/flows/bulk/ids';
 import { TROUBLESHOOT_CONTACT } from '../../src/flows/diagnose/ids';
 import type { IntegrationClient } from '../../src/integration/client';
 import { createLogger } from '../../src/logger';
@@ -288,6 +289,47 @@ describe('graceful stop', () => {
     gate.resolve();
     await stopping;
     expect(order).toEqual(['released', 'work done', 'stopped']);
+  });
+});
+
+describe('one ack per request', () => {
+  it('after a listener acked, nothing acks again: no ReceiverMultipleAckError for Bolt to build, throw and catch', async () => {
+    // Every request gets one HTTPResponseAck from Bolt's receiver; count the calls of each one's ack function.
+    const ackCalls = new Map<HTTPResponseAck, number>();
+    const bind = HTTPResponseAck.prototype.bind;
+    jest.spyOn(HTTPResponseAck.prototype, 'bind').mockImplementation(function (this: HTTPResponseAck) {
+      const ack = bind.call(this);
+      ackCalls.set(this, 0);
+      return (...args: Parameters<typeof ack>) => {
+        ackCalls.set(this, (ackCalls.get(this) ?? 0) + 1);
+        return ack(...args);
+      };
+    });
+    const bot = await startTestBot();
+    try {
+      const help = await bot.sendCommand('help');
+      expect(help.status).toBe(200);
+      await help.nextResponse();
+      const shortcut = await bot.sendShortcut({ callback_id: TROUBLESHOOT_CONTACT });
+      expect(shortcut.status).toBe(200);
+      await bot.slack.waitFor('views.open');
+      // A listener that acks, then looks for a run that is not there.
+      const action = await bot.sendBlockAction({ actions: [{ action_id: BULK_ACTIONS.discard, value: 'bulk-none' }] });
+      expect(action.status).toBe(200);
+      // A submission answered in the ack itself (the modal's errors).
+      const submission = await bot.sendViewSubmission({ view: { callback_id: BULK_MODAL, state: { values: {} } } });
+      expect(submission.json()).toMatchObject({ response_action: 'errors' });
+      await bot.sendEvent({ type: 'app_home_opened', user: 'U_ALICE', channel: 'D_TEST', tab: 'home' });
+      await bot.slack.waitFor('views.publish');
+      // Nobody listens: the error boundary's ack is the one ack.
+      const unhandled = await bot.sendBlockAction({ actions: [{ action_id: 'nobody_listens_to_this' }], message: {} });
+      expect(unhandled.status).toBe(200);
+    } finally {
+      // Waits for the listeners, and the middleware after them, to finish.
+      await bot.stop();
+      jest.restoreAllMocks();
+    }
+    expect([...ackCalls.values()]).toEqual([1, 1, 1, 1, 1, 1]);
   });
 });
 
