@@ -500,9 +500,12 @@ function errorBoundary(log: Logger): Middleware<AnyMiddlewareArgs> {
         log.error({ err: describeError(error), request, requestId }, 'Slack listener failed');
       }
       const text = slackApiMessage(error) ?? userMessage(error);
-      // A slash command not yet acked can carry the message in the ack itself.
-      if (request.kind === 'slash_command' && (await tryAck(ack, { response_type: 'ephemeral', text }, log))) return;
-      await tryAck(ack, undefined, log);
+      // Not acked yet: a slash command can carry the message in the ack itself; anything else is acked empty.
+      // Already acked (the usual case: listeners ack first), acking again would only make Bolt throw.
+      if (!context?.answered?.()) {
+        if (request.kind === 'slash_command' && (await tryAck(ack, { response_type: 'ephemeral', text }, log))) return;
+        await tryAck(ack, undefined, log);
+      }
       await respond?.({ response_type: 'ephemeral', replace_original: false, text }).catch((err: unknown) => {
         log.warn({ err: describeError(err), request }, 'Could not tell the user about the failure');
       });

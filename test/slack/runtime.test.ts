@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config';
 import { BotError } from '../../src/errors';
 import { BULK_ACTIONS, BULK_MODAL } from '../../src/flows/bulk/ids';
 import { TROUBLESHOOT_CONTACT } from '../../src/flows/diagnose/ids';
+import { HOME_ACTIONS } from '../../src/flows/home/ids';
 import type { IntegrationClient } from '../../src/integration/client';
 import { createLogger } from '../../src/logger';
 import { Metrics } from '../../src/metrics';
@@ -293,7 +294,7 @@ describe('graceful stop', () => {
 });
 
 describe('one ack per request', () => {
-  it('after a listener acked, nothing acks again: no ReceiverMultipleAckError for Bolt to build, throw and catch', async () => {
+  it('after a listener acked, nothing acks again, also when it then fails: no ReceiverMultipleAckError for Bolt to build, throw and catch', async () => {
     // Every request gets one HTTPResponseAck from Bolt's receiver; count the calls of each one's ack function.
     const ackCalls = new Map<HTTPResponseAck, number>();
     const bind = HTTPResponseAck.prototype.bind;
@@ -324,12 +325,32 @@ describe('one ack per request', () => {
       // Nobody listens: the error boundary's ack is the one ack.
       const unhandled = await bot.sendBlockAction({ actions: [{ action_id: 'nobody_listens_to_this' }], message: {} });
       expect(unhandled.status).toBe(200);
+      // Listeners that ack, then fail: the error boundary tells the user without acking again.
+      SUBCOMMANDS.failsaftertheack = {
+        usage: '/crm failsaftertheack',
+        description: 'test only',
+        hidden: true,
+        run: async () => {
+          throw new Error('boom');
+        },
+      };
+      const failed = await bot.sendCommand('failsaftertheack');
+      expect(failed.status).toBe(200);
+      expect((await failed.nextResponse()).body.text).toContain('Something went wrong on our side');
+      bot.slack.program('views.open', SlackApiStandin.error('expired_trigger_id'), { times: 1 });
+      const expired = await bot.sendBlockAction({
+        actions: [{ action_id: HOME_ACTIONS.diagnose, value: '{}' }],
+        message: {},
+      });
+      expect(expired.status).toBe(200);
+      expect((await expired.nextResponse()).body.text).toContain('within 3 seconds');
     } finally {
+      delete SUBCOMMANDS.failsaftertheack;
       // Waits for the listeners, and the middleware after them, to finish.
       await bot.stop();
       jest.restoreAllMocks();
     }
-    expect([...ackCalls.values()]).toEqual([1, 1, 1, 1, 1, 1]);
+    expect([...ackCalls.values()]).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
   });
 });
 
