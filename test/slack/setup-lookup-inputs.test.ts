@@ -3,7 +3,8 @@ import { businessNumbers } from '../support/businesses';
 import { FAKE, fixture } from '../support/fakes';
 import { setupCrmStep } from '../support/flow-forms';
 import { API_PATHS } from '../support/integration-api-standin';
-import { findBlock, groupValues, locationUids } from '../support/setup-driver';
+import { expectOneGet } from '../support/integration-calls';
+import { findBlock, groupStep, locationUids } from '../support/setup-driver';
 import { useBot } from '../support/use-bot';
 
 /**
@@ -101,14 +102,7 @@ describe('setup lookups use the normalised group answers (issue 11, case 7)', ()
       'views.update',
       (call) => call.body.view_id === viewId && call.body.view.callback_id === SETUP_CALLBACK.group,
     );
-    const step2 = await bot.sendViewSubmission({
-      view: {
-        id: viewId,
-        callback_id: SETUP_CALLBACK.group,
-        private_metadata: metadata,
-        state: { values: groupValues(c.groupProperties) },
-      },
-    });
+    const step2 = await bot.sendViewSubmission(groupStep(viewId, metadata, c.groupProperties));
     const view = step2.json().view as Json;
     expect(view.callback_id).toBe(SETUP_CALLBACK.locations);
     return { metadata, view, uid: locationUids(view)[0] ?? '' };
@@ -133,12 +127,7 @@ describe('setup lookups use the normalised group answers (issue 11, case 7)', ()
       expect(options.map((o) => o.value)).not.toContain(LOOKUP_FAILED_VALUE);
       expect(options.map((o) => o.value)).toEqual(expect.arrayContaining(lookup.offers));
 
-      expect(api.requests).toHaveLength(1);
-      const sent = api.requests[0]!;
-      expect(sent.method).toBe('GET');
-      expect(sent.path).toBe(lookup.request.path);
-      if (lookup.request.query) expect(sent.query).toEqual(lookup.request.query);
-      if (lookup.request.headers) expect(sent.headers).toMatchObject(lookup.request.headers);
+      expectOneGet(api, lookup.request);
     }
   });
 });

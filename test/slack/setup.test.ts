@@ -6,7 +6,14 @@ import { setupCrmStep, setupInputs } from '../support/flow-forms';
 import { goldenSetups, type Loaded, type SetupFixture } from '../support/golden-fixtures';
 import { NOCK_API, useNockBot } from '../support/nock-bot';
 import { submission } from '../support/payloads';
-import { findBlock as find, groupAnswer, groupValues, locationUids, locationValues } from '../support/setup-driver';
+import {
+  findBlock as find,
+  groupAnswer,
+  groupStep,
+  groupValues,
+  locationUids,
+  locationValues,
+} from '../support/setup-driver';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { type SendOptions, TEST_CHANNEL, type TestBot } from '../support/slack-harness';
 
@@ -313,14 +320,7 @@ async function throughReview(
   }
 
   if (current.callback_id === SETUP_CALLBACK.group) {
-    const step2 = await bot.sendViewSubmission({
-      view: {
-        id: viewId,
-        callback_id: SETUP_CALLBACK.group,
-        private_metadata: metadata,
-        state: { values: groupValues(s.groupProperties) },
-      },
-    });
+    const step2 = await bot.sendViewSubmission(groupStep(viewId, metadata, s.groupProperties));
     const ack2 = step2.json();
     expect(ack2).toMatchObject({ response_action: 'update' });
     current = ack2.view;

@@ -12,16 +12,14 @@ interface SetupCrmStep {
   triggers: string[];
 }
 
+/** The view_submission of one step of the setup modal (its callback id) with these block states. */
+export function setupStep(viewId: string, metadata: string, callbackId: string, values: Json): { view: Json } {
+  return { view: { id: viewId, callback_id: callbackId, private_metadata: metadata, state: { values } } };
+}
+
 /** The view_submission of the setup modal's first step (CRM, account type, parent business, triggers). */
 export function setupCrmStep(viewId: string, metadata: string, input: SetupCrmStep): { view: Json } {
-  return {
-    view: {
-      id: viewId,
-      callback_id: SETUP_CALLBACK.crm,
-      private_metadata: metadata,
-      state: { values: setupCrmStepValues(input) },
-    },
-  };
+  return setupStep(viewId, metadata, SETUP_CALLBACK.crm, setupCrmStepValues(input));
 }
 
 /**

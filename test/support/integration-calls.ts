@@ -1,5 +1,6 @@
 import { ApiError } from '../../src/errors';
 import { FAKE } from './fakes';
+import type { IntegrationApiStandin } from './integration-api-standin';
 
 /**
  * For the IntegrationClient tests (on the stand-in and on nock): request bodies as the articles
@@ -60,4 +61,17 @@ export async function failure(promise: Promise<unknown>): Promise<ApiError> {
   );
   expect(err).toBeInstanceOf(ApiError);
   return err as ApiError;
+}
+
+/** The stand-in received exactly one request, this GET: its path, and its query and headers when given. */
+export function expectOneGet(
+  api: IntegrationApiStandin,
+  request: { path: string; query?: Record<string, string>; headers?: Record<string, string> },
+): void {
+  expect(api.requests).toHaveLength(1);
+  const sent = api.requests[0]!;
+  expect(sent.method).toBe('GET');
+  expect(sent.path).toBe(request.path);
+  if (request.query) expect(sent.query).toEqual(request.query);
+  if (request.headers) expect(sent.headers).toMatchObject(request.headers);
 }

@@ -1,6 +1,6 @@
 import type { CrmDefinition } from '../../src/catalog';
 import { BLOCK, parseLocationBlock, SETUP_CALLBACK } from '../../src/flows/setup/ids';
-import { setupCrmStep, setupInputs } from './flow-forms';
+import { setupCrmStep, setupInputs, setupStep } from './flow-forms';
 import type { Replay, SetupFixture } from './golden-fixtures';
 import type { TestBot } from './slack-harness';
 
@@ -94,6 +94,11 @@ export function locationUids(view: Json): string[] {
 /** The group step's state.values: each property typed into its input. */
 export function groupValues(properties: Record<string, string>): Json {
   return Object.fromEntries(Object.entries(properties).map(([key, value]) => [BLOCK.group(key), text(value)]));
+}
+
+/** The view_submission of the setup modal's group step, each property typed into its input. */
+export function groupStep(viewId: string, metadata: string, properties: Record<string, string>): { view: Json } {
+  return setupStep(viewId, metadata, SETUP_CALLBACK.group, groupValues(properties));
 }
 
 /** The locations step's state.values: each location's answers typed into the inputs the view has. */
