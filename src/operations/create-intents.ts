@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { systemClock } from '../clock';
+import type { Services } from '../services';
 import type { Store } from '../store/types';
 
 /**
@@ -62,4 +64,30 @@ export function checkIntent(
   const until = intent.at + windowMs;
   if (now < until) return { kind: 'pending', minutesLeft: Math.max(1, Math.ceil((until - now) / 60_000)), until };
   return { kind: 'expired' };
+}
+
+/** checkIntent now, on the services' clock and with their re-check window (CREATE_GROUP_RECHECK_MINUTES). */
+export function checkIntentNow(
+  services: Pick<Services, 'config' | 'clock'>,
+  intent: CreateIntent,
+  groupIds: readonly number[],
+): IntentCheck {
+  const windowMs = services.config.CREATE_GROUP_RECHECK_MINUTES * 60_000;
+  return checkIntent(intent, groupIds, (services.clock ?? systemClock).now(), windowMs);
+}
+
+/** Plain UTC time (no Slack date token). */
+export function utc(ms: number, withDate = true): string {
+  const iso = new Date(ms).toISOString();
+  return `${withDate ? `${iso.slice(0, 10)} ` : ''}${iso.slice(11, 16)} UTC`;
+}
+
+/** Who sent the unanswered create, for which business and when: how every message about it starts. */
+export function unansweredCreate(intent: CreateIntent): string {
+  return `The create-group request <@${intent.userId}> sent for business ${intent.businessNumber} on ${utc(intent.at)} got no answer in time`;
+}
+
+/** The create may still land: the words for a pending check, setup's and bulk's alike. */
+export function pendingCreate(intent: CreateIntent, crmName: string): string {
+  return `${unansweredCreate(intent)}, so whether it created a ${crmName} group is *unknown*, and no new group shows yet: it may still land.`;
 }

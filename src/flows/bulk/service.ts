@@ -18,7 +18,7 @@ import { type BulkTarget, planRow, validateTable } from '../../bulk/validate';
 import type { CrmDefinition } from '../../catalog';
 import { type Clock, systemClock } from '../../clock';
 import { ApiError, BotError, userMessage } from '../../errors';
-import { checkIntent, loadCreateIntent } from '../../operations/create-intents';
+import { checkIntentNow, loadCreateIntent, pendingCreate } from '../../operations/create-intents';
 import { idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
 import { maskRequest, toCurl } from '../../planner';
 import type { Services } from '../../services';
@@ -614,22 +614,20 @@ export async function groupOfCrm(
     (g) => g.integrationSourceType.id === crm.integrationSourceId,
   );
   const intent = await loadCreateIntent(services.store, enterpriseId, crm.id);
-  if (intent) {
-    const recheckMs = services.config.CREATE_GROUP_RECHECK_MINUTES * 60_000;
-    const check = checkIntent(
-      intent,
-      groups.map((g) => g.groupId),
-      (services.clock ?? systemClock).now(),
-      recheckMs,
+  const check = intent
+    ? checkIntentNow(
+        services,
+        intent,
+        groups.map((g) => g.groupId),
+      )
+    : undefined;
+  if (intent && check?.kind === 'pending') {
+    const anyway =
+      groups.length === 1 ? ` To add the rows to group ${groups[0]!.groupId} anyway, type its ID in the form.` : '';
+    throw new BotError(
+      'create_unresolved',
+      `Nothing was sent. ${pendingCreate(intent, crm.displayName)} Run bulk again in ${check.minutesLeft} minute${check.minutesLeft === 1 ? '' : 's'}, once it is settled (\`/crm status ${enterpriseId}\` shows the groups).${anyway}`,
     );
-    if (check.kind === 'pending') {
-      const anyway =
-        groups.length === 1 ? ` To add the rows to group ${groups[0]!.groupId} anyway, type its ID in the form.` : '';
-      throw new BotError(
-        'create_unresolved',
-        `Nothing was sent. The create-group request <@${intent.userId}> sent for business ${enterpriseId} on ${new Date(intent.at).toISOString().slice(0, 16).replace('T', ' ')} UTC got no answer in time, so whether it created a ${crm.displayName} group is *unknown*, and no new group shows yet: it may still land. Run bulk again in ${check.minutesLeft} minute${check.minutesLeft === 1 ? '' : 's'}, once it is settled (\`/crm status ${enterpriseId}\` shows the groups).${anyway}`,
-      );
-    }
   }
   if (groups.length === 1) return groups[0]!.groupId;
   if (groups.length === 0) {

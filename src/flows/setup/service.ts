@@ -7,11 +7,14 @@ import { CreateGroupAnswer } from '../../integration/schemas';
 import { saveConfigRecord, withoutSecrets } from '../../operations/config-records';
 import {
   type CreateIntent,
-  checkIntent,
+  checkIntentNow,
   clearCreateIntent,
   type IntentCheck,
   loadCreateIntent,
+  pendingCreate,
   saveCreateIntent,
+  unansweredCreate,
+  utc,
 } from '../../operations/create-intents';
 import { assertMayWrite, auditDecision, idempotencyKey, performWrite, type WriteClient } from '../../operations/write';
 import { describePlan, maskRequest, toCurl } from '../../planner/curl';
@@ -619,13 +622,6 @@ async function checkExistingGroup(
 // ============================================== an earlier create with no answer
 
 const clockOf = (services: Services) => services.clock ?? systemClock;
-const recheckMs = (services: Services) => services.config.CREATE_GROUP_RECHECK_MINUTES * 60_000;
-
-/** Plain UTC time (no Slack date token: the service knows nothing of Slack). */
-function utc(ms: number, withDate = true): string {
-  const iso = new Date(ms).toISOString();
-  return `${withDate ? `${iso.slice(0, 10)} ` : ''}${iso.slice(11, 16)} UTC`;
-}
 
 /**
  * Checks an unresolved create against the business's current groups of the CRM (newest first). Landed or
@@ -639,7 +635,7 @@ async function settleIntent(
   intent: CreateIntent,
   groupIds: readonly number[],
 ): Promise<IntentCheck> {
-  const check = checkIntent(intent, groupIds, clockOf(services).now(), recheckMs(services));
+  const check = checkIntentNow(services, intent, groupIds);
   if (check.kind === 'pending') return check;
   await auditDecision(
     services,
@@ -668,12 +664,12 @@ function recheckWrite(userId: string, crm: CrmDefinition, intent: CreateIntent) 
 
 /** What happened to the earlier create, when, by whom, and what to do now. */
 function intentWords(services: Services, crm: CrmDefinition, intent: CreateIntent, check: IntentCheck): string {
-  const earlier = `The create-group request <@${intent.userId}> sent for business ${intent.businessNumber} on ${utc(intent.at)} got no answer in time`;
+  const earlier = unansweredCreate(intent);
   switch (check.kind) {
     case 'landed':
       return `${earlier}, but it did land: ${crm.displayName} group *${check.groupId}* is new since then. Add these locations to it ("Add locations to it") instead of creating another group.`;
     case 'pending':
-      return `${earlier}, so whether it created a ${crm.displayName} group is *unknown*, and no new group shows yet: it may still land. Check \`/crm status ${intent.businessNumber}\`. To keep the business from getting two groups, the bot refuses another create for ${check.minutesLeft} more minute${check.minutesLeft === 1 ? '' : 's'} (until ${utc(check.until, false)}); if no group shows by then, Confirm sends the create again.`;
+      return `${pendingCreate(intent, crm.displayName)} Check \`/crm status ${intent.businessNumber}\`. To keep the business from getting two groups, the bot refuses another create for ${check.minutesLeft} more minute${check.minutesLeft === 1 ? '' : 's'} (until ${utc(check.until, false)}); if no group shows by then, Confirm sends the create again.`;
     case 'expired':
       return `${earlier}, and no new ${crm.displayName} group showed within ${services.config.CREATE_GROUP_RECHECK_MINUTES} minutes: it apparently did not land. Confirm sends the create again.`;
   }
