@@ -2,6 +2,7 @@ import { DIAGNOSE_MODAL, FIX_OPEN } from '../../src/flows/diagnose/ids';
 import { clearPermissionCache } from '../../src/operations/permissions';
 import { MemoryStore } from '../../src/store/memory';
 import { Canaries } from '../support/canary';
+import { withModalClosed } from '../support/closed-modal';
 import { mentionBot, troubleshootMessage } from '../support/diagnose-messages';
 import { LogStoreStandin, type SeededDocument } from '../support/log-store-standin';
 import { actionButtons as buttons, type Json } from '../support/payloads';
@@ -418,6 +419,16 @@ describe('contact search', () => {
         ':mag: *3 check-ins* for *+1 (555) 123-4567* in the last 30 days, newest first.',
       );
       expect(logs.requests[0]!.body.query.bool.should[1]).toEqual({ match_phrase: { phone: '555 123 4567' } });
+    });
+
+    it('the shortcut’s window closed before the search answered: nothing false is said, nothing failed', async () => {
+      let shortcut: Awaited<ReturnType<typeof troubleshootMessage>> | undefined;
+      const logged = await withModalClosed(bot, async () => {
+        shortcut = await troubleshootMessage(bot, '1700000000.000401', 'Patient at +1 (555) 123-4567 says no SMS');
+      });
+      expect(logs.requests).toHaveLength(1);
+      expect(shortcut!.responses()).toEqual([]);
+      expect(logged.some((line) => line.msg === 'Slack listener failed')).toBe(false);
     });
 
     it('the shortcut on a pasted record keeps the paste path (no search)', async () => {

@@ -8,6 +8,7 @@ import {
 import { STATUS_ACTIONS } from '../../src/flows/status/ids';
 import { readAudit } from '../../src/operations/audit';
 import { type ConfigRecord, readConfigRecord, saveConfigRecord } from '../../src/operations/config-records';
+import { withModalClosed } from '../support/closed-modal';
 import { mappingBody, sentMapping, serveGroup } from '../support/diagnose-fixes';
 import { API_PATHS } from '../support/integration-api-standin';
 import { actionButtons as buttons, textField as input, type Json, sectionText } from '../support/payloads';
@@ -87,6 +88,20 @@ describe('re-authorize', () => {
     expect(pushed.body.view.title.text).toBe('Re-authorize');
     const update = await bot.slack.waitFor('views.update');
     expect(JSON.stringify(update.body.view.blocks)).toContain('Cliniko uses an API key');
+  });
+
+  it('status_reauth in a modal closed before the steps were read: no failure', async () => {
+    const logged = await withModalClosed(bot, () =>
+      bot.sendBlockAction({
+        view: { id: 'V_DIAG_CLOSED' },
+        actions: [{ action_id: STATUS_ACTIONS.reauth, value: JSON.stringify({ crmId: 'cliniko' }) }],
+      }),
+    );
+    // The steps were read and sent; Slack had nothing left to show them in.
+    expect(JSON.stringify(bot.slack.callsTo('views.update').at(-1)?.body.view.blocks)).toContain(
+      'Cliniko uses an API key',
+    );
+    expect(logged.some((line) => line.msg === 'Slack listener failed')).toBe(false);
   });
 
   /** /crm reauth <crm> → Enter new credential → the modal. */

@@ -9,6 +9,7 @@ import { auditRefusal } from '../../operations/write';
 import { parseBusinessNumber } from '../../planner';
 import type { Services } from '../../services';
 import type { ListenerRegistry } from '../../slack/listener-table';
+import { updateOpenModal } from '../../slack/modal';
 import type { Subcommand } from '../../slack/router';
 import { BULK_ACTIONS, BULK_BLOCKS, BULK_MODAL } from './ids';
 import {
@@ -125,23 +126,15 @@ export const bulk: Subcommand = {
     });
     const note = await groupsNote(ctx.services, enterpriseId, ctx.logger);
     const viewId = opened.view?.id;
-    if (!viewId) return;
-    try {
-      await ctx.client.views.update({ view_id: viewId, view: buildBulkModal({ metadata, crms, groupsNote: note }) });
-    } catch (err) {
-      // A user who submits (or closes) the form before the group read lands has nothing left to update:
-      // Slack answers not_found, and telling them "try again" would invite a second run.
-      if (!isModalGone(err)) throw err;
-      ctx.logger.debug({ viewId }, 'bulk: the form was closed before its groups were read; not updated');
-    }
+    // The user may submit before the group read lands: then there is nothing left to update.
+    if (viewId)
+      await updateOpenModal(
+        ctx.client,
+        { view_id: viewId, view: buildBulkModal({ metadata, crms, groupsNote: note }) },
+        ctx.logger,
+      );
   },
 };
-
-/** Slack's answer to views.update for a view that no longer exists (submitted or closed). */
-function isModalGone(err: unknown): boolean {
-  const e = err as { code?: unknown; data?: { error?: unknown } } | undefined;
-  return e?.code === 'slack_webapi_platform_error' && e.data?.error === 'not_found';
-}
 
 // ------------------------------------------------------------------ modal
 

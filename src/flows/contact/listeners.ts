@@ -4,6 +4,7 @@ import type { ContactQuery } from '../../logsearch/identity';
 import { CONTACT_USAGE, parseContactArgs } from '../../logsearch/identity';
 import { assertCanSearchContacts } from '../../operations/permissions';
 import type { Services } from '../../services';
+import { updateOpenModal } from '../../slack/modal';
 import type { Subcommand } from '../../slack/router';
 import type { Origin } from '../diagnose/service';
 import { CONTACT_SEARCH_OFF, type ContactAnswer, lookupContact } from './service';
@@ -92,7 +93,8 @@ export async function answerContactInModal(
     : buildContactWorkingModal(
         `${contactProblemText(outcome.error)}${outcome.fallback ? `\n\n${pasteFallback()}` : ''}`,
       );
-  await client.views.update({ view_id: viewId, view });
+  // The search can take seconds; the user may have closed the window meanwhile.
+  await updateOpenModal(client, { view_id: viewId, view }, services.logger);
 }
 
 /**

@@ -3,6 +3,7 @@ import { userMessage } from '../../errors';
 import type { Services } from '../../services';
 import { viewValues } from '../../slack/blocks';
 import type { ListenerRegistry } from '../../slack/listener-table';
+import { updateOpenModal } from '../../slack/modal';
 import { postOutcome } from '../../slack/post';
 import type { Subcommand } from '../../slack/router';
 import { buildFixResultModal, buildWorkingModal } from '../diagnose/views';
@@ -55,7 +56,7 @@ export function registerReauth(app: ListenerRegistry, services: Services): void 
       } catch (err) {
         view = buildWorkingModal('Re-authorize', `:x: ${userMessage(err)}`);
       }
-      if (viewId) await client.views.update({ view_id: viewId, view });
+      if (viewId) await updateOpenModal(client, { view_id: viewId, view }, services.logger);
       return;
     }
     const info = await reauthInfo(services, target, origin);
