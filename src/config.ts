@@ -44,7 +44,7 @@ export const Config = z.object({
   /** Overrides https://<customer domain>.carestack.com (tests, proxies). `{domain}` is replaced. */
   CARESTACK_API_BASE_URL: z.string().min(1).optional(),
   REDIS_URL: z.string().min(1).optional(),
-  /** SQLite state file used when REDIS_URL is unset (':memory:' keeps nothing across a restart). */
+  /** SQLite state file used when REDIS_URL is unset (':memory:': a temporary file, nothing kept across a restart). */
   STATE_PATH: z.string().min(1).default('./data/crm-bot.sqlite'),
   /** How long audit entries are kept (SQLite and Redis). */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(400),

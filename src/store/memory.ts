@@ -4,7 +4,20 @@ import { checkCapped, checkExpiring, checkLimit, keyPrefixer } from './types';
 
 type LogItem = { seq: number; text: string; expiresAt: number };
 
-type Entry = { kind: 'value'; text: string; expiresAt: number } | { kind: 'list'; items: string[]; expiresAt: number };
+export type MemoryEntry =
+  | { kind: 'value'; text: string; expiresAt: number }
+  | { kind: 'list'; items: string[]; expiresAt: number };
+type Entry = MemoryEntry;
+
+export interface MemoryStoreOptions {
+  prefix?: string;
+  now?: () => number;
+  /**
+   * Told of every change a call makes to a key (prefixed), with what the key held before: the SQLite store
+   * journals the change and undoes it if the journal cannot be written. Expiry is not a change.
+   */
+  onChange?: (key: string, entry: MemoryEntry | undefined, previous: MemoryEntry | undefined) => void;
+}
 
 const SWEEP_INTERVAL_MS = 30_000;
 
@@ -22,7 +35,7 @@ export class MemoryStore implements Store {
   private readonly k: (key: string) => string;
   private closed = false;
 
-  constructor(private readonly options: { prefix?: string; now?: () => number } = {}) {
+  constructor(private readonly options: MemoryStoreOptions = {}) {
     this.k = keyPrefixer(options.prefix);
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
@@ -36,32 +49,32 @@ export class MemoryStore implements Store {
   async set(key: string, value: unknown, ttlMs: number): Promise<void> {
     this.assertOpen();
     const { text, ttl } = checkExpiring(value, ttlMs);
-    this.entries.set(this.k(key), { kind: 'value', text, expiresAt: this.now() + ttl });
+    this.put(this.k(key), { kind: 'value', text, expiresAt: this.now() + ttl });
   }
 
   async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
     const { text, ttl } = checkExpiring(value, ttlMs);
     if (this.live(key)) return false;
-    this.entries.set(this.k(key), { kind: 'value', text, expiresAt: this.now() + ttl });
+    this.put(this.k(key), { kind: 'value', text, expiresAt: this.now() + ttl });
     return true;
   }
 
   async delete(key: string): Promise<void> {
     this.assertOpen();
-    this.entries.delete(this.k(key));
+    this.put(this.k(key), undefined);
   }
 
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
     const entry = this.live(key);
     if (entry?.kind !== 'value' || entry.text !== expected) return false;
-    this.entries.delete(this.k(key));
+    this.put(this.k(key), undefined);
     return true;
   }
 
   async pushCapped(listKey: string, value: unknown, maxLen: number, ttlMs: number): Promise<void> {
     const { text, cap, ttl } = checkCapped(value, maxLen, ttlMs);
     const items = [text, ...(this.live(listKey, 'list')?.items ?? [])].slice(0, cap);
-    this.entries.set(this.k(listKey), { kind: 'list', items, expiresAt: this.now() + ttl });
+    this.put(this.k(listKey), { kind: 'list', items, expiresAt: this.now() + ttl });
   }
 
   async listRange<T = unknown>(listKey: string, limit: number): Promise<T[]> {
@@ -109,6 +122,18 @@ export class MemoryStore implements Store {
     clearInterval(this.sweepTimer);
     this.entries.clear();
     this.logs.clear();
+  }
+
+  /** Puts back what a key held (by its prefixed name), as a restart or an undo does: no change is told. */
+  restore(fullKey: string, entry: MemoryEntry | undefined): void {
+    if (entry) this.entries.set(fullKey, entry);
+    else this.entries.delete(fullKey);
+  }
+
+  private put(fullKey: string, entry: MemoryEntry | undefined): void {
+    const previous = this.entries.get(fullKey);
+    this.restore(fullKey, entry);
+    this.options.onChange?.(fullKey, entry, previous);
   }
 
   /** The unexpired entry at key; with `kind`, a different type is an error (as Redis WRONGTYPE). */

@@ -1,26 +1,21 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { StoreError } from '../errors';
-import { MemoryStore } from './memory';
-import { Checkpointer, type CheckpointResult } from './sqlite-checkpointer';
+import { type MemoryEntry, MemoryStore } from './memory';
+import { Journal, type JournalOp } from './sqlite-journal';
+import { type CheckpointResult, SqliteWriter } from './sqlite-writer';
 import type { LogEntry, ReadLogOptions, Store } from './types';
-import { checkCapped, checkExpiring, checkLimit, keyPrefixer, LOCK_KEY_PREFIX } from './types';
+import { checkExpiring, checkLimit, keyPrefixer, LOCK_KEY_PREFIX } from './types';
+
+export type { CheckpointResult } from './sqlite-writer';
 
 export const DEFAULT_STATE_PATH = './data/crm-bot.sqlite';
 const PURGE_INTERVAL_MS = 60_000;
-/** Commits between two checkpoint requests: a few MB of WAL, copied back by the checkpoint worker. */
-const CHECKPOINT_EVERY_COMMITS = 100;
-/**
- * The main connection checkpoints by itself only if the WAL grows past this many pages (the worker is behind
- * or gone): a stall then, never an unbounded WAL.
- */
-const BACKSTOP_CHECKPOINT_PAGES = 10_000;
-/** SQLite's own default, used again if the checkpoint worker fails. */
-const INLINE_CHECKPOINT_PAGES = 1000;
 
 export interface SqliteStoreOptions {
-  /** File path, or ':memory:' (nothing survives the process). */
+  /** File path, or ':memory:' (a file in a temporary folder, removed on close: nothing survives the process). */
   path: string;
   prefix?: string;
   now?: () => number;
@@ -28,9 +23,9 @@ export interface SqliteStoreOptions {
   purgeIntervalMs?: number;
   /** Told after every background purge how many rows it deleted (tests wait on it). */
   onPurge?: (deleted: number) => void;
-  /** Told if the checkpoint worker fails (the store then checkpoints on its own connection). */
-  onCheckpointFailure?: (reason: string) => void;
-  /** Told after each checkpoint the worker made (tests wait on it). */
+  /** Told when the writer thread cannot apply the journal to the file (it retries; nothing is lost). */
+  onWriterFailure?: (reason: string) => void;
+  /** Told after each checkpoint the writer made (tests wait on it). */
   onCheckpoint?: (result: CheckpointResult) => void;
 }
 
@@ -44,9 +39,7 @@ CREATE TABLE IF NOT EXISTS entries (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (expires_at);
 -- Append-only logs (the audit trail): rows are only ever inserted, and deleted once past their retention.
--- Each index is one more page every commit writes, so there are as few as will do: the id is the rowid,
--- given by the store (nextLogId; AUTOINCREMENT would write its counter's page too, files made before keep
--- theirs), and expiry is found in id order (purgeExpired) instead of an index.
+-- The id is the rowid, given by the store (nextLogId); expiry is found in id order instead of an index.
 CREATE TABLE IF NOT EXISTS log_entries (
   id INTEGER PRIMARY KEY,
   log_key TEXT NOT NULL,
@@ -55,142 +48,178 @@ CREATE TABLE IF NOT EXISTS log_entries (
 );
 CREATE INDEX IF NOT EXISTS log_entries_by_log ON log_entries (log_key, id);
 DROP INDEX IF EXISTS log_entries_by_expiry;
+-- applied_seq: the last journal record (sqlite-journal.ts) this file has.
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 `;
 
-type Row = { kind: 'value' | 'list'; value: string };
+/** A log entry journaled but maybe not in the file yet; seq is its record's, once committed. */
+type PendingLog = { id: number; key: string; text: string; expiresAt: number; seq: number };
+
+/** The calls of one group commit: their changes, how to undo them, and who waits for the commit. */
+interface Group {
+  ops: JournalOp[];
+  undo: Array<{ key: string; previous: MemoryEntry | undefined }>;
+  logs: PendingLog[];
+  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+}
 
 /**
  * Single-process durable store: one SQLite file through Node's built-in node:sqlite.
  *
- * The connection runs in WAL mode with an exclusive lock held from open to close, so a
- * second process on the same file fails at start-up instead of corrupting shared state
- * (replicas use Redis). The lock belongs to the OS, so a crashed owner never leaves it stale.
- * node:sqlite is synchronous and this process is the only writer, so each method is atomic.
+ * Values and lists are answered from memory (every live key is loaded at start-up); the audit logs are
+ * read from the file. A change is durable once its group's line is in the journal (sqlite-journal.ts):
+ * one append per group commit, as cheap as the memory store's bookkeeping. A writer thread
+ * (sqlite-writer.ts) applies the lines to the file in transactions of its own, so the SQL never runs on
+ * the event loop; what it has not applied yet is replayed at the next start.
+ *
+ * The file is owned from open to close (an OS lock on a companion file), so a second process fails at
+ * start-up instead of corrupting shared state (replicas use Redis); a crashed owner never leaves it stale.
  */
 export class SqliteStore implements Store {
+  /** The main thread's connection: start-up, and reading logs. The writer thread has the other one. */
   private readonly db: DatabaseSync;
   /** Holds the file's ownership: a second process fails to take it (see openOwned). */
   private readonly owner: DatabaseSync | undefined;
-  private readonly checkpointer: Checkpointer | undefined;
-  private commitsSinceCheckpoint = 0;
-  private lastLogId: number;
+  private readonly temporaryFolder: string | undefined;
+  private readonly memory: MemoryStore;
+  private readonly journal: Journal;
+  private readonly writer: SqliteWriter;
   private readonly k: (key: string) => string;
+  private readonly lockPrefix: string;
   private readonly purgeTimer: NodeJS.Timeout;
   private readonly statements: ReturnType<typeof prepare>;
+  /** The last record journaled, and the last one the file has. */
+  private lastSeq: number;
+  private appliedSeq: number;
+  private lastLogId: number;
+  /** Every log entry up to this id is in the file; the later ones are in pendingLogs. */
+  private appliedLogId: number;
+  /** Log entries not in the file yet, in id order (readLog reads them with the file's). */
+  private readonly pendingLogs: PendingLog[] = [];
+  private writerFailure: string | undefined;
   private closed = false;
-  /** The open group commit: the calls whose statements ran in it, settled once it is committed. */
-  private group: Array<{ resolve: () => void; reject: (err: unknown) => void }> | undefined;
+  /** The open group commit: every change made in the same turn (or batch), journaled as one line. */
+  private group: Group | undefined;
   /** Batches still running: the open group is committed when the last one ends, not at the end of a turn. */
   private openBatches = 0;
-  /** Set while a batch's call runs its statements: the call answers at once, the batch after the commit. */
+  /** Set while a batch's call runs: the call answers at once, the batch after the commit. */
   private applyOnly = false;
-  /**
-   * Locks live in this process: the file belongs to this process alone, so a lock written to it would only
-   * outlive its holder (after a crash it would block its business for the lock's TTL) and cost a commit.
-   */
-  private readonly locks: MemoryStore;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.k = keyPrefixer(options.prefix);
-    const opened = openOwned(options.path);
+    this.lockPrefix = this.k(LOCK_KEY_PREFIX);
+    // ':memory:' cannot be shared with the writer thread: a file of its own that goes with the store.
+    this.temporaryFolder = options.path === ':memory:' ? mkdtempSync(join(tmpdir(), 'crm-bot-state-')) : undefined;
+    const path = this.temporaryFolder ? join(this.temporaryFolder, 'state.sqlite') : options.path;
+    const opened = openOwned(path, options.path);
     this.db = opened.db;
     this.owner = opened.owner;
-    this.checkpointer =
-      options.path === ':memory:'
-        ? undefined
-        : new Checkpointer({
-            path: options.path,
-            ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
-            onFailure: (reason) => {
-              // Back to checkpoints on this connection: slower commits now and then, but a bounded WAL.
-              if (!this.closed) this.db.exec(`PRAGMA wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
-              options.onCheckpointFailure?.(reason);
-            },
-          });
     this.statements = prepare(this.db);
-    this.lastLogId = Number((this.statements.lastLogId.get() as { id: number | null }).id ?? 0);
-    this.locks = new MemoryStore({
+    this.memory = new MemoryStore({
       ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
       ...(options.now ? { now: options.now } : {}),
+      onChange: (key, entry, previous) => this.changed(key, entry, previous),
     });
+    try {
+      this.appliedSeq = Number((this.statements.appliedSeq.get() as { value: number } | undefined)?.value ?? 0);
+      this.loadEntries();
+      this.lastLogId = Number((this.statements.lastLogId.get() as { id: number | null }).id ?? 0);
+      this.appliedLogId = this.lastLogId;
+      const { journal, records } = Journal.open(path, this.appliedSeq);
+      this.journal = journal;
+      this.lastSeq = this.appliedSeq;
+      for (const record of records) this.replay(record.seq, record.ops);
+      this.writer = new SqliteWriter({
+        path,
+        appliedSeq: this.appliedSeq,
+        onApplied: (seq) => this.applied(seq),
+        onFailure: (reason) => {
+          this.writerFailure = reason;
+          options.onWriterFailure?.(reason);
+        },
+        ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
+      });
+      for (const record of records) this.writer.send(record.line);
+    } catch (err) {
+      this.db.close();
+      this.owner?.close();
+      throw err instanceof StoreError
+        ? err
+        : new StoreError('store_unavailable', `Cannot open the state file ${options.path}: ${reasonOf(err)}`);
+    }
     this.purgeTimer = setInterval(() => this.purgeInBackground(), options.purgeIntervalMs ?? PURGE_INTERVAL_MS);
     this.purgeTimer.unref();
   }
 
-  async get<T = unknown>(key: string): Promise<T | undefined> {
-    if (isLockKey(key)) return this.open().locks.get<T>(key);
-    const row = this.live(key, 'value');
-    await this.settled();
-    return row ? (JSON.parse(row.value) as T) : undefined;
+  get<T = unknown>(key: string): Promise<T | undefined> {
+    if (isLockKey(key)) return this.locks(() => this.memory.get<T>(key));
+    return this.read(() => this.memory.get<T>(key));
   }
 
-  async set(key: string, value: unknown, ttlMs: number): Promise<void> {
-    if (isLockKey(key)) return this.open().locks.set(key, value, ttlMs);
-    const { text, ttl } = checkExpiring(value, ttlMs);
-    await this.write('set', () => this.statements.upsert.run(this.k(key), 'value', text, this.now() + ttl));
+  set(key: string, value: unknown, ttlMs: number): Promise<void> {
+    if (isLockKey(key)) return this.locks(() => this.memory.set(key, value, ttlMs));
+    return this.write(() => this.memory.set(key, value, ttlMs));
   }
 
-  async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
-    if (isLockKey(key)) return this.open().locks.setIfAbsent(key, value, ttlMs);
-    const { text, ttl } = checkExpiring(value, ttlMs);
-    const now = this.now();
-    // Inserts, or replaces a row that has already expired; a live row stays untouched.
-    const result = await this.write('setIfAbsent', () =>
-      this.statements.insertIfAbsent.run(this.k(key), text, now + ttl, now),
-    );
-    return Number(result.changes) > 0;
+  setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
+    if (isLockKey(key)) return this.locks(() => this.memory.setIfAbsent(key, value, ttlMs));
+    return this.write(() => this.memory.setIfAbsent(key, value, ttlMs));
   }
 
-  async delete(key: string): Promise<void> {
-    if (isLockKey(key)) return this.open().locks.delete(key);
-    await this.write('delete', () => this.statements.delete.run(this.k(key)));
+  delete(key: string): Promise<void> {
+    if (isLockKey(key)) return this.locks(() => this.memory.delete(key));
+    return this.write(() => this.memory.delete(key));
   }
 
-  async compareAndDelete(key: string, expected: string): Promise<boolean> {
-    if (isLockKey(key)) return this.open().locks.compareAndDelete(key, expected);
-    const result = await this.write('compareAndDelete', () =>
-      this.statements.compareAndDelete.run(this.k(key), expected, this.now()),
-    );
-    return Number(result.changes) > 0;
+  compareAndDelete(key: string, expected: string): Promise<boolean> {
+    if (isLockKey(key)) return this.locks(() => this.memory.compareAndDelete(key, expected));
+    return this.write(() => this.memory.compareAndDelete(key, expected));
   }
 
-  async pushCapped(listKey: string, value: unknown, maxLen: number, ttlMs: number): Promise<void> {
-    const { text, cap, ttl } = checkCapped(value, maxLen, ttlMs);
-    // Read and write in one synchronous step: nothing runs between them.
-    await this.write('pushCapped', () => {
-      const current = this.live(listKey, 'list');
-      const items = [text, ...(current ? (JSON.parse(current.value) as string[]) : [])].slice(0, cap);
-      return this.statements.upsert.run(this.k(listKey), 'list', JSON.stringify(items), this.now() + ttl);
+  pushCapped(listKey: string, value: unknown, maxLen: number, ttlMs: number): Promise<void> {
+    return this.write(() => this.memory.pushCapped(listKey, value, maxLen, ttlMs));
+  }
+
+  listRange<T = unknown>(listKey: string, limit: number): Promise<T[]> {
+    return this.read(() => this.memory.listRange<T>(listKey, limit));
+  }
+
+  appendLog(logKey: string, value: unknown, retentionMs: number): Promise<string> {
+    return this.write(async () => {
+      const { text, ttl: retention } = checkExpiring(value, retentionMs);
+      const id = this.nextLogId();
+      const log: PendingLog = { id, key: this.k(logKey), text, expiresAt: this.now() + retention, seq: Infinity };
+      const group = this.group as Group;
+      group.ops.push({ op: 'log', id, key: log.key, text, expiresAt: log.expiresAt });
+      group.logs.push(log);
+      this.pendingLogs.push(log);
+      return String(id);
     });
   }
 
-  async listRange<T = unknown>(listKey: string, limit: number): Promise<T[]> {
-    const row = this.live(listKey, 'list');
-    await this.settled();
-    if (!row || limit <= 0) return [];
-    return (JSON.parse(row.value) as string[]).slice(0, Math.floor(limit)).map((text) => JSON.parse(text) as T);
-  }
-
-  async appendLog(logKey: string, value: unknown, retentionMs: number): Promise<string> {
-    const { text, ttl: retention } = checkExpiring(value, retentionMs);
-    const id = this.nextLogId();
-    await this.write('appendLog', () =>
-      this.statements.appendLog.run(id, this.k(logKey), text, this.now() + retention),
-    );
-    return String(id);
-  }
-
-  async readLog<T = unknown>(logKey: string, options: ReadLogOptions): Promise<LogEntry<T>[]> {
-    const limit = checkLimit(options.limit);
-    if (options.before !== undefined && !/^\d+$/.test(options.before)) {
-      throw new RangeError(`Not a log entry id: ${options.before}`);
-    }
-    const before = options.before === undefined ? Number.MAX_SAFE_INTEGER : Number(options.before);
-    const rows = this.run('readLog', () =>
-      this.statements.readLog.all(this.k(logKey), before, this.now(), limit),
-    ) as Array<{ id: number; value: string }>;
-    await this.settled();
-    return rows.map((row) => ({ id: String(row.id), value: JSON.parse(row.value) as T }));
+  readLog<T = unknown>(logKey: string, options: ReadLogOptions): Promise<LogEntry<T>[]> {
+    return this.read(async () => {
+      const limit = checkLimit(options.limit);
+      if (options.before !== undefined && !/^\d+$/.test(options.before)) {
+        throw new RangeError(`Not a log entry id: ${options.before}`);
+      }
+      const before = options.before === undefined ? Number.MAX_SAFE_INTEGER : Number(options.before);
+      const key = this.k(logKey);
+      const now = this.now();
+      // The newest entries may not be in the file yet: every one past appliedLogId is read from memory.
+      const page: LogEntry<T>[] = [];
+      for (let i = this.pendingLogs.length - 1; i >= 0 && page.length < limit; i--) {
+        const log = this.pendingLogs[i] as PendingLog;
+        if (log.key === key && log.id < before && log.expiresAt > now) {
+          page.push({ id: String(log.id), value: JSON.parse(log.text) as T });
+        }
+      }
+      if (page.length === limit) return page;
+      const rows = this.run('readLog', () =>
+        this.statements.readLog.all(key, Math.min(before, this.appliedLogId + 1), now, limit - page.length),
+      ) as Array<{ id: number; value: string }>;
+      return [...page, ...rows.map((row) => ({ id: String(row.id), value: JSON.parse(row.value) as T }))];
+    });
   }
 
   async batch<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
@@ -214,7 +243,7 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<boolean> {
-    if (this.closed) return false;
+    if (this.closed || this.writerFailure !== undefined) return false;
     try {
       this.statements.ping.get();
       return true;
@@ -225,84 +254,139 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    // Calls made in this same turn are committed (and answered) before the file is closed.
+    // Calls made in this same turn are journaled (and answered) before the file is closed.
     this.commitGroup();
     this.closed = true;
     clearInterval(this.purgeTimer);
-    await this.locks.close();
-    await this.checkpointer?.close();
+    // The writer applies what it was sent; if it could not, the journal keeps it for the next start.
+    const applied = await this.writer.close();
+    this.journal.close(applied >= this.lastSeq);
+    await this.memory.close();
     // The last connection to close checkpoints what is left and removes the WAL.
     this.db.close();
     // Releases the ownership, so the next process (or a restarted one) can open the file.
     this.owner?.close();
+    if (this.temporaryFolder) rmSync(this.temporaryFolder, { recursive: true, force: true });
   }
 
-  /** Deletes every expired row now; returns how many. The timer calls it every purgeIntervalMs. */
-  purgeExpired(): number {
-    const now = this.now();
-    return this.run('purge', () => {
-      const entries = this.statements.purge.run(now);
-      // Entries expire in the order they were appended (one retention for all), so the expired ones are the
-      // rows before the oldest live one. After AUDIT_RETENTION_DAYS is lowered, rows behind an older live one
-      // wait for it: readers never see them (readLog skips expired rows), only their space comes back later.
-      const live = this.statements.oldestLiveLog.get(now) as { id: number } | undefined;
-      const logs = this.statements.purgeLogsBefore.run(live ? live.id : Number.MAX_SAFE_INTEGER);
-      return Number(entries.changes) + Number(logs.changes);
-    });
+  /** Deletes every expired row of the file now (after every change journaled before); how many. */
+  async purgeExpired(): Promise<number> {
+    this.open();
+    try {
+      return await this.writer.purge(this.now());
+    } catch (err) {
+      throw new StoreError('store_unavailable', `SQLite purge failed: ${reasonOf(err)}`, { operation: 'purge' });
+    }
   }
 
   private purgeInBackground(): void {
     if (this.closed) return;
-    // A quiet moment is a good one to copy the WAL back.
-    if (this.commitsSinceCheckpoint > 0) this.requestCheckpoint();
-    try {
-      this.options.onPurge?.(this.purgeExpired());
-    } catch {
-      // A failed purge is retried at the next tick; expired rows are invisible to readers meanwhile.
-    }
+    // A failed purge is retried at the next tick; expired rows are invisible to readers meanwhile.
+    this.purgeExpired().then(
+      (deleted) => this.options.onPurge?.(deleted),
+      () => undefined,
+    );
   }
 
-  /** The unexpired row at key; a row of the other kind is an error (as Redis WRONGTYPE). */
-  private live(key: string, kind: Row['kind']): Row | undefined {
-    const row = this.run('get', () => this.statements.select.get(this.k(key), this.now())) as Row | undefined;
-    if (row && row.kind !== kind) {
-      throw new StoreError('store_unavailable', `SQLite store: key holds a ${row.kind}, not a ${kind}`, { key });
+  /** Every live key of the file, into memory. */
+  private loadEntries(): void {
+    const rows = this.statements.liveEntries.iterate(this.now()) as Iterable<{
+      key: string;
+      kind: 'value' | 'list';
+      value: string;
+      expires_at: number;
+    }>;
+    for (const row of rows) this.memory.restore(row.key, entryOf(row.kind, row.value, row.expires_at));
+  }
+
+  /** A record the file did not have at start-up: into memory, and (by the caller) to the writer again. */
+  private replay(seq: number, ops: JournalOp[]): void {
+    for (const op of ops) {
+      if (op.op === 'log') {
+        this.pendingLogs.push({ id: op.id, key: op.key, text: op.text, expiresAt: op.expiresAt, seq });
+        this.lastLogId = Math.max(this.lastLogId, op.id);
+      } else this.memory.restore(op.key, op.op === 'put' ? op.entry : undefined);
     }
-    return row;
+    this.lastSeq = Math.max(this.lastSeq, seq);
+  }
+
+  /** A call changed a key: journaled with its group, undone if the group's line cannot be written. */
+  private changed(key: string, entry: MemoryEntry | undefined, previous: MemoryEntry | undefined): void {
+    if (key.startsWith(this.lockPrefix)) return;
+    const group = this.group as Group;
+    group.undo.push({ key, previous });
+    group.ops.push(entry ? { op: 'put', key, entry } : { op: 'delete', key });
+  }
+
+  /** The writer has put every record up to seq in the file. */
+  private applied(seq: number): void {
+    this.appliedSeq = seq;
+    this.writerFailure = undefined;
+    // In id order, so the applied ones are a run at the start: one splice, not a shift each.
+    let count = 0;
+    while (count < this.pendingLogs.length && (this.pendingLogs[count] as PendingLog).seq <= seq) count++;
+    if (count > 0) {
+      this.appliedLogId = Math.max(this.appliedLogId, (this.pendingLogs[count - 1] as PendingLog).id);
+      this.pendingLogs.splice(0, count);
+    }
+    this.journal.released(seq);
   }
 
   /**
    * Group commit: every write made in the same synchronous turn (the three audit appends of one entry, the
-   * writes of concurrent requests) runs in one transaction, committed as soon as that turn ends, with no
-   * timer. A call's promise settles only after the commit, so nothing is reported done before it is in
-   * the WAL; a failed commit fails every call in the group.
+   * writes of concurrent requests) is one journal line, written as soon as that turn ends, with no timer.
+   * A call's promise settles only after that, so nothing is reported done before it would survive a crash;
+   * a failed write fails every call in the group and undoes their changes.
    */
-  private write<R>(operation: string, statement: () => R): Promise<R> {
-    this.run(operation, () => {
-      if (this.group) return;
-      this.db.exec('BEGIN IMMEDIATE');
-      this.group = [];
-      // A microtask: after the current turn's other calls, before any I/O or timer (a batch commits at its end).
-      void Promise.resolve().then(() => {
-        if (this.openBatches === 0) this.commitGroup();
-      });
+  private write<R>(call: () => Promise<R>): Promise<R> {
+    if (this.closed) return Promise.reject(closedError());
+    this.openGroup();
+    const group = this.group as Group;
+    const result = call();
+    if (this.applyOnly) return result;
+    return new Promise<R>((resolve, reject) => {
+      // A call that failed by itself answers at once; one that worked, once its group is journaled.
+      result.catch(reject);
+      group.waiters.push({ resolve: () => resolve(result), reject });
     });
-    const result = this.run(operation, statement);
-    const group = this.group;
-    if (!group || this.applyOnly) return Promise.resolve(result);
-    return new Promise<R>((resolve, reject) => group.push({ resolve: () => resolve(result), reject }));
   }
 
-  /** Reads see the open group's writes, so they too answer only once those are committed. */
+  /** Reads see the open group's writes, so they too answer only once those are journaled. */
+  private read<R>(call: () => Promise<R>): Promise<R> {
+    if (this.closed) return Promise.reject(closedError());
+    const group = this.group;
+    const result = call();
+    if (!group || this.applyOnly) return result;
+    return new Promise<R>((resolve, reject) => {
+      result.catch(reject);
+      group.waiters.push({ resolve: () => resolve(result), reject });
+    });
+  }
+
+  /** Locks live in memory only: the file belongs to this process, so a lock written there would only outlive it. */
+  private locks<R>(call: () => Promise<R>): Promise<R> {
+    return this.closed ? Promise.reject(closedError()) : call();
+  }
+
+  private openGroup(): void {
+    if (this.group) return;
+    this.group = { ops: [], undo: [], logs: [], waiters: [] };
+    // A microtask: after the current turn's other calls, before any I/O or timer (a batch commits at its end).
+    queueMicrotask(() => {
+      if (this.openBatches === 0) this.commitGroup();
+    });
+  }
+
+  /** Settles once the open group is journaled; at once when there is none. */
   private settled(): Promise<void> {
     const group = this.group;
     if (!group || this.applyOnly) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => group.push({ resolve, reject }));
+    return new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
   }
 
   /**
-   * This store as a batch's fn sees it: while the batch runs, each call runs its statements in the open
-   * group and answers at once (every method runs them before its first await); afterwards, as usual.
+   * This store as a batch's fn sees it: while the batch runs, each call applies its change in the open
+   * group and answers at once; afterwards, as usual.
    */
   private batchView(running: () => boolean): Store {
     const applied = <R>(call: () => Promise<R>): Promise<R> => {
@@ -331,7 +415,7 @@ export class SqliteStore implements Store {
 
   /** Fails like every other call once the store is closed (the in-memory locks included). */
   private open(): this {
-    if (this.closed) throw new StoreError('store_unavailable', 'SQLite store is closed');
+    if (this.closed) throw closedError();
     return this;
   }
 
@@ -339,50 +423,46 @@ export class SqliteStore implements Store {
     const group = this.group;
     if (!group) return;
     this.group = undefined;
-    try {
-      // A statement that failed badly (disk full, I/O error) may have rolled the whole group back already.
-      if (!this.db.isTransaction) throw new Error('the transaction was rolled back');
-      this.db.exec('COMMIT');
-      if (++this.commitsSinceCheckpoint >= CHECKPOINT_EVERY_COMMITS) this.requestCheckpoint();
-    } catch (err) {
+    if (group.ops.length > 0) {
+      const seq = this.lastSeq + 1;
+      let line: string;
       try {
-        if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      } catch {
-        // Already rolled back: nothing of the group is in the file either way.
+        line = this.journal.append(seq, group.ops);
+      } catch (err) {
+        this.undo(group);
+        for (const call of group.waiters) call.reject(err);
+        return;
       }
-      const error = new StoreError('store_unavailable', `SQLite commit failed: ${reasonOf(err)}`, {
-        operation: 'commit',
-      });
-      for (const call of group) call.reject(error);
-      return;
+      this.lastSeq = seq;
+      for (const log of group.logs) log.seq = seq;
+      this.writer.send(line);
     }
-    for (const call of group) call.resolve();
+    for (const call of group.waiters) call.resolve();
+  }
+
+  /** Puts back what the group's calls changed: nothing of it is durable, so nothing of it is seen. */
+  private undo(group: Group): void {
+    for (const { key, previous } of group.undo.reverse()) this.memory.restore(key, previous);
+    // Every append of the open group is at the end of the pending logs.
+    this.pendingLogs.splice(this.pendingLogs.length - group.logs.length, group.logs.length);
   }
 
   /**
-   * A log entry's id: larger than every id this file ever gave, with no counter to write (AUTOINCREMENT's
-   * would cost a page each commit). The larger of the last id + 1 and the clock in ms × 1024, so even after
-   * a purge emptied the table and a restart, a new id is above all earlier ones (they were given earlier).
+   * A log entry's id: larger than every id this file ever gave, with no counter to write. The larger of the
+   * last id + 1 and the clock in ms × 1024, so even after a purge emptied the table and a restart, a new
+   * id is above all earlier ones (they were given earlier).
    */
   private nextLogId(): number {
     this.lastLogId = Math.max(this.lastLogId + 1, this.now() * 1024);
     return this.lastLogId;
   }
 
-  private requestCheckpoint(): void {
-    this.commitsSinceCheckpoint = 0;
-    this.checkpointer?.request();
-  }
-
   private run<R>(operation: string, statement: () => R): R {
-    if (this.closed) throw new StoreError('store_unavailable', 'SQLite store is closed', { operation });
     try {
       return statement();
     } catch (err) {
-      if (err instanceof StoreError) throw err;
       // The driver's message only (disk full, I/O error): never the values.
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new StoreError('store_unavailable', `SQLite ${operation} failed: ${reason}`, { operation });
+      throw new StoreError('store_unavailable', `SQLite ${operation} failed: ${reasonOf(err)}`, { operation });
     }
   }
 
@@ -391,26 +471,20 @@ export class SqliteStore implements Store {
   }
 }
 
+function closedError(): StoreError {
+  return new StoreError('store_unavailable', 'SQLite store is closed');
+}
+
+function entryOf(kind: 'value' | 'list', value: string, expiresAt: number): MemoryEntry {
+  return kind === 'list'
+    ? { kind: 'list', items: JSON.parse(value) as string[], expiresAt }
+    : { kind: 'value', text: value, expiresAt };
+}
+
 function prepare(db: DatabaseSync) {
   const statements = {
-    select: db.prepare('SELECT kind, value FROM entries WHERE key = ? AND expires_at > ?'),
-    upsert: db.prepare(
-      `INSERT INTO entries (key, kind, value, expires_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, value = excluded.value, expires_at = excluded.expires_at`,
-    ),
-    insertIfAbsent: db.prepare(
-      `INSERT INTO entries (key, kind, value, expires_at) VALUES (?1, 'value', ?2, ?3)
-       ON CONFLICT (key) DO UPDATE SET kind = 'value', value = excluded.value, expires_at = excluded.expires_at
-       WHERE entries.expires_at <= ?4`,
-    ),
-    delete: db.prepare('DELETE FROM entries WHERE key = ?'),
-    compareAndDelete: db.prepare(
-      `DELETE FROM entries WHERE key = ? AND kind = 'value' AND value = ? AND expires_at > ?`,
-    ),
-    purge: db.prepare('DELETE FROM entries WHERE expires_at <= ?'),
-    oldestLiveLog: db.prepare('SELECT id FROM log_entries WHERE expires_at > ? ORDER BY id LIMIT 1'),
-    purgeLogsBefore: db.prepare('DELETE FROM log_entries WHERE id < ?'),
-    appendLog: db.prepare('INSERT INTO log_entries (id, log_key, value, expires_at) VALUES (?, ?, ?, ?)'),
+    liveEntries: db.prepare('SELECT key, kind, value, expires_at FROM entries WHERE expires_at > ?'),
+    appliedSeq: db.prepare("SELECT value FROM meta WHERE name = 'applied_seq'"),
     lastLogId: db.prepare('SELECT max(id) AS id FROM log_entries'),
     readLog: db.prepare(
       'SELECT id, value FROM log_entries WHERE log_key = ? AND id < ? AND expires_at > ? ORDER BY id DESC LIMIT ?',
@@ -426,12 +500,11 @@ function prepare(db: DatabaseSync) {
  *
  * Ownership is an exclusive lock on a small companion file (`<path>-owner`), held from open to close. It
  * belongs to the OS, so a crashed owner never leaves it stale. The state file itself is opened in WAL mode
- * with normal locking, so the checkpoint worker's own connection can copy its WAL back.
+ * with normal locking, so the writer thread's own connection can write it.
  */
-function openOwned(path: string): { db: DatabaseSync; owner?: DatabaseSync } {
-  if (path === ':memory:') return { db: openState(path) };
+function openOwned(path: string, shownPath: string): { db: DatabaseSync; owner: DatabaseSync } {
   mkdirSync(dirname(path), { recursive: true });
-  const owner = openDatabase(`${path}-owner`, path);
+  const owner = openDatabase(`${path}-owner`, shownPath);
   try {
     // EXCLUSIVE: the lock the first write takes is kept until close(). timeout 0: another owner means refuse now.
     owner.exec('PRAGMA locking_mode = EXCLUSIVE');
@@ -441,42 +514,38 @@ function openOwned(path: string): { db: DatabaseSync; owner?: DatabaseSync } {
     if (/locked|busy/i.test(reasonOf(err))) {
       throw new StoreError(
         'store_unavailable',
-        `The state file ${path} is in use by another process. Only one bot process may use a SQLite state file: ` +
+        `The state file ${shownPath} is in use by another process. Only one bot process may use a SQLite state file: ` +
           'stop the other one, give this one its own STATE_PATH, or set REDIS_URL to run several replicas.',
       );
     }
-    throw new StoreError('store_unavailable', `Cannot open the state file ${path}: ${reasonOf(err)}`);
+    throw new StoreError('store_unavailable', `Cannot open the state file ${shownPath}: ${reasonOf(err)}`);
   }
   try {
-    return { db: openState(path), owner };
+    return { db: openState(path, shownPath), owner };
   } catch (err) {
     owner.close();
     throw err;
   }
 }
 
-function openState(path: string): DatabaseSync {
-  // The checkpoint worker's connection takes the file's locks only for an instant, never the writer's.
-  const db = openDatabase(path, path, 1000);
+function openState(path: string, shownPath: string): DatabaseSync {
+  const db = openDatabase(path, shownPath, 1000);
   try {
     db.exec('PRAGMA journal_mode = WAL');
-    // NORMAL in WAL mode survives a crash of the process (not of the machine) without an fsync per write.
     db.exec('PRAGMA synchronous = NORMAL');
-    // Checkpoints are the worker's (sqlite-checkpointer.ts); this connection does one only as a backstop.
-    db.exec(`PRAGMA wal_autocheckpoint = ${path === ':memory:' ? INLINE_CHECKPOINT_PAGES : BACKSTOP_CHECKPOINT_PAGES}`);
     db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
     return db;
   } catch (err) {
     db.close();
-    throw new StoreError('store_unavailable', `Cannot open the state file ${path}: ${reasonOf(err)}`);
+    throw new StoreError('store_unavailable', `Cannot open the state file ${shownPath}: ${reasonOf(err)}`);
   }
 }
 
-function openDatabase(file: string, statePath: string, timeout = 0): DatabaseSync {
+function openDatabase(file: string, shownPath: string, timeout = 0): DatabaseSync {
   try {
     return new DatabaseSync(file, { timeout });
   } catch (err) {
-    throw new StoreError('store_unavailable', `Cannot open the state file ${statePath}: ${reasonOf(err)}`);
+    throw new StoreError('store_unavailable', `Cannot open the state file ${shownPath}: ${reasonOf(err)}`);
   }
 }
 

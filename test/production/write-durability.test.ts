@@ -12,15 +12,16 @@ const file = join(dir, 'crm-bot.sqlite');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
- * The write pipeline's store calls reach the SQLite file in two commits: what must survive a crash during
- * the request (the run's claim, the "attempted" entries) is in the file before the request leaves, read
- * here by a second connection while the API stand-in holds the request; the rest once it is answered.
+ * The write pipeline's store calls are made durable in two group commits: what must survive a crash during
+ * the request (the run's claim, the "attempted" entries) is in the state files (the SQLite file, or its
+ * journal until the writer thread has applied it) before the request leaves, read here as a crash would
+ * leave them while the API stand-in holds the request; the rest once it is answered.
  */
 describe('a write on the SQLite store is durable in two steps', () => {
   const { bot, api } = useBot(() => ({ store: new SqliteStore({ path: file }), env: { ALLOWED_USER_IDS: WRITER } }));
   beforeAll(() => registerTestWriteAction(bot));
 
-  it('claim and "attempted" are in the file before the request; outcome, its entries and "done" after; never the lock', async () => {
+  it('claim and "attempted" are durable before the request; outcome, its entries and "done" after; never the lock', async () => {
     const business = '170000000030001';
     let duringRequest: string[] = [];
     api.on('POST', UPDATE_TRIGGERS_PATH, () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { acquireLock, createStore, DEFAULT_STATE_PATH, SqliteStore } from '../../src/store';
-import type { CheckpointResult } from '../../src/store/sqlite-checkpointer';
+import type { CheckpointResult } from '../../src/store/sqlite';
 import { SlackApiStandin } from '../support/slack-api-standin';
 import { sqliteRows } from '../support/store-dump';
 import { closedAfterEach, defineStoreContract, uniquePrefix } from './contract';
@@ -111,14 +111,14 @@ describe('SqliteStore specifics', () => {
     expect((await second.readLog('audit:y', { limit: 10 })).map((e) => e.value)).toEqual([{ n: 1 }]);
   });
 
-  it('the WAL is copied back into the file by the checkpoint worker, not by a commit', async () => {
+  it('the WAL is copied back into the file by the writer thread, not on the event loop', async () => {
     const path = freshFile();
     let told!: (result: CheckpointResult) => void;
     const checkpointed = new Promise<CheckpointResult>((resolve) => {
       told = resolve;
     });
     const store = new SqliteStore({ path, onCheckpoint: (result) => told(result) });
-    // Sequential writes, one commit each: more than the store lets pass before it asks for a checkpoint.
+    // The writer checkpoints after enough commits of its own, or once it goes quiet.
     for (let i = 0; i < 150; i++) await store.set(`key-${i}`, { i }, 60_000);
     const result = await checkpointed;
     await store.close();
@@ -195,7 +195,7 @@ describe('SqliteStore specifics', () => {
     now += 2_000;
     await purgedSomething;
     expect(purged.reduce((a, b) => a + b, 0)).toBe(2);
-    expect(store.purgeExpired()).toBe(0);
+    expect(await store.purgeExpired()).toBe(0);
     expect(await store.get('keep')).toBe(1);
   });
 
@@ -209,10 +209,10 @@ describe('SqliteStore specifics', () => {
     await store.appendLog('audit:p', { n: 4 }, 1_000);
     now += 2_000;
     // The two oldest go; the fourth waits behind the live third, and no reader ever sees it.
-    expect(store.purgeExpired()).toBe(2);
+    expect(await store.purgeExpired()).toBe(2);
     expect((await store.readLog('audit:p', { limit: 10 })).map((e) => e.value)).toEqual([{ n: 3 }]);
     now += 10_000;
-    expect(store.purgeExpired()).toBe(2);
+    expect(await store.purgeExpired()).toBe(2);
     const next = await store.appendLog('audit:p', { n: 5 }, 1_000);
     expect(Number(next)).toBeGreaterThan(Number(first));
     expect((await store.readLog('audit:p', { limit: 10 })).map((e) => e.value)).toEqual([{ n: 5 }]);

@@ -1,5 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import Redis from 'ioredis';
+import { readSegment, segmentFiles } from '../../src/store/sqlite-journal';
 import type { LogEntry, ReadLogOptions, Store } from '../../src/store/types';
 
 /**
@@ -94,19 +95,43 @@ export class RecordingStore implements Store {
   }
 }
 
-/** Every row of a closed SQLite state file, keys and values. */
+/**
+ * Every row of a SQLite state file, keys and values, as a crash now would leave it: the file's rows, with
+ * the journal's records the file does not have yet applied on top (see src/store/sqlite-journal.ts).
+ */
 export function sqliteRows(path: string): string[] {
   const db = new DatabaseSync(path, { readOnly: true });
+  const entries = new Map<string, object>();
+  const logs = new Map<number, object>();
+  let applied = 0;
   try {
-    return ['entries', 'log_entries'].flatMap((table) =>
-      db
-        .prepare(`SELECT * FROM ${table}`)
-        .all()
-        .map((row) => JSON.stringify(row)),
+    // One read transaction: the rows and the record they are up to agree.
+    db.exec('BEGIN');
+    applied = Number(
+      (db.prepare("SELECT value FROM meta WHERE name = 'applied_seq'").get() as { value: number } | undefined)?.value ??
+        0,
     );
+    for (const row of db.prepare('SELECT * FROM entries').all() as Array<{ key: string }>) entries.set(row.key, row);
+    for (const row of db.prepare('SELECT * FROM log_entries').all() as Array<{ id: number }>) logs.set(row.id, row);
+    db.exec('COMMIT');
   } finally {
     db.close();
   }
+  for (const file of segmentFiles(path)) {
+    for (const record of readSegment(file, path).lines.filter((r) => r.seq > applied)) {
+      for (const op of record.ops) {
+        if (op.op === 'delete') entries.delete(op.key);
+        else if (op.op === 'log')
+          logs.set(op.id, { id: op.id, log_key: op.key, value: op.text, expires_at: op.expiresAt });
+        else {
+          const { entry } = op;
+          const value = entry.kind === 'value' ? entry.text : JSON.stringify(entry.items);
+          entries.set(op.key, { key: op.key, kind: entry.kind, value, expires_at: entry.expiresAt });
+        }
+      }
+    }
+  }
+  return [...entries.values(), ...logs.values()].map((row) => JSON.stringify(row));
 }
 
 /** Every key under `prefix` in a Redis server, with its value whatever its type (string, list, stream). */

@@ -1,0 +1,252 @@
+import { closeSync, ftruncateSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import { StoreError } from '../errors';
+import type { MemoryEntry } from './memory';
+
+/** One change as the state file gets it. Keys are stored with their prefix; texts are JSON texts. */
+export type JournalOp =
+  | { op: 'put'; key: string; entry: MemoryEntry }
+  | { op: 'delete'; key: string }
+  | { op: 'log'; id: number; key: string; text: string; expiresAt: number };
+
+/**
+ * A record's line: `[seq, [op, ...]]`, each value written as the JSON it already is rather than as a string
+ * of it (no escaping: the line costs little more than its bytes), and an entry appended to several logs
+ * written once, the others pointing back at it:
+ *   ["p", key, value, expiresAt]        put a value          ["d", key]   delete a key
+ *   ["P", key, [item, ...], expiresAt]  put a list           ["l", id, key, value, expiresAt]   append
+ *   ["r", id, key, n, expiresAt]        append the same value as the record's op n
+ * The writer thread reads the same format (sqlite-writer.ts).
+ */
+const EncodedOp = z.union([
+  z.tuple([z.literal('p'), z.string(), z.unknown(), z.number()]),
+  z.tuple([z.literal('P'), z.string(), z.array(z.unknown()), z.number()]),
+  z.tuple([z.literal('d'), z.string()]),
+  z.tuple([z.literal('l'), z.number(), z.string(), z.unknown(), z.number()]),
+  z.tuple([z.literal('r'), z.number(), z.string(), z.number().int().nonnegative(), z.number()]),
+]);
+const EncodedRecord = z.tuple([z.number().int().positive(), z.array(EncodedOp)]);
+
+export function encodeRecord(seq: number, ops: readonly JournalOp[]): string {
+  const parts: string[] = [];
+  // The first op of the record with each log text: recordAudit appends one entry to three logs.
+  const firstWithText = new Map<string, number>();
+  ops.forEach((op, index) => {
+    const key = JSON.stringify(op.key);
+    if (op.op === 'delete') parts.push(`["d",${key}]`);
+    else if (op.op === 'log') {
+      const earlier = firstWithText.get(op.text);
+      if (earlier === undefined) {
+        firstWithText.set(op.text, index);
+        parts.push(`["l",${op.id},${key},${op.text},${op.expiresAt}]`);
+      } else parts.push(`["r",${op.id},${key},${earlier},${op.expiresAt}]`);
+    } else if (op.entry.kind === 'value') parts.push(`["p",${key},${op.entry.text},${op.entry.expiresAt}]`);
+    else parts.push(`["P",${key},[${op.entry.items.join(',')}],${op.entry.expiresAt}]`);
+  });
+  return `[${seq},[${parts.join(',')}]]\n`;
+}
+
+/** A line back into its record; undefined when it is not one (cut short, or damaged). */
+export function decodeRecord(line: string): { seq: number; ops: JournalOp[] } | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const parsed = EncodedRecord.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const [seq, encoded] = parsed.data;
+  const ops: JournalOp[] = [];
+  for (const op of encoded) {
+    if (op[0] === 'd') ops.push({ op: 'delete', key: op[1] });
+    else if (op[0] === 'p') {
+      ops.push({ op: 'put', key: op[1], entry: { kind: 'value', text: JSON.stringify(op[2]), expiresAt: op[3] } });
+    } else if (op[0] === 'P') {
+      const items = op[2].map((item) => JSON.stringify(item));
+      ops.push({ op: 'put', key: op[1], entry: { kind: 'list', items, expiresAt: op[3] } });
+    } else if (op[0] === 'l')
+      ops.push({ op: 'log', id: op[1], key: op[2], text: JSON.stringify(op[3]), expiresAt: op[4] });
+    else {
+      const earlier = ops[op[3]];
+      if (earlier?.op !== 'log') return undefined;
+      ops.push({ op: 'log', id: op[1], key: op[2], text: earlier.text, expiresAt: op[4] });
+    }
+  }
+  return { seq, ops };
+}
+
+/** A record read back at start-up, with its line as written (the writer is sent it again). */
+export interface ReplayedRecord {
+  seq: number;
+  ops: JournalOp[];
+  line: string;
+}
+
+/** A segment is closed and a new one started past this size, so applied records can be deleted. */
+const SEGMENT_BYTES = 4 * 1024 * 1024;
+const SEGMENT_MARK = '-pending-';
+
+interface Segment {
+  file: string;
+  lastSeq: number;
+}
+
+/**
+ * The write-ahead journal beside the state file: each group commit is one line, appended with one write
+ * before its callers are answered, so it survives a crash of the process like a WAL commit does (the OS
+ * has it; synchronous=NORMAL promises no more). The background writer applies the lines to the SQLite
+ * file; segments whose every line is applied there are deleted. At start-up the lines the file does not
+ * have yet are read back and applied again (applying a line twice changes nothing).
+ */
+export class Journal {
+  private fd: number | undefined;
+  private size = 0;
+  private current: Segment | undefined;
+
+  private constructor(
+    private readonly statePath: string,
+    /** Written segments still needed, oldest first (the current one last, once it exists). */
+    private readonly segments: Segment[],
+  ) {}
+
+  /**
+   * Reads what earlier processes journaled past `appliedSeq` (what the file already has). A line cut short
+   * by a crash mid-write ends its segment: it was never answered, so it is cut off. Anything else unreadable
+   * is an error: the journal is not guessed at.
+   */
+  static open(statePath: string, appliedSeq: number): { journal: Journal; records: ReplayedRecord[] } {
+    const records: ReplayedRecord[] = [];
+    const kept: Segment[] = [];
+    for (const file of segmentFiles(statePath)) {
+      const { lines, validBytes, torn } = readSegment(file, statePath);
+      if (torn) truncate(file, validBytes);
+      const lastSeq = lines.at(-1)?.seq ?? 0;
+      if (lastSeq <= appliedSeq) {
+        unlinkSync(file);
+        continue;
+      }
+      kept.push({ file, lastSeq });
+      records.push(...lines.filter((record) => record.seq > appliedSeq));
+    }
+    return { journal: new Journal(statePath, kept), records };
+  }
+
+  /** Appends one record and returns its line; throws StoreError if the whole line could not be written. */
+  append(seq: number, ops: JournalOp[]): string {
+    const line = encodeRecord(seq, ops);
+    const bytes = Buffer.byteLength(line);
+    if (this.fd === undefined || this.size >= SEGMENT_BYTES) this.startSegment(seq);
+    const fd = this.fd as number;
+    try {
+      const written = writeSync(fd, line);
+      if (written !== bytes) throw new Error(`wrote ${written} of ${bytes} bytes`);
+    } catch (err) {
+      // A part-line would end the segment at the next start-up: cut it off now, so later lines are kept.
+      try {
+        ftruncateSync(fd, this.size);
+      } catch {
+        // The start-up reader cuts a torn tail off too.
+      }
+      throw new StoreError('store_unavailable', `SQLite journal write failed: ${reasonOf(err)}`, {
+        operation: 'commit',
+      });
+    }
+    this.size += bytes;
+    (this.current as Segment).lastSeq = seq;
+    return line;
+  }
+
+  /** The writer has applied every record up to appliedSeq: the segments behind it go. */
+  released(appliedSeq: number): void {
+    while (this.segments.length > 0) {
+      const oldest = this.segments[0] as Segment;
+      if (oldest === this.current || oldest.lastSeq > appliedSeq) return;
+      this.segments.shift();
+      unlinkQuietly(oldest.file);
+    }
+  }
+
+  /** Closes the current segment; with `applied`, every segment goes (the file has all of them). */
+  close(applied: boolean): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    if (!applied) return;
+    for (const segment of this.segments.splice(0)) unlinkQuietly(segment.file);
+  }
+
+  private startSegment(firstSeq: number): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    const file = `${this.statePath}${SEGMENT_MARK}${String(firstSeq).padStart(12, '0')}`;
+    this.fd = openSync(file, 'a');
+    this.size = 0;
+    this.current = { file, lastSeq: firstSeq - 1 };
+    this.segments.push(this.current);
+  }
+}
+
+/** Every journal segment of a state file, oldest first. */
+export function segmentFiles(statePath: string): string[] {
+  const folder = dirname(statePath);
+  const mark = `${basename(statePath)}${SEGMENT_MARK}`;
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => name.startsWith(mark) && /^\d+$/.test(name.slice(mark.length)))
+    .sort((a, b) => Number(a.slice(mark.length)) - Number(b.slice(mark.length)))
+    .map((name) => join(folder, name));
+}
+
+/** A segment's records, in order; a last line cut short (no newline, or unreadable) is `torn`. */
+export function readSegment(
+  file: string,
+  statePath: string,
+): { lines: ReplayedRecord[]; validBytes: number; torn: boolean } {
+  const text = readFileSync(file, 'utf8');
+  const lines: ReplayedRecord[] = [];
+  let offset = 0;
+  while (offset < text.length) {
+    const end = text.indexOf('\n', offset);
+    const line = end === -1 ? undefined : text.slice(offset, end + 1);
+    const record = line === undefined ? undefined : decodeRecord(line);
+    if (!record || line === undefined) {
+      // Only the very end of a segment may be cut short; a bad line with more after it is damage.
+      if (end === -1 || text.indexOf('\n', end + 1) === -1) {
+        return { lines, validBytes: Buffer.byteLength(text.slice(0, offset)), torn: true };
+      }
+      throw new StoreError(
+        'store_unavailable',
+        `Cannot open the state file ${statePath}: its journal ${basename(file)} is damaged at byte ${offset}`,
+      );
+    }
+    lines.push({ ...record, line });
+    offset = end + 1;
+  }
+  return { lines, validBytes: Buffer.byteLength(text), torn: false };
+}
+
+function truncate(file: string, bytes: number): void {
+  const fd = openSync(file, 'r+');
+  try {
+    ftruncateSync(fd, bytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone; a segment left behind is only read again and skipped.
+  }
+}
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
