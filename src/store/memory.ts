@@ -42,42 +42,72 @@ export class MemoryStore implements Store {
   }
 
   async get<T = unknown>(key: string): Promise<T | undefined> {
+    return this.getSync<T>(key);
+  }
+
+  async set(key: string, value: unknown, ttlMs: number): Promise<void> {
+    this.setSync(key, value, ttlMs);
+  }
+
+  async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
+    return this.setIfAbsentSync(key, value, ttlMs);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.deleteSync(key);
+  }
+
+  async compareAndDelete(key: string, expected: string): Promise<boolean> {
+    return this.compareAndDeleteSync(key, expected);
+  }
+
+  async pushCapped(listKey: string, value: unknown, maxLen: number, ttlMs: number): Promise<void> {
+    this.pushCappedSync(listKey, value, maxLen, ttlMs);
+  }
+
+  async listRange<T = unknown>(listKey: string, limit: number): Promise<T[]> {
+    return this.listRangeSync<T>(listKey, limit);
+  }
+
+  // The key-value calls answered at once, for the SQLite store: it answers from this memory, after its journal.
+
+  getSync<T = unknown>(key: string): T | undefined {
     const entry = this.live(key, 'value');
     return entry ? (JSON.parse(entry.text) as T) : undefined;
   }
 
-  async set(key: string, value: unknown, ttlMs: number): Promise<void> {
+  setSync(key: string, value: unknown, ttlMs: number): void {
     this.assertOpen();
     const { text, ttl } = checkExpiring(value, ttlMs);
     this.put(this.k(key), { kind: 'value', text, expiresAt: this.now() + ttl });
   }
 
-  async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
+  setIfAbsentSync(key: string, value: unknown, ttlMs: number): boolean {
     const { text, ttl } = checkExpiring(value, ttlMs);
     if (this.live(key)) return false;
     this.put(this.k(key), { kind: 'value', text, expiresAt: this.now() + ttl });
     return true;
   }
 
-  async delete(key: string): Promise<void> {
+  deleteSync(key: string): void {
     this.assertOpen();
     this.put(this.k(key), undefined);
   }
 
-  async compareAndDelete(key: string, expected: string): Promise<boolean> {
+  compareAndDeleteSync(key: string, expected: string): boolean {
     const entry = this.live(key);
     if (entry?.kind !== 'value' || entry.text !== expected) return false;
     this.put(this.k(key), undefined);
     return true;
   }
 
-  async pushCapped(listKey: string, value: unknown, maxLen: number, ttlMs: number): Promise<void> {
+  pushCappedSync(listKey: string, value: unknown, maxLen: number, ttlMs: number): void {
     const { text, cap, ttl } = checkCapped(value, maxLen, ttlMs);
     const items = [text, ...(this.live(listKey, 'list')?.items ?? [])].slice(0, cap);
     this.put(this.k(listKey), { kind: 'list', items, expiresAt: this.now() + ttl });
   }
 
-  async listRange<T = unknown>(listKey: string, limit: number): Promise<T[]> {
+  listRangeSync<T = unknown>(listKey: string, limit: number): T[] {
     const items = this.live(listKey, 'list')?.items ?? [];
     return limit > 0 ? items.slice(0, limit).map((text) => JSON.parse(text) as T) : [];
   }

@@ -11,70 +11,80 @@ export type JournalOp =
   | { op: 'log'; id: number; key: string; text: string; expiresAt: number };
 
 /**
- * A record's line: `[seq, [op, ...]]`, each value written as the JSON it already is rather than as a string
- * of it (no escaping: the line costs little more than its bytes), and an entry appended to several logs
- * written once, the others pointing back at it:
- *   ["p", key, value, expiresAt]        put a value          ["d", key]   delete a key
- *   ["P", key, [item, ...], expiresAt]  put a list           ["l", id, key, value, expiresAt]   append
- *   ["r", id, key, n, expiresAt]        append the same value as the record's op n
+ * A record's line: a small JSON header, then the texts it stores, each as the JSON text it already is,
+ * separated by tabs (JSON.stringify never writes a raw tab or newline), so neither side parses or escapes
+ * a value: `[seq,[op,...]]<TAB>text 0<TAB>text 1...`. An op names its text by number, and an entry
+ * appended to several logs (recordAudit's three) is one text:
+ *   ["p", key, text, expiresAt]   put a value               ["d", key]                       delete a key
+ *   ["P", key, text, expiresAt]   put a list (its stored JSON array of texts)
+ *   ["l", id, key, text, expiresAt]   append to a log
  * The writer thread reads the same format (sqlite-writer.ts).
  */
+const TextIndex = z.number().int().nonnegative();
 const EncodedOp = z.union([
-  z.tuple([z.literal('p'), z.string(), z.unknown(), z.number()]),
-  z.tuple([z.literal('P'), z.string(), z.array(z.unknown()), z.number()]),
+  z.tuple([z.enum(['p', 'P']), z.string(), TextIndex, z.number()]),
   z.tuple([z.literal('d'), z.string()]),
-  z.tuple([z.literal('l'), z.number(), z.string(), z.unknown(), z.number()]),
-  z.tuple([z.literal('r'), z.number(), z.string(), z.number().int().nonnegative(), z.number()]),
+  z.tuple([z.literal('l'), z.number(), z.string(), TextIndex, z.number()]),
 ]);
-const EncodedRecord = z.tuple([z.number().int().positive(), z.array(EncodedOp)]);
+const EncodedHeader = z.tuple([z.number().int().positive(), z.array(EncodedOp)]);
+const SEPARATOR = '\t';
 
 export function encodeRecord(seq: number, ops: readonly JournalOp[]): string {
-  const parts: string[] = [];
-  // The first op of the record with each log text: recordAudit appends one entry to three logs.
-  const firstWithText = new Map<string, number>();
-  ops.forEach((op, index) => {
+  const texts: string[] = [];
+  const textOf = (text: string) => {
+    const known = texts.indexOf(text);
+    return known === -1 ? texts.push(text) - 1 : known;
+  };
+  const header = ops.map((op) => {
     const key = JSON.stringify(op.key);
-    if (op.op === 'delete') parts.push(`["d",${key}]`);
-    else if (op.op === 'log') {
-      const earlier = firstWithText.get(op.text);
-      if (earlier === undefined) {
-        firstWithText.set(op.text, index);
-        parts.push(`["l",${op.id},${key},${op.text},${op.expiresAt}]`);
-      } else parts.push(`["r",${op.id},${key},${earlier},${op.expiresAt}]`);
-    } else if (op.entry.kind === 'value') parts.push(`["p",${key},${op.entry.text},${op.entry.expiresAt}]`);
-    else parts.push(`["P",${key},[${op.entry.items.join(',')}],${op.entry.expiresAt}]`);
+    if (op.op === 'delete') return `["d",${key}]`;
+    if (op.op === 'log') return `["l",${op.id},${key},${textOf(op.text)},${op.expiresAt}]`;
+    const { entry } = op;
+    return entry.kind === 'value'
+      ? `["p",${key},${textOf(entry.text)},${entry.expiresAt}]`
+      : `["P",${key},${textOf(JSON.stringify(entry.items))},${entry.expiresAt}]`;
   });
-  return `[${seq},[${parts.join(',')}]]\n`;
+  return `[${seq},[${header.join(',')}]]${texts.map((text) => SEPARATOR + text).join('')}\n`;
 }
 
 /** A line back into its record; undefined when it is not one (cut short, or damaged). */
 export function decodeRecord(line: string): { seq: number; ops: JournalOp[] } | undefined {
+  const [headerText, ...texts] = line.replace(/\n$/, '').split(SEPARATOR);
   let raw: unknown;
   try {
-    raw = JSON.parse(line);
+    raw = JSON.parse(headerText ?? '');
   } catch {
     return undefined;
   }
-  const parsed = EncodedRecord.safeParse(raw);
+  const parsed = EncodedHeader.safeParse(raw);
   if (!parsed.success) return undefined;
   const [seq, encoded] = parsed.data;
   const ops: JournalOp[] = [];
   for (const op of encoded) {
-    if (op[0] === 'd') ops.push({ op: 'delete', key: op[1] });
-    else if (op[0] === 'p') {
-      ops.push({ op: 'put', key: op[1], entry: { kind: 'value', text: JSON.stringify(op[2]), expiresAt: op[3] } });
-    } else if (op[0] === 'P') {
-      const items = op[2].map((item) => JSON.stringify(item));
-      ops.push({ op: 'put', key: op[1], entry: { kind: 'list', items, expiresAt: op[3] } });
-    } else if (op[0] === 'l')
-      ops.push({ op: 'log', id: op[1], key: op[2], text: JSON.stringify(op[3]), expiresAt: op[4] });
+    if (op[0] === 'd') {
+      ops.push({ op: 'delete', key: op[1] });
+      continue;
+    }
+    const text = op[0] === 'l' ? texts[op[3]] : texts[op[2]];
+    if (text === undefined || !isJson(text)) return undefined;
+    if (op[0] === 'l') ops.push({ op: 'log', id: op[1], key: op[2], text, expiresAt: op[4] });
+    else if (op[0] === 'p') ops.push({ op: 'put', key: op[1], entry: { kind: 'value', text, expiresAt: op[3] } });
     else {
-      const earlier = ops[op[3]];
-      if (earlier?.op !== 'log') return undefined;
-      ops.push({ op: 'log', id: op[1], key: op[2], text: earlier.text, expiresAt: op[4] });
+      const items = z.array(z.string()).safeParse(JSON.parse(text));
+      if (!items.success) return undefined;
+      ops.push({ op: 'put', key: op[1], entry: { kind: 'list', items: items.data, expiresAt: op[3] } });
     }
   }
   return { seq, ops };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A record read back at start-up, with its line as written (the writer is sent it again). */

@@ -16,6 +16,8 @@ const db = new DatabaseSync(workerData.path, { timeout: 5000 });
 db.exec('PRAGMA synchronous = NORMAL');
 // Checkpoints are asked for below; SQLite's own only as a backstop.
 db.exec('PRAGMA wal_autocheckpoint = 10000');
+// The pages every commit touches (the logs' index, the newest rows) stay in memory as the file grows.
+db.exec('PRAGMA cache_size = -32000');
 const sql = {
   put: db.prepare(\`INSERT INTO entries (key, kind, value, expires_at) VALUES (?, ?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, value = excluded.value, expires_at = excluded.expires_at\`),
@@ -47,21 +49,17 @@ function apply() {
   try {
     db.exec('BEGIN IMMEDIATE');
     for (const line of lines) {
-      const [seq, ops] = JSON.parse(line);
+      // The line format is sqlite-journal.ts's (encodeRecord): a JSON header, then tab-separated texts.
+      const texts = line.slice(0, -1).split('\t');
+      const [seq, ops] = JSON.parse(texts[0]);
       if (seq <= last) continue;
-      // The line format is sqlite-journal.ts's (encodeRecord): values as JSON, back into texts here.
-      const texts = [];
-      ops.forEach((op, n) => {
+      for (const op of ops) {
         const code = op[0];
-        if (code === 'p') sql.put.run(op[1], 'value', JSON.stringify(op[2]), op[3]);
-        else if (code === 'P') sql.put.run(op[1], 'list', JSON.stringify(op[2].map((item) => JSON.stringify(item))), op[3]);
+        if (code === 'p') sql.put.run(op[1], 'value', texts[op[2] + 1], op[3]);
+        else if (code === 'P') sql.put.run(op[1], 'list', texts[op[2] + 1], op[3]);
         else if (code === 'd') sql.del.run(op[1]);
-        else {
-          const text = code === 'l' ? JSON.stringify(op[3]) : texts[op[3]];
-          texts[n] = text;
-          sql.log.run(op[1], op[2], text, op[4]);
-        }
-      });
+        else sql.log.run(op[1], op[2], texts[op[3] + 1], op[4]);
+      }
       last = seq;
     }
     sql.applied.run(last);
@@ -122,8 +120,8 @@ function purge(now) {
 }
 
 parentPort.on('message', (message) => {
-  if (typeof message === 'string') {
-    queue.push(message);
+  if (Array.isArray(message)) {
+    for (const line of message) queue.push(line);
     schedule();
     return;
   }
@@ -135,6 +133,10 @@ parentPort.on('message', (message) => {
     } catch (err) {
       post({ type: 'purged', error: err instanceof Error ? err.message : String(err) });
     }
+    return;
+  }
+  if (message.type === 'sync') {
+    post({ type: 'synced', ok: apply(), seq: appliedSeq });
     return;
   }
   if (message.type === 'close') {
@@ -172,6 +174,12 @@ export interface SqliteWriterOptions {
 const CHECKPOINT_EVERY_COMMITS = 100;
 const IDLE_CHECKPOINT_MS = 1000;
 const RETRY_MS = 1000;
+/**
+ * How long journal lines wait to be handed over together: one message and one commit for many, as a
+ * message costs the event loop about what writing the line did, and nothing waits for the file (the
+ * journal has the lines, memory answers).
+ */
+const SEND_EVERY_MS = 5;
 /** How often the writer tells what it has applied (then the journal's applied segments can go). */
 const ACK_EVERY_MS = 20;
 
@@ -180,12 +188,16 @@ type WorkerMessage =
   | { type: 'failed'; reason: string }
   | { type: 'checkpoint'; result: CheckpointResult }
   | { type: 'purged'; deleted?: number; error?: string }
+  | { type: 'synced'; ok: boolean; seq: number }
   | { type: 'closed'; seq: number };
 
 /** The main thread's side of the writer thread. */
 export class SqliteWriter {
   private readonly worker: Worker;
   private readonly purges: Array<{ resolve: (deleted: number) => void; reject: (err: Error) => void }> = [];
+  private readonly syncs: Array<{ resolve: (seq: number) => void; reject: (err: Error) => void }> = [];
+  private readonly outbox: string[] = [];
+  private sendTimer: NodeJS.Timeout | undefined;
   private closing: Promise<number> | undefined;
   private appliedSeq: number;
   private stopped = false;
@@ -211,9 +223,21 @@ export class SqliteWriter {
     this.worker.on('exit', () => this.stop('the SQLite writer stopped'));
   }
 
-  /** Hands a journal line over to be applied. */
+  /** Hands a journal line over to be applied, with the others of the next SEND_EVERY_MS. */
   send(line: string): void {
-    if (!this.stopped) this.worker.postMessage(line);
+    if (this.stopped) return;
+    this.outbox.push(line);
+    if (this.sendTimer) return;
+    this.sendTimer = setTimeout(() => this.flush(), SEND_EVERY_MS);
+    this.sendTimer.unref();
+  }
+
+  /** Hands over what is waiting now (before a purge, a sync or the close, which come after it). */
+  private flush(): void {
+    clearTimeout(this.sendTimer);
+    this.sendTimer = undefined;
+    if (this.outbox.length === 0 || this.stopped) return;
+    this.worker.postMessage(this.outbox.splice(0));
   }
 
   /** Deletes every expired row (after what was sent before); how many. */
@@ -221,7 +245,18 @@ export class SqliteWriter {
     if (this.stopped) return Promise.reject(new Error('the SQLite writer has stopped'));
     return new Promise((resolve, reject) => {
       this.purges.push({ resolve, reject });
+      this.flush();
       this.worker.postMessage({ type: 'purge', now });
+    });
+  }
+
+  /** Applies what was sent before (at once, not at the next acknowledgement); the last record the file has. */
+  sync(): Promise<number> {
+    if (this.stopped) return Promise.reject(new Error('the SQLite writer has stopped'));
+    return new Promise((resolve, reject) => {
+      this.syncs.push({ resolve, reject });
+      this.flush();
+      this.worker.postMessage({ type: 'sync' });
     });
   }
 
@@ -231,6 +266,7 @@ export class SqliteWriter {
       ? Promise.resolve(this.appliedSeq)
       : new Promise<number>((resolve) => {
           this.exited = () => resolve(this.appliedSeq);
+          this.flush();
           this.worker.postMessage({ type: 'close' });
         });
     return this.closing;
@@ -254,6 +290,15 @@ export class SqliteWriter {
         else waiter?.reject(new Error(message.error));
         return;
       }
+      case 'synced': {
+        this.appliedSeq = message.seq;
+        this.options.onApplied(message.seq);
+        const waiter = this.syncs.shift();
+        // A failed apply was told as 'failed' already; the caller hears it too.
+        if (message.ok) waiter?.resolve(message.seq);
+        else waiter?.reject(new Error('could not apply the journal to the file'));
+        return;
+      }
       case 'closed':
         this.appliedSeq = message.seq;
         this.stopped = true;
@@ -268,7 +313,8 @@ export class SqliteWriter {
       return;
     }
     this.stopped = true;
-    for (const waiter of this.purges.splice(0)) waiter.reject(new Error(reason));
+    clearTimeout(this.sendTimer);
+    for (const waiter of [...this.purges.splice(0), ...this.syncs.splice(0)]) waiter.reject(new Error(reason));
     this.options.onFailure(reason);
     this.exited();
   }
