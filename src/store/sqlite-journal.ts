@@ -30,21 +30,33 @@ const EncodedHeader = z.tuple([z.number().int().positive(), z.array(EncodedOp)])
 const SEPARATOR = '\t';
 
 export function encodeRecord(seq: number, ops: readonly JournalOp[]): string {
+  const parts: string[] = [];
+  writeRecord(seq, ops, (part) => parts.push(part));
+  return parts.join('');
+}
+
+/** The line of encodeRecord, handed over in parts (the journal encodes them straight into its buffer). */
+function writeRecord(seq: number, ops: readonly JournalOp[], write: (part: string) => void): void {
   const texts: string[] = [];
   const textOf = (text: string) => {
     const known = texts.indexOf(text);
     return known === -1 ? texts.push(text) - 1 : known;
   };
-  const header = ops.map((op) => {
+  let header = `[${seq},[`;
+  ops.forEach((op, index) => {
+    if (index > 0) header += ',';
     const key = JSON.stringify(op.key);
-    if (op.op === 'delete') return `["d",${key}]`;
-    if (op.op === 'log') return `["l",${op.id},${key},${textOf(op.text)},${op.expiresAt}]`;
-    const { entry } = op;
-    return entry.kind === 'value'
-      ? `["p",${key},${textOf(entry.text)},${entry.expiresAt}]`
-      : `["P",${key},${textOf(JSON.stringify(entry.items))},${entry.expiresAt}]`;
+    if (op.op === 'delete') header += `["d",${key}]`;
+    else if (op.op === 'log') header += `["l",${op.id},${key},${textOf(op.text)},${op.expiresAt}]`;
+    else if (op.entry.kind === 'value') header += `["p",${key},${textOf(op.entry.text)},${op.entry.expiresAt}]`;
+    else header += `["P",${key},${textOf(JSON.stringify(op.entry.items))},${op.entry.expiresAt}]`;
   });
-  return `[${seq},[${header.join(',')}]]${texts.map((text) => SEPARATOR + text).join('')}\n`;
+  write(`${header}]]`);
+  for (const text of texts) {
+    write(SEPARATOR);
+    write(text);
+  }
+  write('\n');
 }
 
 /** A line back into its record; undefined when it is not one (cut short, or damaged). */
@@ -101,6 +113,17 @@ const SEGMENT_MARK = '-pending-';
 interface Segment {
   file: string;
   lastSeq: number;
+  /** Bytes of whole lines in it, and how many of them the writer has been told of. */
+  size: number;
+  told: number;
+}
+
+/** Where the writer thread reads lines from: a segment's file, up to `end` (a line boundary). */
+export interface JournalPosition {
+  file: string;
+  end: number;
+  /** No more lines will be added to it: the writer can let go of the file once it has read to `end`. */
+  sealed: boolean;
 }
 
 /**
@@ -113,6 +136,9 @@ interface Segment {
 export class Journal {
   private fd: number | undefined;
   private size = 0;
+  /** Bytes appended since the last untold(). */
+  untoldBytes = 0;
+  private buffer: Buffer = Buffer.allocUnsafe(64 * 1024);
   private current: Segment | undefined;
 
   private constructor(
@@ -137,20 +163,24 @@ export class Journal {
         unlinkSync(file);
         continue;
       }
-      kept.push({ file, lastSeq });
+      kept.push({ file, lastSeq, size: validBytes, told: 0 });
       records.push(...lines.filter((record) => record.seq > appliedSeq));
     }
     return { journal: new Journal(statePath, kept), records };
   }
 
-  /** Appends one record and returns its line; throws StoreError if the whole line could not be written. */
-  append(seq: number, ops: JournalOp[]): string {
-    const line = encodeRecord(seq, ops);
-    const bytes = Buffer.byteLength(line);
+  /** Appends one record's line; throws StoreError if the whole line could not be written. */
+  append(seq: number, ops: JournalOp[]): void {
+    // Encoded part by part into one reused buffer: no line string to build, copy and collect.
+    let bytes = 0;
+    writeRecord(seq, ops, (part) => {
+      if (this.buffer.length - bytes < part.length * 3) this.buffer = grown(this.buffer, bytes + part.length * 3);
+      bytes += this.buffer.write(part, bytes);
+    });
     if (this.fd === undefined || this.size >= SEGMENT_BYTES) this.startSegment(seq);
     const fd = this.fd as number;
     try {
-      const written = writeSync(fd, line);
+      const written = writeSync(fd, this.buffer, 0, bytes);
       if (written !== bytes) throw new Error(`wrote ${written} of ${bytes} bytes`);
     } catch (err) {
       // A part-line would end the segment at the next start-up: cut it off now, so later lines are kept.
@@ -164,8 +194,22 @@ export class Journal {
       });
     }
     this.size += bytes;
-    (this.current as Segment).lastSeq = seq;
-    return line;
+    this.untoldBytes += bytes;
+    const current = this.current as Segment;
+    current.lastSeq = seq;
+    current.size = this.size;
+  }
+
+  /** What the writer has not been told of yet, oldest first (every line that is whole by now). */
+  untold(): JournalPosition[] {
+    this.untoldBytes = 0;
+    const positions: JournalPosition[] = [];
+    for (const segment of this.segments) {
+      if (segment.size === segment.told) continue;
+      segment.told = segment.size;
+      positions.push({ file: segment.file, end: segment.size, sealed: segment !== this.current });
+    }
+    return positions;
   }
 
   /** The writer has applied every record up to appliedSeq: the segments behind it go. */
@@ -188,10 +232,12 @@ export class Journal {
 
   private startSegment(firstSeq: number): void {
     if (this.fd !== undefined) closeSync(this.fd);
+    // The one before is sealed now: the next untold() says so, even if it was told of all its lines.
+    if (this.current) this.current.told = -1;
     const file = `${this.statePath}${SEGMENT_MARK}${String(firstSeq).padStart(12, '0')}`;
     this.fd = openSync(file, 'a');
     this.size = 0;
-    this.current = { file, lastSeq: firstSeq - 1 };
+    this.current = { file, lastSeq: firstSeq - 1, size: 0, told: 0 };
     this.segments.push(this.current);
   }
 }
@@ -238,6 +284,13 @@ export function readSegment(
     offset = end + 1;
   }
   return { lines, validBytes: Buffer.byteLength(text), torn: false };
+}
+
+/** A buffer of at least `size` bytes holding what `buffer` holds. */
+function grown(buffer: Buffer, size: number): Buffer {
+  const next = Buffer.allocUnsafe(Math.max(size, buffer.length * 2));
+  buffer.copy(next);
+  return next;
 }
 
 function truncate(file: string, bytes: number): void {

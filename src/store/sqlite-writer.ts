@@ -1,8 +1,9 @@
 import { Worker } from 'node:worker_threads';
+import type { Journal } from './sqlite-journal';
 
 /**
- * The only connection that writes the state file, on a worker thread: it applies the journal's lines (see
- * sqlite-journal.ts) in transactions of whatever has queued up, purges expired rows, and copies the WAL
+ * The only connection that writes the state file, on a worker thread: it reads the journal's lines (see
+ * sqlite-journal.ts) and applies them in transactions of whatever has queued up, purges expired rows, and copies the WAL
  * back into the file now and then. So a write's SQL, its commit and the checkpoint's fsyncs never take
  * the event loop's time: the bot answers from memory once the journal has the change.
  *
@@ -11,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { DatabaseSync } = require('node:sqlite');
+const { closeSync, openSync, readSync } = require('node:fs');
 const db = new DatabaseSync(workerData.path, { timeout: 5000 });
 // NORMAL in WAL mode survives a crash of the process without an fsync per commit (the journal's promise too).
 db.exec('PRAGMA synchronous = NORMAL');
@@ -39,6 +41,30 @@ let retryTimer;
 let ackTimer;
 let lastAck = 0;
 const post = (message) => parentPort.postMessage(message);
+/** The journal segments being read: file -> { fd, offset }. */
+const segments = new Map();
+
+// Lines are read from the journal itself: the main thread only says how far each segment has whole lines.
+function read(positions) {
+  for (const { file, end, sealed } of positions) {
+    let segment = segments.get(file);
+    if (!segment) {
+      segment = { fd: openSync(file, 'r'), offset: 0 };
+      segments.set(file, segment);
+    }
+    if (end > segment.offset) {
+      const bytes = Buffer.allocUnsafe(end - segment.offset);
+      let got = 0;
+      while (got < bytes.length) got += readSync(segment.fd, bytes, got, bytes.length - got, segment.offset + got);
+      segment.offset = end;
+      for (const line of bytes.toString('utf8').split('\\n')) if (line) queue.push(line);
+    }
+    if (sealed) {
+      closeSync(segment.fd);
+      segments.delete(file);
+    }
+  }
+}
 
 function apply() {
   scheduled = false;
@@ -50,7 +76,7 @@ function apply() {
     db.exec('BEGIN IMMEDIATE');
     for (const line of lines) {
       // The line format is sqlite-journal.ts's (encodeRecord): a JSON header, then tab-separated texts.
-      const texts = line.slice(0, -1).split('\t');
+      const texts = line.split('\\t');
       const [seq, ops] = JSON.parse(texts[0]);
       if (seq <= last) continue;
       for (const op of ops) {
@@ -120,8 +146,13 @@ function purge(now) {
 }
 
 parentPort.on('message', (message) => {
-  if (Array.isArray(message)) {
-    for (const line of message) queue.push(line);
+  if (message.type === 'read') {
+    try {
+      read(message.positions);
+    } catch (err) {
+      // Unread, so unapplied: the journal keeps it for the next start, and the store reports unhealthy.
+      post({ type: 'failed', reason: err instanceof Error ? err.message : String(err) });
+    }
     schedule();
     return;
   }
@@ -144,6 +175,7 @@ parentPort.on('message', (message) => {
     clearTimeout(idleTimer);
     clearTimeout(retryTimer);
     clearTimeout(ackTimer);
+    for (const segment of segments.values()) closeSync(segment.fd);
     try { db.close(); } catch {}
     post({ type: 'closed', seq: appliedSeq });
     parentPort.close();
@@ -160,6 +192,8 @@ export interface CheckpointResult {
 
 export interface SqliteWriterOptions {
   path: string;
+  /** The journal (its lines the writer was not told of yet: Journal.untold, untoldBytes). */
+  journal: Pick<Journal, 'untold' | 'untoldBytes'>;
   /** The last journal record the file has (its meta table says so). */
   appliedSeq: number;
   /** Told after each commit: every record up to seq is in the file. */
@@ -174,12 +208,10 @@ export interface SqliteWriterOptions {
 const CHECKPOINT_EVERY_COMMITS = 100;
 const IDLE_CHECKPOINT_MS = 1000;
 const RETRY_MS = 1000;
-/**
- * How long journal lines wait to be handed over together: one message and one commit for many, as a
- * message costs the event loop about what writing the line did, and nothing waits for the file (the
- * journal has the lines, memory answers).
- */
-const SEND_EVERY_MS = 5;
+/** How long the bot must have made no commit before the writer is told of the journal's new lines. */
+const QUIET_MS = 20;
+/** Or how much may wait: bounds what memory holds for readers (pending log entries) while the bot is busy. */
+const TELL_EVERY_BYTES = 1024 * 1024;
 /** How often the writer tells what it has applied (then the journal's applied segments can go). */
 const ACK_EVERY_MS = 20;
 
@@ -196,7 +228,6 @@ export class SqliteWriter {
   private readonly worker: Worker;
   private readonly purges: Array<{ resolve: (deleted: number) => void; reject: (err: Error) => void }> = [];
   private readonly syncs: Array<{ resolve: (seq: number) => void; reject: (err: Error) => void }> = [];
-  private readonly outbox: string[] = [];
   private sendTimer: NodeJS.Timeout | undefined;
   private closing: Promise<number> | undefined;
   private appliedSeq: number;
@@ -223,21 +254,32 @@ export class SqliteWriter {
     this.worker.on('exit', () => this.stop('the SQLite writer stopped'));
   }
 
-  /** Hands a journal line over to be applied, with the others of the next SEND_EVERY_MS. */
-  send(line: string): void {
+  /**
+   * The journal has new lines: the writer hears of them once the bot has made no commit for QUIET_MS, or
+   * at once when TELL_EVERY_BYTES are waiting. So under a burst of writes the SQL runs in a few large
+   * transactions, and mostly after the burst, instead of competing with it.
+   */
+  notify(): void {
     if (this.stopped) return;
-    this.outbox.push(line);
-    if (this.sendTimer) return;
-    this.sendTimer = setTimeout(() => this.flush(), SEND_EVERY_MS);
+    if (this.options.journal.untoldBytes >= TELL_EVERY_BYTES) {
+      this.flush();
+      return;
+    }
+    if (this.sendTimer) {
+      this.sendTimer.refresh();
+      return;
+    }
+    this.sendTimer = setTimeout(() => this.flush(), QUIET_MS);
     this.sendTimer.unref();
   }
 
-  /** Hands over what is waiting now (before a purge, a sync or the close, which come after it). */
+  /** Tells the writer how far the journal goes now (before a purge, a sync or the close, which come after it). */
   private flush(): void {
     clearTimeout(this.sendTimer);
     this.sendTimer = undefined;
-    if (this.outbox.length === 0 || this.stopped) return;
-    this.worker.postMessage(this.outbox.splice(0));
+    if (this.stopped) return;
+    const positions = this.options.journal.untold();
+    if (positions.length > 0) this.worker.postMessage({ type: 'read', positions });
   }
 
   /** Deletes every expired row (after what was sent before); how many. */

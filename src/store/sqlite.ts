@@ -133,6 +133,7 @@ export class SqliteStore implements Store {
       for (const record of records) this.replay(record.seq, record.ops);
       this.writer = new SqliteWriter({
         path,
+        journal,
         appliedSeq: this.appliedSeq,
         onApplied: (seq) => this.applied(seq),
         onFailure: (reason) => {
@@ -141,7 +142,7 @@ export class SqliteStore implements Store {
         },
         ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
       });
-      for (const record of records) this.writer.send(record.line);
+      if (records.length > 0) this.writer.notify();
     } catch (err) {
       this.db.close();
       this.owner?.close();
@@ -440,9 +441,8 @@ export class SqliteStore implements Store {
     this.group = undefined;
     if (group.ops.length > 0) {
       const seq = this.lastSeq + 1;
-      let line: string;
       try {
-        line = this.journal.append(seq, group.ops);
+        this.journal.append(seq, group.ops);
       } catch (err) {
         this.undo(group);
         for (const call of group.waiters) call.reject(err);
@@ -450,7 +450,7 @@ export class SqliteStore implements Store {
       }
       this.lastSeq = seq;
       for (const log of group.logs) log.seq = seq;
-      this.writer.send(line);
+      this.writer.notify();
     }
     for (const call of group.waiters) call.resolve();
   }
