@@ -228,14 +228,14 @@ export class SqliteStore implements Store {
   async batch<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     this.open();
     this.openBatches++;
-    let running = true;
+    const view = new BatchView(this);
     let outcome: { ok: true; value: T } | { ok: false; error: unknown };
     try {
-      outcome = { ok: true, value: await fn(this.batchView(() => running)) };
+      outcome = { ok: true, value: await fn(view) };
     } catch (error) {
       outcome = { ok: false, error };
     }
-    running = false;
+    view.running = false;
     this.openBatches--;
     // Joins the open group (every call of this batch ran in it) and commits it once no batch is running.
     const committed = this.settled();
@@ -400,33 +400,14 @@ export class SqliteStore implements Store {
     return new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
   }
 
-  /**
-   * This store as a batch's fn sees it: while the batch runs, each call applies its change in the open
-   * group and answers at once; afterwards, as usual.
-   */
-  private batchView(running: () => boolean): Store {
-    const applied = <R>(call: () => Promise<R>): Promise<R> => {
-      this.applyOnly = running();
-      try {
-        return call();
-      } finally {
-        this.applyOnly = false;
-      }
-    };
-    return {
-      get: (key) => applied(() => this.get(key)),
-      set: (key, value, ttlMs) => applied(() => this.set(key, value, ttlMs)),
-      setIfAbsent: (key, value, ttlMs) => applied(() => this.setIfAbsent(key, value, ttlMs)),
-      delete: (key) => applied(() => this.delete(key)),
-      compareAndDelete: (key, expected) => applied(() => this.compareAndDelete(key, expected)),
-      pushCapped: (key, value, maxLen, ttlMs) => applied(() => this.pushCapped(key, value, maxLen, ttlMs)),
-      listRange: (key, limit) => applied(() => this.listRange(key, limit)),
-      appendLog: (key, value, retentionMs) => applied(() => this.appendLog(key, value, retentionMs)),
-      readLog: (key, options) => applied(() => this.readLog(key, options)),
-      batch: (fn) => this.batch(fn),
-      ping: () => this.ping(),
-      close: () => this.close(),
-    };
+  /** Runs a batch view's call: while its batch runs, the call answers at once (the batch after the commit). */
+  inBatch<R>(view: BatchView, call: () => Promise<R>): Promise<R> {
+    this.applyOnly = view.running;
+    try {
+      return call();
+    } finally {
+      this.applyOnly = false;
+    }
   }
 
   /** Fails like every other call once the store is closed (the in-memory locks included). */
@@ -483,6 +464,53 @@ export class SqliteStore implements Store {
 
   private now(): number {
     return (this.options.now ?? Date.now)();
+  }
+}
+
+/**
+ * The store as a batch's fn sees it: while the batch runs, each call applies its change in the open group
+ * and answers at once; afterwards, as usual. One small object per batch (methods on the prototype).
+ */
+class BatchView implements Store {
+  running = true;
+
+  constructor(private readonly store: SqliteStore) {}
+
+  get<T = unknown>(key: string): Promise<T | undefined> {
+    return this.store.inBatch(this, () => this.store.get<T>(key));
+  }
+  set(key: string, value: unknown, ttlMs: number): Promise<void> {
+    return this.store.inBatch(this, () => this.store.set(key, value, ttlMs));
+  }
+  setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
+    return this.store.inBatch(this, () => this.store.setIfAbsent(key, value, ttlMs));
+  }
+  delete(key: string): Promise<void> {
+    return this.store.inBatch(this, () => this.store.delete(key));
+  }
+  compareAndDelete(key: string, expected: string): Promise<boolean> {
+    return this.store.inBatch(this, () => this.store.compareAndDelete(key, expected));
+  }
+  pushCapped(key: string, value: unknown, maxLen: number, ttlMs: number): Promise<void> {
+    return this.store.inBatch(this, () => this.store.pushCapped(key, value, maxLen, ttlMs));
+  }
+  listRange<T = unknown>(key: string, limit: number): Promise<T[]> {
+    return this.store.inBatch(this, () => this.store.listRange<T>(key, limit));
+  }
+  appendLog(key: string, value: unknown, retentionMs: number): Promise<string> {
+    return this.store.inBatch(this, () => this.store.appendLog(key, value, retentionMs));
+  }
+  readLog<T = unknown>(key: string, options: ReadLogOptions): Promise<LogEntry<T>[]> {
+    return this.store.inBatch(this, () => this.store.readLog<T>(key, options));
+  }
+  batch<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    return this.store.batch(fn);
+  }
+  ping(): Promise<boolean> {
+    return this.store.ping();
+  }
+  close(): Promise<void> {
+    return this.store.close();
   }
 }
 
