@@ -18,8 +18,6 @@ const db = new DatabaseSync(workerData.path, { timeout: 5000 });
 db.exec('PRAGMA synchronous = NORMAL');
 // Checkpoints are asked for below; SQLite's own only as a backstop.
 db.exec('PRAGMA wal_autocheckpoint = 10000');
-// The pages every commit touches (the logs' index, the newest rows) stay in memory as the file grows.
-db.exec('PRAGMA cache_size = -32000');
 const sql = {
   put: db.prepare(\`INSERT INTO entries (key, kind, value, expires_at) VALUES (?, ?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, value = excluded.value, expires_at = excluded.expires_at\`),
@@ -211,7 +209,7 @@ const RETRY_MS = 1000;
 /** How long the bot must have made no commit before the writer is told of the journal's new lines. */
 const QUIET_MS = 20;
 /** Or how much may wait: bounds what memory holds for readers (pending log entries) while the bot is busy. */
-const TELL_EVERY_BYTES = 1024 * 1024;
+const TELL_EVERY_BYTES = 256 * 1024;
 /** How often the writer tells what it has applied (then the journal's applied segments can go). */
 const ACK_EVERY_MS = 20;
 

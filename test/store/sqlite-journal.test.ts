@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs, { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { SqliteStore } from '../../src/store/sqlite';
 import { encodeRecord, segmentFiles } from '../../src/store/sqlite-journal';
 import { sqliteRows } from '../support/store-dump';
@@ -59,6 +60,28 @@ describe('the SQLite store journal', () => {
     expect(rows.filter((row) => row.includes('"log_key":"crmbot:audit:all"'))).toHaveLength(40);
     expect(rows.filter((row) => row.includes('claim:'))).toHaveLength(39);
   }, 60_000);
+
+  it('the writer thread applies the journal to the file while the store runs: after inFile() the file itself has it', async () => {
+    const path = freshFile();
+    const store = track(new SqliteStore({ path }));
+    await store.set('session', { step: 1 }, 60_000);
+    await store.appendLog('audit:all', { n: 1 }, 60_000);
+    await store.inFile();
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      const keys = db
+        .prepare('SELECT key FROM entries')
+        .all()
+        .map((row) => row.key);
+      const logs = db.prepare('SELECT log_key, value FROM log_entries').all();
+      expect(keys).toEqual([`${PREFIX}session`]);
+      expect(logs).toEqual([{ log_key: `${PREFIX}audit:all`, value: '{"n":1}' }]);
+    } finally {
+      db.close();
+    }
+    // Reads that reach the file (a log page) agree with what memory answered before.
+    expect((await store.readLog('audit:all', { limit: 5 })).map((entry) => entry.value)).toEqual([{ n: 1 }]);
+  });
 
   it('replays what the file does not have: puts, lists, deletes and an entry appended to two logs', async () => {
     const path = await closedStateFile();
