@@ -28,35 +28,43 @@ const EncodedOp = z.union([
 ]);
 const EncodedHeader = z.tuple([z.number().int().positive(), z.array(EncodedOp)]);
 const SEPARATOR = '\t';
+const TAB = 0x09;
+const NEWLINE = 0x0a;
 
 export function encodeRecord(seq: number, ops: readonly JournalOp[]): string {
-  const parts: string[] = [];
-  writeRecord(seq, ops, (part) => parts.push(part));
-  return parts.join('');
+  const { buffer, bytes } = encodeInto(Buffer.allocUnsafe(1024), seq, ops);
+  return buffer.toString('utf8', 0, bytes);
 }
 
-/** The line of encodeRecord, handed over in parts (the journal encodes them straight into its buffer). */
-function writeRecord(seq: number, ops: readonly JournalOp[], write: (part: string) => void): void {
+/** The line of a record, UTF-8 encoded into `buffer` (a larger one when it does not fit). */
+function encodeInto(buffer: Buffer, seq: number, ops: readonly JournalOp[]): { buffer: Buffer; bytes: number } {
   const texts: string[] = [];
   const textOf = (text: string) => {
     const known = texts.indexOf(text);
     return known === -1 ? texts.push(text) - 1 : known;
   };
   let header = `[${seq},[`;
-  ops.forEach((op, index) => {
+  for (let index = 0; index < ops.length; index++) {
+    const op = ops[index] as JournalOp;
     if (index > 0) header += ',';
     const key = JSON.stringify(op.key);
     if (op.op === 'delete') header += `["d",${key}]`;
     else if (op.op === 'log') header += `["l",${op.id},${key},${textOf(op.text)},${op.expiresAt}]`;
     else if (op.entry.kind === 'value') header += `["p",${key},${textOf(op.entry.text)},${op.entry.expiresAt}]`;
     else header += `["P",${key},${textOf(JSON.stringify(op.entry.items))},${op.entry.expiresAt}]`;
-  });
-  write(`${header}]]`);
-  for (const text of texts) {
-    write(SEPARATOR);
-    write(text);
   }
-  write('\n');
+  header += ']]';
+  // UTF-8 takes at most 3 bytes per UTF-16 unit.
+  let most = header.length * 3 + 1;
+  for (const text of texts) most += text.length * 3 + 1;
+  const into = buffer.length >= most ? buffer : Buffer.allocUnsafe(Math.max(most, buffer.length * 2));
+  let bytes = into.write(header, 0);
+  for (const text of texts) {
+    into[bytes++] = TAB;
+    bytes += into.write(text, bytes);
+  }
+  into[bytes++] = NEWLINE;
+  return { buffer: into, bytes };
 }
 
 /** A line back into its record; undefined when it is not one (cut short, or damaged). */
@@ -171,12 +179,10 @@ export class Journal {
 
   /** Appends one record's line; throws StoreError if the whole line could not be written. */
   append(seq: number, ops: JournalOp[]): void {
-    // Encoded part by part into one reused buffer: no line string to build, copy and collect.
-    let bytes = 0;
-    writeRecord(seq, ops, (part) => {
-      if (this.buffer.length - bytes < part.length * 3) this.buffer = grown(this.buffer, bytes + part.length * 3);
-      bytes += this.buffer.write(part, bytes);
-    });
+    // Encoded into one reused buffer: no line string to build, copy and collect.
+    const encoded = encodeInto(this.buffer, seq, ops);
+    this.buffer = encoded.buffer;
+    const { bytes } = encoded;
     if (this.fd === undefined || this.size >= SEGMENT_BYTES) this.startSegment(seq);
     const fd = this.fd as number;
     try {
@@ -284,13 +290,6 @@ export function readSegment(
     offset = end + 1;
   }
   return { lines, validBytes: Buffer.byteLength(text), torn: false };
-}
-
-/** A buffer of at least `size` bytes holding what `buffer` holds. */
-function grown(buffer: Buffer, size: number): Buffer {
-  const next = Buffer.allocUnsafe(Math.max(size, buffer.length * 2));
-  buffer.copy(next);
-  return next;
 }
 
 function truncate(file: string, bytes: number): void {
