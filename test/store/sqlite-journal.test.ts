@@ -83,6 +83,37 @@ describe('the SQLite store journal', () => {
     expect((await store.readLog('audit:all', { limit: 5 })).map((entry) => entry.value)).toEqual([{ n: 1 }]);
   });
 
+  it('a state file from before the journal (no meta table, an index on expiry) opens with everything in it', async () => {
+    const path = freshFile();
+    const old = new DatabaseSync(path);
+    old.exec(`PRAGMA journal_mode = WAL;
+      CREATE TABLE entries (key TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('value', 'list')),
+        value TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX entries_by_expiry ON entries (expires_at);
+      CREATE TABLE log_entries (id INTEGER PRIMARY KEY, log_key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER NOT NULL);
+      CREATE INDEX log_entries_by_log ON log_entries (log_key, id);`);
+    old.prepare('INSERT INTO entries VALUES (?, ?, ?, ?)').run(`${PREFIX}session`, 'value', '{"step":4}', LATER);
+    old.prepare('INSERT INTO entries VALUES (?, ?, ?, ?)').run(`${PREFIX}runs`, 'list', '["\\"r1\\""]', LATER);
+    old.prepare('INSERT INTO log_entries VALUES (?, ?, ?, ?)').run(500, `${PREFIX}audit:all`, '{"n":0}', LATER);
+    old.close();
+
+    const store = new SqliteStore({ path });
+    expect(await store.get('session')).toEqual({ step: 4 });
+    expect(await store.listRange('runs', 5)).toEqual(['r1']);
+    const id = await store.appendLog('audit:all', { n: 1 }, 60_000);
+    expect(Number(id)).toBeGreaterThan(500);
+    expect((await store.readLog('audit:all', { limit: 5 })).map((entry) => entry.value)).toEqual([{ n: 1 }, { n: 0 }]);
+    await store.close();
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'entries%'").all();
+      expect(indexes).toEqual([]);
+      expect(db.prepare("SELECT value FROM meta WHERE name = 'applied_seq'").get()).toEqual({ value: 1 });
+    } finally {
+      db.close();
+    }
+  });
+
   it('replays what the file does not have: puts, lists, deletes and an entry appended to two logs', async () => {
     const path = await closedStateFile();
     const text = JSON.stringify({ outcome: 'attempted', note: 'quote " and \\ kept' });
