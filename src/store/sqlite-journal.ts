@@ -107,11 +107,10 @@ function isJson(text: string): boolean {
   }
 }
 
-/** A record read back at start-up, with its line as written (the writer is sent it again). */
+/** A record read back at start-up. */
 export interface ReplayedRecord {
   seq: number;
   ops: JournalOp[];
-  line: string;
 }
 
 /** A segment is closed and a new one started past this size, so applied records can be deleted. */
@@ -164,15 +163,15 @@ export class Journal {
     const records: ReplayedRecord[] = [];
     const kept: Segment[] = [];
     for (const file of segmentFiles(statePath)) {
-      const { lines, validBytes, torn } = readSegment(file, statePath);
+      const { records: read, validBytes, torn } = readSegment(file, statePath);
       if (torn) truncate(file, validBytes);
-      const lastSeq = lines.at(-1)?.seq ?? 0;
+      const lastSeq = read.at(-1)?.seq ?? 0;
       if (lastSeq <= appliedSeq) {
         unlinkSync(file);
         continue;
       }
       kept.push({ file, lastSeq, size: validBytes, told: 0 });
-      records.push(...lines.filter((record) => record.seq > appliedSeq));
+      records.push(...read.filter((record) => record.seq > appliedSeq));
     }
     return { journal: new Journal(statePath, kept), records };
   }
@@ -268,9 +267,10 @@ export function segmentFiles(statePath: string): string[] {
 export function readSegment(
   file: string,
   statePath: string,
-): { lines: ReplayedRecord[]; validBytes: number; torn: boolean } {
+): { records: ReplayedRecord[]; validBytes: number; torn: boolean } {
   const text = readFileSync(file, 'utf8');
-  const lines: ReplayedRecord[] = [];
+  const records: ReplayedRecord[] = [];
+  const bytesBefore = (offset: number) => Buffer.byteLength(text.slice(0, offset));
   let offset = 0;
   while (offset < text.length) {
     const end = text.indexOf('\n', offset);
@@ -279,17 +279,17 @@ export function readSegment(
     if (!record || line === undefined) {
       // Only the very end of a segment may be cut short; a bad line with more after it is damage.
       if (end === -1 || text.indexOf('\n', end + 1) === -1) {
-        return { lines, validBytes: Buffer.byteLength(text.slice(0, offset)), torn: true };
+        return { records, validBytes: bytesBefore(offset), torn: true };
       }
       throw new StoreError(
         'store_unavailable',
-        `Cannot open the state file ${statePath}: its journal ${basename(file)} is damaged at byte ${offset}`,
+        `Cannot open the state file ${statePath}: its journal ${basename(file)} is damaged at byte ${bytesBefore(offset)}`,
       );
     }
-    lines.push({ ...record, line });
+    records.push(record);
     offset = end + 1;
   }
-  return { lines, validBytes: Buffer.byteLength(text), torn: false };
+  return { records, validBytes: Buffer.byteLength(text), torn: false };
 }
 
 function truncate(file: string, bytes: number): void {

@@ -315,7 +315,7 @@ export class SqliteStore implements Store {
     for (const row of rows) this.memory.restore(row.key, entryOf(row.kind, row.value, row.expires_at));
   }
 
-  /** A record the file did not have at start-up: into memory, and (by the caller) to the writer again. */
+  /** A record the file did not have at start-up, into memory (the writer reads it from the journal again). */
   private replay(seq: number, ops: JournalOp[]): void {
     for (const op of ops) {
       if (op.op === 'log') {

@@ -118,7 +118,7 @@ export function sqliteRows(path: string): string[] {
     db.close();
   }
   for (const file of segmentFiles(path)) {
-    for (const record of readSegment(file, path).lines.filter((r) => r.seq > applied)) {
+    for (const record of readSegment(file, path).records.filter((r) => r.seq > applied)) {
       for (const op of record.ops) {
         if (op.op === 'delete') entries.delete(op.key);
         else if (op.op === 'log')
