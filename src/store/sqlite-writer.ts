@@ -53,7 +53,12 @@ function read(positions) {
     if (end > segment.offset) {
       const bytes = Buffer.allocUnsafe(end - segment.offset);
       let got = 0;
-      while (got < bytes.length) got += readSync(segment.fd, bytes, got, bytes.length - got, segment.offset + got);
+      while (got < bytes.length) {
+        const read = readSync(segment.fd, bytes, got, bytes.length - got, segment.offset + got);
+        // Shorter than the main thread said: fail rather than spin.
+        if (read === 0) throw new Error('journal segment ' + file + ' is shorter than its lines');
+        got += read;
+      }
       segment.offset = end;
       for (const line of bytes.toString('utf8').split('\\n')) if (line) queue.push(line);
     }
@@ -148,8 +153,11 @@ parentPort.on('message', (message) => {
     try {
       read(message.positions);
     } catch (err) {
-      // Unread, so unapplied: the journal keeps it for the next start, and the store reports unhealthy.
+      // Lines skipped here must not be passed by later ones: the writer stops, applies nothing more, and the
+      // journal keeps everything from here on for the next start (the store reports unhealthy meanwhile).
       post({ type: 'failed', reason: err instanceof Error ? err.message : String(err) });
+      try { db.close(); } catch {}
+      process.exit(1);
     }
     schedule();
     return;

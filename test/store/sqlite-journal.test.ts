@@ -178,6 +178,40 @@ describe('the SQLite store journal', () => {
     track(new SqliteStore({ path: damaged }));
   });
 
+  it('a writer that cannot read the journal stops, and the store says so: unhealthy, nothing applied past it', async () => {
+    const path = freshFile();
+    const failures: string[] = [];
+    let stopped!: () => void;
+    const told = new Promise<void>((resolve) => {
+      stopped = resolve;
+    });
+    const store = track(
+      new SqliteStore({
+        path,
+        onWriterFailure: (reason) => {
+          failures.push(reason);
+          stopped();
+        },
+      }),
+    );
+    await store.set('a', 1, 60_000);
+    // Gone before the writer was told of it (it waits for 20 ms without a commit).
+    for (const file of segmentFiles(path)) rmSync(file);
+    await expect(store.inFile()).rejects.toMatchObject({ code: 'store_unavailable' });
+    await told;
+    expect(failures[0]).toMatch(/ENOENT/);
+    expect(await store.ping()).toBe(false);
+    // Memory still answers; the file got nothing after the unreadable segment.
+    expect(await store.get('a')).toBe(1);
+    await store.set('b', 2, 60_000);
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      expect(db.prepare('SELECT key FROM entries').all()).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a journal write that fails fails its calls and undoes them; later writes work', async () => {
     const path = freshFile();
     const store = new SqliteStore({ path });
