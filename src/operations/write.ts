@@ -59,7 +59,7 @@ export function idempotencyKey(...parts: Array<string | number | undefined>): st
  * The one path every write takes: permission, per-business lock, exactly-once,
  * audit (and the optional audit channel). Errors come back as BotErrors.
  *
- * Its store calls come in two batches (two commits in SQLite): the claim, the lock and the "attempted" entry
+ * Its store calls come in two batches (two group commits in SQLite): the claim, the lock and the "attempted" entry
  * before the request leaves, so they are durable before it does; then the outcome's record, its entry and
  * the lock's release. The audit channel hears of it after both.
  */

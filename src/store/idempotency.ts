@@ -73,7 +73,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
 /**
  * A run in three steps, for a caller whose bookkeeping must be as durable as the claim: `start` runs in the
  * claim's batch (take a lock, audit the attempt), `work` outside any batch (the request), and `finish` in the
- * batch that records the outcome (audit it, release the lock). In SQLite that is two commits for the lot.
+ * batch that records the outcome (audit it, release the lock). In SQLite that is two group commits (two journal lines) for the lot.
  */
 export interface RunSteps<T> {
   /** Its store calls go through tx. Throwing undoes the claim: nothing ran, so the key stays free to retry. */

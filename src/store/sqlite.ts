@@ -81,7 +81,7 @@ export class SqliteStore implements Store {
   /** The main thread's connection: start-up, and reading logs. The writer thread has the other one. */
   private readonly db: DatabaseSync;
   /** Holds the file's ownership: a second process fails to take it (see openOwned). */
-  private readonly owner: DatabaseSync | undefined;
+  private readonly owner: DatabaseSync;
   private readonly temporaryFolder: string | undefined;
   private readonly memory: MemoryStore;
   private readonly journal: Journal;
@@ -90,9 +90,8 @@ export class SqliteStore implements Store {
   private readonly lockPrefix: string;
   private readonly purgeTimer: NodeJS.Timeout;
   private readonly statements: ReturnType<typeof prepare>;
-  /** The last record journaled, and the last one the file has. */
+  /** The last record journaled. */
   private lastSeq: number;
-  private appliedSeq: number;
   private lastLogId: number;
   /** Every log entry up to this id is in the file; the later ones are in pendingLogs. */
   private appliedLogId: number;
@@ -123,18 +122,19 @@ export class SqliteStore implements Store {
       onChange: (key, entry, previous) => this.changed(key, entry, previous),
     });
     try {
-      this.appliedSeq = Number((this.statements.appliedSeq.get() as { value: number } | undefined)?.value ?? 0);
+      // The last journal record the file has: the journal's later ones are replayed.
+      const appliedSeq = Number((this.statements.appliedSeq.get() as { value: number } | undefined)?.value ?? 0);
       this.loadEntries();
       this.lastLogId = Number((this.statements.lastLogId.get() as { id: number | null }).id ?? 0);
       this.appliedLogId = this.lastLogId;
-      const { journal, records } = Journal.open(path, this.appliedSeq);
+      const { journal, records } = Journal.open(path, appliedSeq);
       this.journal = journal;
-      this.lastSeq = this.appliedSeq;
+      this.lastSeq = appliedSeq;
       for (const record of records) this.replay(record.seq, record.ops);
       this.writer = new SqliteWriter({
         path,
         journal,
-        appliedSeq: this.appliedSeq,
+        appliedSeq,
         onApplied: (seq) => this.applied(seq),
         onFailure: (reason) => {
           this.writerFailure = reason;
@@ -144,8 +144,10 @@ export class SqliteStore implements Store {
       });
       if (records.length > 0) this.writer.notify();
     } catch (err) {
+      void this.memory.close();
       this.db.close();
-      this.owner?.close();
+      this.owner.close();
+      if (this.temporaryFolder) rmSync(this.temporaryFolder, { recursive: true, force: true });
       throw err instanceof StoreError
         ? err
         : new StoreError('store_unavailable', `Cannot open the state file ${options.path}: ${reasonOf(err)}`);
@@ -268,7 +270,7 @@ export class SqliteStore implements Store {
     // The last connection to close checkpoints what is left and removes the WAL.
     this.db.close();
     // Releases the ownership, so the next process (or a restarted one) can open the file.
-    this.owner?.close();
+    this.owner.close();
     if (this.temporaryFolder) rmSync(this.temporaryFolder, { recursive: true, force: true });
   }
 
@@ -336,7 +338,6 @@ export class SqliteStore implements Store {
 
   /** The writer has put every record up to seq in the file. */
   private applied(seq: number): void {
-    this.appliedSeq = seq;
     this.writerFailure = undefined;
     // In id order, so the applied ones are a run at the start: one splice, not a shift each.
     let count = 0;

@@ -33,9 +33,9 @@ export interface Store {
   readLog<T = unknown>(logKey: string, options: ReadLogOptions): Promise<LogEntry<T>[]>;
   /**
    * Runs fn's store calls as one unit: fn gets this store (`tx`), whose calls answer as soon as they are
-   * applied, and the batch answers once all of them are durable. In SQLite that is one transaction, so a
-   * write pipeline costs two commits instead of one per call; Redis and memory just run fn on the store.
-   * fn must make store calls only (no network, no timers): other callers' writes wait for its commit.
+   * applied, and the batch answers once all of them are durable. In SQLite that is one group commit (one
+   * journal line), so a write pipeline costs two instead of one per call; Redis and memory just run fn on the
+   * store. fn must make store calls only (no network, no timers): other callers' writes wait for its commit.
    * If fn throws, what it wrote is still committed and its error is re-thrown; a failed commit throws StoreError.
    */
   batch<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
